@@ -1,0 +1,1 @@
+"""Fixtures that run the conference app against the servers from conftest.py."""

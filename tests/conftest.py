@@ -1,0 +1,73 @@
+"""Session fixtures: real PostgreSQL, Redis and LiveKit processes on free loopback ports.
+
+postgres      PostgresServer: .url (postgresql+asyncpg://…/conference), .dsn,
+              .create_database(name) -> url, .port
+redis_server  RedisServer: .url (redis://127.0.0.1:PORT/0), .stop(), .kill()
+livekit       LiveKitServer: .ws_url, .http_url, .api_key, .api_secret,
+              .webhook_port / .webhook_url (where the app fixture must listen)
+artifacts_dir test-artifacts/ under the repo (screenshots, logs worth keeping)
+
+Each server starts on first use, once per session; app fixtures live in app_fixtures.py.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from tests.servers import (
+    REPO,
+    LiveKitServer,
+    PostgresServer,
+    RedisServer,
+    free_port,
+    start_livekit,
+    start_postgres,
+    start_redis,
+)
+
+LIVEKIT_WEBHOOK_PATH = "/api/v1/livekit/webhook"
+
+
+def pytest_configure(config):
+    # LiveKit's dev secret "secret" is short on purpose; PyJWT warns on every
+    # token signed or checked with it, which would bury real warnings.
+    config.addinivalue_line("filterwarnings", "ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory) -> PostgresServer:
+    server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> RedisServer:
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def livekit_webhook_port() -> int:
+    """The port the app under test listens on to receive LiveKit's webhooks."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def livekit(tmp_path_factory, livekit_webhook_port) -> LiveKitServer:
+    webhook_url = f"http://127.0.0.1:{livekit_webhook_port}{LIVEKIT_WEBHOOK_PATH}"
+    server = start_livekit(tmp_path_factory.mktemp("livekit"), webhook_url)
+    server.webhook_port = livekit_webhook_port
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = REPO / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+from tests.app_fixtures import *  # noqa: F401,F403
