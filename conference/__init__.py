@@ -1,0 +1,1 @@
+"""conference: self-hostable video conferencing around the LiveKit SFU."""

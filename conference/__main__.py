@@ -1,0 +1,53 @@
+"""Command line: serve, schema (prints init.sql), apikey create|revoke|list."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from conference.settings import ConfigError, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="conference", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the HTTP/WebSocket service")
+    commands.add_parser("schema", help="print the PostgreSQL schema (init.sql) generated from the models")
+    apikey = commands.add_parser("apikey", help="manage integrators' API keys")
+    keys = apikey.add_subparsers(dest="action", required=True)
+    create = keys.add_parser("create", help="create a key; its secret is printed once")
+    create.add_argument("name")
+    revoke = keys.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id")
+    keys.add_parser("list", help="list keys (never their secrets)")
+    args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        from conference.schema import postgres_schema
+        sys.stdout.write(postgres_schema())
+        return 0
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"conference: {error}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return serve(settings)
+    from conference.accounts import apikeys
+    return asyncio.run(apikeys.command(settings, args))
+
+
+def serve(settings: Settings) -> int:
+    from aiohttp import web
+
+    from conference.app import create_app
+    from conference.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,
+                print=lambda line: print(line.replace("0.0.0.0", "localhost"), flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Request bodies of the accounts endpoints."""
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from conference.routing import Body
+
+LOGIN_RE = re.compile(r"^[a-z0-9._-]{3,32}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def check_login(value: str) -> str:
+    value = value.strip().lower()
+    if not LOGIN_RE.match(value):
+        raise ValueError("3-32 characters of a-z, 0-9, '.', '_' and '-'")
+    return value
+
+
+def check_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if len(value) > 254 or not EMAIL_RE.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+def check_password(value: str) -> str:
+    size = len(value.encode())
+    if not 8 <= size <= 72:
+        raise ValueError("must be 8 to 72 bytes long")
+    return value
+
+
+def check_display_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not 1 <= len(value) <= 64:
+        raise ValueError("must be 1 to 64 characters")
+    return value
+
+
+class Register(Body):
+    login: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=300)
+    display_name: str | None = Field(default=None, max_length=200)
+
+    _login = field_validator("login")(check_login)
+    _password = field_validator("password")(check_password)
+    _email = field_validator("email")(check_email)
+    _display_name = field_validator("display_name")(check_display_name)
+
+
+class Login(Body):
+    login: str = Field(min_length=1, max_length=300)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class RefreshBody(Body):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class UpdateMe(Body):
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=300)
+    password: str | None = Field(default=None, max_length=200)
+    current_password: str | None = Field(default=None, max_length=200)
+
+    _email = field_validator("email")(check_email)
+    _display_name = field_validator("display_name")(check_display_name)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        return None if value is None else check_password(value)
+
+
+class ContactRequest(Body):
+    user_id: str = Field(min_length=1, max_length=64)

@@ -1,0 +1,1 @@
+"""Calls: call history from LiveKit webhooks, and direct calls between two people."""

@@ -1,0 +1,56 @@
+"""HTTP endpoints of the LiveKit webhook and call history."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from conference.accounts.auth import current_user
+from conference.calls import history
+from conference.calls.webhooks import apply_webhook
+from conference.deps import deps
+from conference.errors import ApiError, Unauthorized
+from conference.livekit import WebhookRejected
+from conference.routing import ApiRoutes, query_int
+from conference.state import METRICS
+
+routes = ApiRoutes("calls")
+log = logging.getLogger("conference.webhooks")
+
+
+@routes.route("POST", "/livekit/webhook", summary="LiveKit webhooks (signed by LiveKit)", auth="none")
+async def livekit_webhook(request: web.Request) -> web.Response:
+    raw = await request.read()
+    try:
+        body = raw.decode()
+    except UnicodeDecodeError:
+        raise ApiError("webhook body is not UTF-8", code="invalid_json")
+    authorization = request.headers.get("Authorization", "")
+    if not authorization:
+        raise Unauthorized("webhook is not signed")
+    d = deps(request)
+    try:
+        event = d.livekit.receive_webhook(body, authorization)
+    except WebhookRejected as error:
+        log.warning("rejected a webhook: %s", error)
+        raise Unauthorized("webhook signature or body hash does not match")
+    applied = await apply_webhook(d, event)
+    request.app[METRICS].webhooks.labels(event=event.event or "unknown",
+                                         outcome="applied" if applied else "duplicate").inc()
+    return web.json_response({"applied": applied})
+
+
+@routes.route("GET", "/rooms/{room_id}/sessions", summary="Call history of a room (members)",
+              query={"limit": "1-100, default 50"})
+async def room_sessions(request: web.Request) -> web.Response:
+    items = await history.room_sessions(deps(request), request.match_info["room_id"],
+                                        current_user(request).id, query_int(request, "limit", 50, 1, 100))
+    return web.json_response({"items": items})
+
+
+@routes.route("GET", "/calls/history", summary="The caller's call sessions across rooms",
+              query={"limit": "1-100, default 50"})
+async def call_history(request: web.Request) -> web.Response:
+    items = await history.user_history(deps(request), current_user(request).id,
+                                       query_int(request, "limit", 50, 1, 100))
+    return web.json_response({"items": items})

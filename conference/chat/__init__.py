@@ -1,0 +1,1 @@
+"""Chat: room messages and direct messages."""

@@ -1,0 +1,52 @@
+"""Prometheus metrics, one registry per app so tests and replicas never share counters."""
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from conference.state import METRICS
+
+
+class Metrics:
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.requests = Counter("conference_http_requests_total", "HTTP requests by route and status",
+                                ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("conference_http_request_duration_seconds", "HTTP request latency",
+                                 ["method", "route"], registry=self.registry,
+                                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        self.tokens = Counter("conference_media_tokens_minted_total", "LiveKit media tokens minted",
+                              registry=self.registry)
+        self.webhooks = Counter("conference_livekit_webhooks_total", "LiveKit webhooks by event and outcome",
+                                ["event", "outcome"], registry=self.registry)
+        self.connections = Gauge("conference_ws_connections", "Open WebSocket connections",
+                                 registry=self.registry)
+
+
+def _route_of(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    if resource is None:
+        return "unmatched"
+    canonical = resource.canonical
+    return canonical if canonical.startswith("/api") or canonical in ("/healthz", "/readyz", "/metrics") \
+        else "static"
+
+
+@web.middleware
+async def metrics_middleware(request: web.Request, handler):
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as http:
+        status = http.status
+        raise
+    finally:
+        metrics = request.app[METRICS]
+        route = _route_of(request)
+        metrics.requests.labels(request.method, route, str(status)).inc()
+        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)

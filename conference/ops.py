@@ -1,0 +1,59 @@
+"""Operations endpoints: liveness, readiness, Prometheus metrics and the OpenAPI description."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from conference.errors import ApiError
+from conference.openapi import build_openapi
+from conference.state import DB, LIVEKIT, METRICS, ROUTE_SPECS
+
+log = logging.getLogger("conference.ops")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    checks = {}
+    try:
+        async with request.app[DB]() as db:
+            await asyncio.wait_for(db.execute(text("select 1")), 3)
+        checks["database"] = "ok"
+    except Exception as error:
+        log.warning("readiness: database unreachable: %s", type(error).__name__)
+        checks["database"] = "unreachable"
+    try:
+        await asyncio.wait_for(request.app[LIVEKIT].ping(), 3)
+        checks["livekit"] = "ok"
+    except (ApiError, asyncio.TimeoutError):
+        checks["livekit"] = "unreachable"
+    if checks["database"] != "ok":
+        return web.json_response({"error": {"code": "database_unavailable", "message": "database is unreachable",
+                                            "fields": checks}}, status=503)
+    if checks["livekit"] != "ok":
+        return web.json_response({"error": {"code": "livekit_unavailable", "message": "LiveKit is unreachable",
+                                            "fields": checks}}, status=503)
+    return web.json_response({"status": "ready", "checks": checks})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    m = request.app[METRICS]
+    body = generate_latest(m.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(build_openapi(request.app[ROUTE_SPECS]))
+
+
+def register(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/v1/openapi.json", openapi)

@@ -1,0 +1,1 @@
+"""Realtime: the event log, the fan-out hub, presence and the /ws handler."""

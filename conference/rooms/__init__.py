@@ -1,0 +1,1 @@
+"""Rooms: codes, members and roles, media tokens, moderation."""
