@@ -21,3 +21,7 @@ HUB = web.AppKey("hub", "Hub")
 METRICS = web.AppKey("metrics", "Metrics")
 LIMITER = web.AppKey("limiter", "RateLimiter")
 ROUTE_SPECS = web.AppKey("route_specs", list)
+
+# Per-request: who the bearer is (set by accounts.auth.authenticate).
+USER = web.RequestKey("user", object)
+API_KEY = web.RequestKey("api_key", object)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference.accounts.models import ApiKey, LoginSession, User
 from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
 from conference.errors import ApiError, Unauthorized
-from conference.state import DB, SETTINGS
+from conference.state import API_KEY, DB, SETTINGS, USER
 
 API_KEY_PREFIX = "ck_"
 
@@ -29,11 +29,11 @@ async def authenticate(request: web.Request, kind: str) -> None:
     if token.startswith(API_KEY_PREFIX):
         if kind not in ("key", "user_or_key"):
             raise Unauthorized("this endpoint needs a user's access token, not an API key")
-        request["api_key"] = await api_key_of(request.app, token)
+        request[API_KEY] = await api_key_of(request.app, token)
         return
     if kind == "key":
         raise Unauthorized("this endpoint needs an API key")
-    request["user"] = await user_of_access_token(request.app, token)
+    request[USER] = await user_of_access_token(request.app, token)
 
 
 async def user_of_access_token(app: web.Application, token: str) -> User:
@@ -63,7 +63,7 @@ async def api_key_of(app: web.Application, token: str) -> ApiKey:
 
 
 def current_user(request: web.Request) -> User:
-    user = request.get("user")
+    user = request.get(USER)
     if user is None:
         raise Unauthorized("this endpoint needs a signed-in user")
     return user

@@ -14,7 +14,7 @@ from conference.rooms import service
 from conference.rooms.codes import normalize_room_code
 from conference.rooms.grants import ROLES
 from conference.routing import ApiRoutes, Body, json_created
-from conference.state import LIMITER, SETTINGS
+from conference.state import API_KEY, LIMITER, SETTINGS, USER
 
 routes = ApiRoutes("rooms")
 
@@ -72,7 +72,7 @@ async def _limit_tokens(request: web.Request, who: str) -> None:
 @routes.route("POST", "/rooms", summary="Create a room (user or API key)", auth="user_or_key",
               body=CreateRoom, status=201)
 async def create_room(request: web.Request, body: CreateRoom) -> web.Response:
-    user, key = request.get("user"), request.get("api_key")
+    user, key = request.get(USER), request.get(API_KEY)
     room = await service.create_room(deps(request), name=body.name, max_participants=body.max_participants,
                                      waiting_room=body.waiting_room, host_id=user.id if user else None,
                                      api_key_id=key.id if key else None)
@@ -139,7 +139,7 @@ async def participants(request: web.Request) -> web.Response:
 @routes.route("POST", "/tokens", summary="Mint a media token for an integrator's user (API key)",
               auth="key", body=IntegratorToken)
 async def integrator_token(request: web.Request, body: IntegratorToken) -> web.Response:
-    key = request.get("api_key")
+    key = request.get(API_KEY)
     if key is None:
         raise Unauthorized("an API key is required")
     await _limit_tokens(request, f"key:{key.id}")
