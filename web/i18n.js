@@ -1,0 +1,67 @@
+// Translations: strings live in i18n/<lang>.json; the language comes from a saved choice or navigator.language.
+export const LANGUAGES = ['en', 'ru'];
+const STORAGE_KEY = 'conference.lang';
+let strings = {};
+let fallback = {};
+let current = 'en';
+
+function preferred() {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (LANGUAGES.includes(saved)) return saved;
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const base = String(tag).slice(0, 2).toLowerCase();
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+async function load(lang) {
+  const response = await fetch(new URL(`./i18n/${lang}.json`, import.meta.url));
+  return response.json();
+}
+
+export async function initI18n(lang = preferred()) {
+  if (!Object.keys(fallback).length) fallback = await load('en');
+  strings = lang === 'en' ? fallback : await load(lang);
+  current = lang;
+  document.documentElement.lang = lang;
+}
+
+export async function setLanguage(lang) {
+  localStorage.setItem(STORAGE_KEY, lang);
+  await initI18n(lang);
+}
+
+export function language() {
+  return current;
+}
+
+// t('home.title'), t('call.from', {name}); a value may be {one, few, many, other} chosen by vars.count.
+export function t(key, vars = {}) {
+  let value = strings[key] ?? fallback[key] ?? key;
+  if (typeof value === 'object') {
+    const form = new Intl.PluralRules(current).select(Number(vars.count ?? 0));
+    value = value[form] ?? value.other;
+  }
+  return value.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+}
+
+export function formatDateTime(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+}
+
+export function formatDuration(seconds) {
+  const total = Math.max(0, Math.round(Number(seconds) || 0));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const secs = total % 60;
+  if (hours) return t('duration.hm', { h: hours, m: minutes });
+  if (minutes) return t('duration.ms', { m: minutes, s: secs });
+  return t('duration.s', { s: secs });
+}

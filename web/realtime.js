@@ -1,0 +1,153 @@
+// One WebSocket per tab to /api/v1/ws: resumes with ?after=<last event id>, reconnects with backoff, pings.
+import { freshAccessToken, refreshSession, getSession } from './api.js';
+
+const PING_EVERY_MS = 20000;
+const SILENCE_LIMIT_MS = 50000;
+const LAST_ID_KEY = 'conference.ws.after';
+
+class Realtime {
+  constructor() {
+    this.listeners = new Map();
+    this.socket = null;
+    this.state = 'offline';
+    this.attempt = 0;
+    this.wanted = false;
+    this.timers = {};
+    this.lastId = sessionStorage.getItem(LAST_ID_KEY) || '';
+  }
+
+  // on('chat.message', fn) · on('*', fn) for every event · on('state', fn) for 'online'/'connecting'/'offline'.
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    return () => this.listeners.get(type)?.delete(fn);
+  }
+
+  emit(type, payload, frame) {
+    for (const fn of this.listeners.get(type) || []) {
+      try {
+        fn(payload, frame);
+      } catch (error) {
+        console.error('realtime listener failed', error);
+      }
+    }
+  }
+
+  setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  start() {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.connect();
+  }
+
+  stop() {
+    this.wanted = false;
+    clearTimeout(this.timers.retry);
+    this.closeSocket();
+    this.lastId = '';
+    sessionStorage.removeItem(LAST_ID_KEY);
+    this.setState('offline');
+  }
+
+  closeSocket() {
+    clearInterval(this.timers.ping);
+    clearInterval(this.timers.watch);
+    if (this.socket) {
+      this.socket.onclose = this.socket.onmessage = this.socket.onopen = this.socket.onerror = null;
+      try {
+        this.socket.close(1000);
+      } catch {
+        /* already closed */
+      }
+    }
+    this.socket = null;
+  }
+
+  async connect() {
+    if (!this.wanted || !getSession()) return;
+    this.setState('connecting');
+    let token;
+    try {
+      token = await freshAccessToken();
+    } catch {
+      token = null;
+    }
+    if (!this.wanted) return;
+    if (!token) return this.retry();
+    const url = new URL('/api/v1/ws', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('access_token', token);
+    if (this.lastId) url.searchParams.set('after', this.lastId);
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    let lastHeard = Date.now();
+    socket.onopen = () => {
+      this.attempt = 0;
+      this.setState('online');
+      this.timers.ping = setInterval(() => this.send({ type: 'ping' }), PING_EVERY_MS);
+      this.timers.watch = setInterval(() => {
+        if (Date.now() - lastHeard > SILENCE_LIMIT_MS) socket.close(4000);
+      }, 5000);
+    };
+    socket.onmessage = (message) => {
+      lastHeard = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (frame.id != null) {
+        this.lastId = String(frame.id);
+        sessionStorage.setItem(LAST_ID_KEY, this.lastId);
+      }
+      this.emit(frame.type, frame.data ?? frame, frame);
+      this.emit('*', frame.data ?? frame, frame);
+    };
+    socket.onclose = async (event) => {
+      this.closeSocket();
+      if (!this.wanted) return;
+      this.setState('connecting');
+      if (event.code === 4401) {
+        try {
+          await refreshSession(token);
+        } catch {
+          this.wanted = false;
+          this.setState('offline');
+          return;
+        }
+      }
+      this.retry();
+    };
+  }
+
+  retry() {
+    clearTimeout(this.timers.retry);
+    const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+    this.attempt = Math.min(this.attempt + 1, 8);
+    this.timers.retry = setTimeout(() => this.connect(), delay);
+  }
+
+  send(frame) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+}
+
+export const realtime = new Realtime();
+
+// Come back quickly after the laptop wakes or the network returns.
+window.addEventListener('online', () => {
+  if (realtime.wanted && realtime.state !== 'online') {
+    realtime.attempt = 0;
+    realtime.retry();
+  }
+});

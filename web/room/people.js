@@ -1,0 +1,107 @@
+// Participants panel: who is here with mic/camera state; the host can mute or remove people and admit the waiting room.
+import { h, icon } from '../dom.js';
+import { t } from '../i18n.js';
+import { get, post } from '../api.js';
+import { realtime } from '../realtime.js';
+import { sameRoom } from '../roomcode.js';
+import { avatar, toast, errorText, confirmDialog } from '../ui.js';
+import { participantName, participantRole } from './stage.js';
+
+export class PeoplePanel {
+  constructor(room, roomInfo, { isHost, onClose }) {
+    this.room = room;
+    this.roomInfo = roomInfo;
+    this.isHost = isHost;
+    this.waiting = new Map();
+    this.list = h('ul', { class: 'people', testid: 'people-list' });
+    this.lobby = h('ul', { class: 'people', testid: 'lobby-list' });
+    this.lobbySection = h('section', { class: 'lobby', hidden: true, 'aria-labelledby': 'lobby-title' },
+      h('h3', { class: 'panel__subtitle', id: 'lobby-title' }, t('people.waiting')), this.lobby);
+    this.title = h('h2', { class: 'panel__title', id: 'people-title' });
+    this.element = h('aside', { class: 'panel', testid: 'people-panel', 'aria-labelledby': 'people-title', hidden: true },
+      h('header', { class: 'panel__header' }, this.title,
+        h('button', { class: 'icon-button', type: 'button', testid: 'people-close', 'aria-label': t('common.close'), onclick: onClose }, icon('close'))),
+      h('div', { class: 'panel__body' }, this.lobbySection, this.list));
+    this.offs = [];
+    if (isHost) {
+      this.offs.push(realtime.on('lobby.request', (data) => {
+        if (sameRoom(data.room_id, roomInfo.id)) {
+          this.addWaiting(data.user || data);
+          toast(t('people.wants_in', { name: (data.user || data).display_name || (data.user || data).login || '' }));
+        }
+      }));
+      get(`/rooms/${encodeURIComponent(roomInfo.id)}/lobby`).then((answer) => {
+        for (const item of answer?.items || []) this.addWaiting(item.user || item);
+      }).catch(() => {});
+    }
+    this.update();
+  }
+
+  addWaiting(user) {
+    const id = String(user.id ?? user.user_id);
+    if (!id || this.waiting.has(id)) return;
+    const name = user.display_name || user.login || id;
+    const decide = async (verb) => {
+      try {
+        await post(`/rooms/${encodeURIComponent(this.roomInfo.id)}/lobby/${encodeURIComponent(id)}/${verb}`);
+        this.waiting.get(id)?.remove();
+        this.waiting.delete(id);
+        this.lobbySection.hidden = !this.waiting.size;
+      } catch (error) {
+        toast(errorText(error), { kind: 'error' });
+      }
+    };
+    const row = h('li', { class: 'person', testid: 'lobby-person', dataset: { userId: id } }, avatar(name), h('span', { class: 'person__name' }, name),
+      h('span', { class: 'person__actions' },
+        h('button', { class: 'button button--primary button--small', type: 'button', testid: 'lobby-admit', onclick: () => decide('admit') }, t('people.admit')),
+        h('button', { class: 'button button--small', type: 'button', testid: 'lobby-deny', onclick: () => decide('deny') }, t('people.deny'))));
+    this.waiting.set(id, row);
+    this.lobby.append(row);
+    this.lobbySection.hidden = false;
+  }
+
+  update() {
+    const participants = [this.room.localParticipant, ...this.room.remoteParticipants.values()];
+    this.title.textContent = t('people.title', { count: participants.length });
+    this.list.replaceChildren(...participants.map((p) => this.row(p)));
+  }
+
+  row(participant) {
+    const local = participant === this.room.localParticipant;
+    const name = participantName(participant);
+    const role = participantRole(participant);
+    const status = [
+      h('span', { class: `state ${participant.isMicrophoneEnabled ? '' : 'state--off'}`, role: 'img', 'aria-label': t(participant.isMicrophoneEnabled ? 'people.mic_on' : 'people.mic_off') }, icon(participant.isMicrophoneEnabled ? 'mic' : 'micOff')),
+      h('span', { class: `state ${participant.isCameraEnabled ? '' : 'state--off'}`, role: 'img', 'aria-label': t(participant.isCameraEnabled ? 'people.cam_on' : 'people.cam_off') }, icon(participant.isCameraEnabled ? 'cam' : 'camOff')),
+    ];
+    const actions = [];
+    if (this.isHost && !local) {
+      const id = encodeURIComponent(participant.identity);
+      const base = `/rooms/${encodeURIComponent(this.roomInfo.id)}/participants/${id}`;
+      if (participant.isMicrophoneEnabled) {
+        actions.push(h('button', { class: 'button button--small', type: 'button', testid: 'mute-participant', 'aria-label': t('people.mute', { name }),
+          onclick: () => post(`${base}/mute`, { kind: 'audio' }).catch((e) => toast(errorText(e), { kind: 'error' })) }, t('people.mute_short')));
+      }
+      actions.push(h('button', { class: 'button button--small button--danger', type: 'button', testid: 'remove-participant', 'aria-label': t('people.remove', { name }),
+        onclick: async () => {
+          if (await confirmDialog({ title: t('people.remove_title'), message: t('people.remove_confirm', { name }), confirm: t('people.remove_short'), danger: true })) {
+            post(`${base}/remove`).catch((e) => toast(errorText(e), { kind: 'error' }));
+          }
+        } }, t('people.remove_short')));
+    }
+    return h('li', { class: 'person', testid: 'person', dataset: { identity: participant.identity } },
+      avatar(name),
+      h('span', { class: 'person__name' }, local ? t('room.you', { name }) : name, role === 'host' ? h('span', { class: 'badge' }, t('people.host')) : null),
+      h('span', { class: 'person__state' }, status),
+      actions.length ? h('span', { class: 'person__actions' }, actions) : null);
+  }
+
+  show(open) {
+    this.element.hidden = !open;
+    if (open) this.update();
+  }
+
+  destroy() {
+    this.offs.forEach((off) => off());
+  }
+}

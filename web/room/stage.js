@@ -1,0 +1,158 @@
+// The video stage: one tile per camera and per screen share; a shared screen goes large with the cameras in a strip.
+import { h, icon } from '../dom.js';
+import { t } from '../i18n.js';
+import { Track } from './livekit.js';
+import { avatar } from '../ui.js';
+
+const ASPECT = 16 / 9;
+
+export function participantName(participant) {
+  return participant.name || participant.identity;
+}
+
+export function participantRole(participant) {
+  try {
+    return JSON.parse(participant.metadata || '{}').role || '';
+  } catch {
+    return '';
+  }
+}
+
+// Columns that make the tiles largest for n tiles in a width x height box.
+function bestColumns(n, width, height) {
+  let best = 1;
+  let bestSize = 0;
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const size = Math.min(width / cols, (height / rows) * ASPECT);
+    if (size > bestSize + 0.5) {
+      bestSize = size;
+      best = cols;
+    }
+  }
+  return best;
+}
+
+export class Stage {
+  constructor(room) {
+    this.room = room;
+    this.tiles = new Map();
+    this.main = h('div', { class: 'stage__main', testid: 'stage-main' });
+    this.strip = h('div', { class: 'stage__strip', testid: 'stage-strip' });
+    this.element = h('section', { class: 'stage', testid: 'stage', 'aria-label': t('room.stage') }, this.main, this.strip);
+    this.resize = new ResizeObserver(() => this.layout());
+    this.resize.observe(this.element);
+  }
+
+  participants() {
+    return [this.room.localParticipant, ...this.room.remoteParticipants.values()];
+  }
+
+  sync() {
+    const wanted = new Map();
+    for (const participant of this.participants()) {
+      wanted.set(`${participant.identity}|camera`, { participant, source: Track.Source.Camera });
+      const screen = participant.getTrackPublication(Track.Source.ScreenShare);
+      if (screen) wanted.set(`${participant.identity}|screen`, { participant, source: Track.Source.ScreenShare });
+    }
+    for (const [key, tile] of this.tiles) {
+      if (wanted.has(key) && wanted.get(key).participant === tile.participant) continue;
+      tile.destroy();
+      this.tiles.delete(key);
+    }
+    for (const [key, spec] of wanted) {
+      if (!this.tiles.has(key)) this.tiles.set(key, new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant));
+      this.tiles.get(key).update();
+    }
+    this.layout();
+  }
+
+  layout() {
+    const tiles = [...this.tiles.values()];
+    const screens = tiles.filter((tile) => tile.isScreen);
+    const cameras = tiles.filter((tile) => !tile.isScreen);
+    const presenting = screens.length > 0;
+    this.element.classList.toggle('stage--presenting', presenting);
+    const mainTiles = presenting ? screens : cameras;
+    const stripTiles = presenting ? cameras : [];
+    placeAll(this.main, mainTiles.map((tile) => tile.element));
+    placeAll(this.strip, stripTiles.map((tile) => tile.element));
+    this.strip.hidden = !stripTiles.length;
+    const box = this.main.getBoundingClientRect();
+    const cols = bestColumns(Math.max(1, mainTiles.length), box.width || 640, box.height || 360);
+    this.main.style.setProperty('--cols', cols);
+    this.main.style.setProperty('--rows', Math.ceil(Math.max(1, mainTiles.length) / cols));
+    this.element.dataset.count = String(cameras.length);
+  }
+
+  setSpeakers(speakers) {
+    const ids = new Set(speakers.map((p) => p.identity));
+    for (const tile of this.tiles.values()) tile.element.classList.toggle('tile--speaking', !tile.isScreen && ids.has(tile.participant.identity));
+  }
+
+  destroy() {
+    this.resize.disconnect();
+    for (const tile of this.tiles.values()) tile.destroy();
+    this.tiles.clear();
+  }
+}
+
+// Keeps children in order without re-inserting nodes that are already in place (re-inserting restarts video).
+function placeAll(parent, elements) {
+  elements.forEach((el, i) => {
+    if (parent.children[i] !== el) parent.insertBefore(el, parent.children[i] || null);
+  });
+  while (parent.children.length > elements.length) parent.lastElementChild.remove();
+}
+
+class Tile {
+  constructor(participant, source, local) {
+    this.participant = participant;
+    this.source = source;
+    this.isScreen = source === Track.Source.ScreenShare;
+    this.track = null;
+    this.local = local;
+    this.video = h('video', { class: 'tile__video', autoplay: true, playsInline: true, muted: true, testid: this.isScreen ? 'screen-video' : 'tile-video' });
+    this.name = h('span', { class: 'tile__name' });
+    this.mic = h('span', { class: 'tile__mic', role: 'img' }, icon('micOff'));
+    this.placeholder = h('div', { class: 'tile__placeholder' });
+    this.element = h('figure', {
+      class: `tile ${this.isScreen ? 'tile--screen' : ''}`,
+      testid: this.isScreen ? 'screen-tile' : 'tile',
+      dataset: { identity: participant.identity, source: this.isScreen ? 'screen_share' : 'camera', local: String(this.local) },
+    }, this.video, this.placeholder, h('figcaption', { class: 'tile__caption' }, this.mic, this.name));
+  }
+
+  update() {
+    const participant = this.participant;
+    const publication = participant.getTrackPublication(this.source);
+    const track = publication && !publication.isMuted && publication.track ? publication.track : null;
+    if (track !== this.track) {
+      this.track?.detach(this.video);
+      this.track = track;
+      track?.attach(this.video);
+    }
+    const name = participantName(participant);
+    const label = this.isScreen ? t('room.screen_of', { name }) : this.local ? t('room.you', { name }) : name;
+    this.name.textContent = label;
+    this.element.setAttribute('aria-label', label);
+    if (this.placeholder.dataset.name !== name) {
+      this.placeholder.dataset.name = name;
+      this.placeholder.replaceChildren(avatar(name, 'avatar--xl'));
+    }
+    const micMuted = !participant.isMicrophoneEnabled;
+    this.mic.hidden = this.isScreen || !micMuted;
+    this.mic.setAttribute('aria-label', t('room.muted'));
+    this.element.dataset.muted = String(micMuted);
+    this.element.dataset.video = String(Boolean(track));
+    this.element.classList.toggle('tile--novideo', !track);
+    this.element.classList.toggle('tile--mirror', this.local && !this.isScreen);
+    this.element.classList.toggle('tile--speaking', !this.isScreen && participant.isSpeaking);
+  }
+
+  destroy() {
+    this.track?.detach(this.video);
+    this.track = null;
+    this.element.remove();
+  }
+}

@@ -1,0 +1,19 @@
+// Room IDs are read aloud ("kqz-mvtd-wpa"): accept any case, with or without dashes, or a whole invite link.
+export function normalizeRoomId(input) {
+  let text = String(input || '').trim();
+  const fromLink = text.match(/\/r\/([^/?#\s]+)/);
+  if (fromLink) text = decodeURIComponent(fromLink[1]);
+  const compact = text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (!compact) return '';
+  if (/^[a-z]{10}$/.test(compact)) return `${compact.slice(0, 3)}-${compact.slice(3, 7)}-${compact.slice(7)}`;
+  return compact;
+}
+
+export function inviteLink(room) {
+  return room.join_url || new URL(`/r/${room.id}`, location.origin).href;
+}
+
+export function sameRoom(a, b) {
+  const compact = (id) => String(id || '').replace(/-/g, '').toLowerCase();
+  return compact(a) === compact(b);
+}
