@@ -15,7 +15,9 @@ LIVEKIT_VERSION="v1.13.5"
 DEV_DIR="$REPO/.dev"
 VENV="$REPO/.venv"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+say() {
+    if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 find_python() {
@@ -41,11 +43,15 @@ install_python() {
         say "creating .venv"
         "$(find_python)" -m venv "$VENV"
     fi
+    # An install with the test extras also covers the plain one.
+    [ -z "$extras" ] && [ -f "$VENV/.installed-test" ] && [ ! -f "$stamp" ] && stamp="$VENV/.installed-test"
     if [ ! -f "$stamp" ] || [ "$REPO/pyproject.toml" -nt "$stamp" ]; then
         say "pip install -e '$spec'"
+        local started=$SECONDS
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
         (cd "$REPO" && "$VENV/bin/python" -m pip install --quiet -e "$spec")
         touch "$stamp"
+        say "pip install took $((SECONDS - started))s"
     fi
 }
 
@@ -59,6 +65,7 @@ install_npm() {
     if [ -d "$dir/node_modules" ] && [ ! "$manifest" -nt "$dir/node_modules" ]; then
         return 0
     fi
+    local started=$SECONDS
     if [ -f "$dir/package-lock.json" ]; then
         say "npm ci in ${dir#"$REPO"/}"
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
@@ -67,6 +74,7 @@ install_npm() {
         (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
     fi
     touch "$dir/node_modules"
+    say "npm took $((SECONDS - started))s"
 }
 
 # livekit_binary: prints the livekit-server to use (env, PATH, then .dev/bin).
