@@ -44,7 +44,9 @@ install_python() {
         "$(find_python)" -m venv "$VENV"
     fi
     # An install with the test extras also covers the plain one.
-    [ -z "$extras" ] && [ -f "$VENV/.installed-test" ] && [ ! -f "$stamp" ] && stamp="$VENV/.installed-test"
+    if [ -z "$extras" ] && [ "$VENV/.installed-test" -nt "$REPO/pyproject.toml" ]; then
+        return 0
+    fi
     if [ ! -f "$stamp" ] || [ "$REPO/pyproject.toml" -nt "$stamp" ]; then
         say "pip install -e '$spec'"
         local started=$SECONDS
