@@ -1,0 +1,65 @@
+"""Pure rules of accounts: password hashing, access and refresh tokens, settings."""
+import time
+
+import jwt
+import pytest
+
+from conference.accounts.passwords import check_password, hash_password
+from conference.accounts.tokens import (TokenExpired, TokenInvalid, hash_secret, issue_access_token,
+                                        new_refresh_token, read_access_token)
+from conference.settings import ConfigError, Settings
+
+SECRET = "s" * 40
+
+
+async def test_passwords_are_bcrypt_hashed_and_checked():
+    hashed = await hash_password("correct horse")
+    assert hashed.startswith("$2") and "correct horse" not in hashed
+    assert await check_password("correct horse", hashed)
+    assert not await check_password("wrong horse", hashed)
+    assert not await check_password("correct horse", None)
+
+
+def test_access_token_round_trip_and_expiry():
+    token = issue_access_token(SECRET, "user-1", "session-1", ttl_s=60)
+    claims = read_access_token(SECRET, token)
+    assert (claims.user_id, claims.session_id) == ("user-1", "session-1")
+    with pytest.raises(TokenExpired):
+        read_access_token(SECRET, issue_access_token(SECRET, "user-1", "session-1", ttl_s=-1))
+    with pytest.raises(TokenInvalid):
+        read_access_token("another" * 6, token)
+
+
+def test_a_token_of_another_type_or_algorithm_is_refused():
+    now = int(time.time())
+    refresh_like = jwt.encode({"sub": "u", "sid": "s", "typ": "refresh", "exp": now + 60}, SECRET, algorithm="HS256")
+    with pytest.raises(TokenInvalid):
+        read_access_token(SECRET, refresh_like)
+    unsigned = jwt.encode({"sub": "u", "sid": "s", "typ": "access", "exp": now + 60}, None, algorithm="none")
+    with pytest.raises(TokenInvalid):
+        read_access_token(SECRET, unsigned)
+
+
+def test_refresh_tokens_are_random_and_stored_as_hashes():
+    first, second = new_refresh_token(), new_refresh_token()
+    assert first != second and len(first) > 40
+    assert hash_secret(first) != first and len(hash_secret(first)) == 64
+
+
+def test_production_refuses_dev_keys_and_a_missing_jwt_secret():
+    with pytest.raises(ConfigError, match="JWT_SECRET"):
+        Settings.from_env({"APP_ENV": "production", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "v" * 32})
+    with pytest.raises(ConfigError, match="dev keys"):
+        Settings.from_env({"APP_ENV": "production", "JWT_SECRET": "j" * 40})
+    settings = Settings.from_env({"APP_ENV": "production", "JWT_SECRET": "j" * 40, "LIVEKIT_API_KEY": "k",
+                                  "LIVEKIT_API_SECRET": "v" * 32, "DATABASE_URL": "postgresql+asyncpg://db/x"})
+    assert settings.production and not settings.create_demo_user
+
+
+def test_defaults_are_the_laptop_setup():
+    settings = Settings.from_env({})
+    assert settings.database_url.startswith("sqlite+aiosqlite")
+    assert settings.redis_url is None
+    assert (settings.livekit_api_key, settings.livekit_api_secret) == ("devkey", "secret")
+    assert settings.livekit_api_url == "http://localhost:7880"
+    assert settings.create_demo_user
