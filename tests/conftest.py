@@ -10,6 +10,7 @@ artifacts_dir test-artifacts/ under the repo (screenshots, logs worth keeping)
 Each server starts on first use, once per session; app fixtures live in app_fixtures.py.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,18 +35,28 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 
+def keep_log_if_failed(request, server) -> None:
+    """A failed run keeps the server's log in test-artifacts/ (CI uploads that dir)."""
+    if request.session.testsfailed:
+        target = REPO / "test-artifacts" / "servers"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(server.log_path, target / server.log_path.name)
+
+
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> PostgresServer:
+def postgres(request, tmp_path_factory) -> PostgresServer:
     server = start_postgres(tmp_path_factory.mktemp("postgres"))
     yield server
     server.stop()
+    keep_log_if_failed(request, server)
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory) -> RedisServer:
+def redis_server(request, tmp_path_factory) -> RedisServer:
     server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
+    keep_log_if_failed(request, server)
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +66,13 @@ def livekit_webhook_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def livekit(tmp_path_factory, livekit_webhook_port) -> LiveKitServer:
+def livekit(request, tmp_path_factory, livekit_webhook_port) -> LiveKitServer:
     webhook_url = f"http://127.0.0.1:{livekit_webhook_port}{LIVEKIT_WEBHOOK_PATH}"
     server = start_livekit(tmp_path_factory.mktemp("livekit"), webhook_url)
     server.webhook_port = livekit_webhook_port
     yield server
     server.stop()
+    keep_log_if_failed(request, server)
 
 
 @pytest.fixture(scope="session")
