@@ -17,7 +17,6 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -313,14 +312,14 @@ class RedisServer(_Process):
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def start_redis(tmpdir, timeout: float = 20) -> RedisServer:
-    """redis-server on a free port with no persistence at all."""
+def start_redis(tmpdir, timeout: float = 20, *, port: int | None = None) -> RedisServer:
+    """redis-server on a free port (or the given one, to restart) with no persistence."""
     binary = shutil.which("redis-server")
     if not binary:
         raise ServerError("redis-server not found; install it with: apt-get install -y redis-server")
     tmpdir = Path(tmpdir)
     tmpdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(tmpdir),
             "--daemonize", "no", "--loglevel", "warning"]
