@@ -36,10 +36,12 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
   const room = newRoom();
   await room.connect(join.livekit_url, join.token);
   let finished = false;
+  let endingForAll = false;
   const offs = [];
 
   const finish = async (reason, detail) => {
     if (finished) return;
+    if (endingForAll && reason === 'ended') reason = 'ended_by_me';
     finished = true;
     cleanup();
     await room.disconnect().catch(() => {});
@@ -73,10 +75,12 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
     },
     onEnd: async () => {
       if (!await confirmDialog({ title: t('room.end_title'), message: t('room.end_confirm'), confirm: t('controls.end'), danger: true, testid: 'end-confirm' })) return;
+      endingForAll = true;
       try {
         await post(`/rooms/${encodeURIComponent(info.id)}/end`);
         finish('ended_by_me');
       } catch (error) {
+        endingForAll = false;
         toast(errorText(error), { kind: 'error' });
       }
     },

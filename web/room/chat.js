@@ -44,6 +44,19 @@ export class ChatPanel {
       if (sameRoom(message.room_id, this.roomId)) this.add(message, { live: true });
     });
     this.loadEarlier();
+    // While the realtime socket is down, poll so the conversation keeps moving.
+    this.poll = setInterval(() => {
+      if (realtime.state !== 'online') this.loadLatest();
+    }, 4000);
+  }
+
+  async loadLatest() {
+    try {
+      const answer = await get(`/rooms/${encodeURIComponent(this.roomId)}/chat/messages?limit=50`);
+      for (const message of answer?.items || []) this.add(message, { live: true });
+    } catch {
+      /* the next poll or the socket will catch up */
+    }
   }
 
   async loadEarlier() {
@@ -121,6 +134,7 @@ export class ChatPanel {
   }
 
   destroy() {
+    clearInterval(this.poll);
     this.off();
   }
 }
