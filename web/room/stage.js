@@ -18,17 +18,15 @@ export function participantRole(participant) {
   }
 }
 
-// Columns that make the tiles largest for n tiles in a width x height box.
-function bestColumns(n, width, height) {
-  let best = 1;
-  let bestSize = 0;
+// The grid (columns, tile size) that makes n 16:9 tiles largest in a width x height box.
+function bestGrid(n, width, height, gap) {
+  // On a phone held upright square tiles waste less of the screen than 16:9 ones.
+  const aspect = height > width * 1.2 ? 1 : ASPECT;
+  let best = { cols: 1, rows: n, w: 0, h: 0 };
   for (let cols = 1; cols <= n; cols++) {
     const rows = Math.ceil(n / cols);
-    const size = Math.min(width / cols, (height / rows) * ASPECT);
-    if (size > bestSize + 0.5) {
-      bestSize = size;
-      best = cols;
-    }
+    const w = Math.min((width - gap * (cols - 1)) / cols, ((height - gap * (rows - 1)) / rows) * aspect);
+    if (w > best.w + 0.5) best = { cols, rows, w, h: w / aspect };
   }
   return best;
 }
@@ -79,9 +77,12 @@ export class Stage {
     placeAll(this.strip, stripTiles.map((tile) => tile.element));
     this.strip.hidden = !stripTiles.length;
     const box = this.main.getBoundingClientRect();
-    const cols = bestColumns(Math.max(1, mainTiles.length), box.width || 640, box.height || 360);
-    this.main.style.setProperty('--cols', cols);
-    this.main.style.setProperty('--rows', Math.ceil(Math.max(1, mainTiles.length) / cols));
+    const grid = bestGrid(Math.max(1, mainTiles.length), box.width || 640, box.height || 360, 10);
+    this.main.style.setProperty('--cols', grid.cols);
+    this.main.style.setProperty('--rows', grid.rows);
+    // Presenting: the screen takes the whole area; otherwise tiles keep 16:9 and sit centred.
+    this.main.style.setProperty('--tile-w', presenting ? '1fr' : `${Math.floor(grid.w)}px`);
+    this.main.style.setProperty('--tile-h', presenting ? '1fr' : `${Math.floor(grid.h)}px`);
     this.element.dataset.count = String(cameras.length);
   }
 
