@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.servers import REPO, free_port
+from tests.servers import REPO, ServerError, free_port, livekit_binary
 
 WEBHOOK_PATH = "/api/v1/livekit/webhook"
 
@@ -229,3 +229,36 @@ def test_nginx_accepts_the_config(tmp_path):
     result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def dev_livekit_config() -> str:
+    """The config scripts/dev.sh writes to .dev/livekit.yaml."""
+    script = (REPO / "scripts" / "dev.sh").read_text()
+    return re.search(r"<<'YAML'\n(.*?)\nYAML\n", script, re.S).group(1) + "\n"
+
+
+@pytest.mark.parametrize("name", ["livekit.yaml", "scripts/dev.sh"])
+def test_livekit_accepts_the_config(tmp_path, name):
+    """LiveKit's own strict parser: a misspelt key fails here, not on a server."""
+    try:
+        binary = livekit_binary()
+    except ServerError:
+        pytest.skip("livekit-server is not built")
+    if name == "livekit.yaml":
+        config = REPO / name
+    else:
+        config = tmp_path / "dev-livekit.yaml"
+        config.write_text(dev_livekit_config())
+    text = yaml.safe_load(config.read_text())
+    result = subprocess.run([binary, "--config", str(config), "ports"],
+                            capture_output=True, text=True, timeout=30)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "could not" not in output, output
+    assert f"{text['rtc']['tcp_port']} - ICE/TCP" in output
+
+
+def test_dev_script_webhook_reaches_the_local_app():
+    config = yaml.safe_load(dev_livekit_config())
+    assert config["webhook"]["api_key"] in config["keys"]
+    (url,) = config["webhook"]["urls"]
+    assert url == f"http://127.0.0.1:8080{WEBHOOK_PATH}"
