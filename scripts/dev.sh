@@ -19,6 +19,12 @@ say() {
     if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# took PHASE SECONDS: say how long a phase took, and append it to
+# $CONFERENCE_TIMINGS when set (.ci/run prints them as a table).
+took() {
+    say "$1 took $2s"
+    if [ -n "${CONFERENCE_TIMINGS:-}" ]; then printf '%s\t%s\n' "$1" "$2" >>"$CONFERENCE_TIMINGS"; fi
+}
 
 find_python() {
     local candidate
@@ -53,7 +59,7 @@ install_python() {
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
         (cd "$REPO" && "$VENV/bin/python" -m pip install --quiet -e "$spec")
         touch "$stamp"
-        say "pip install took $((SECONDS - started))s"
+        took "pip install${extras:+ [$extras]}" "$((SECONDS - started))"
     fi
 }
 
@@ -76,7 +82,7 @@ install_npm() {
         (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
     fi
     touch "$dir/node_modules"
-    say "npm took $((SECONDS - started))s"
+    took "npm in ${dir#"$REPO"/}" "$((SECONDS - started))"
 }
 
 # livekit_binary: prints the livekit-server to use (env, PATH, then .dev/bin).
@@ -102,7 +108,7 @@ install_livekit() {
     GOBIN="$DEV_DIR/bin" "$go_bin" install \
         "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_VERSION"
     mv "$DEV_DIR/bin/server" "$DEV_DIR/bin/livekit-server"
-    say "livekit-server built in $((SECONDS - started))s"
+    took "livekit-server build" "$((SECONDS - started))"
 }
 
 # setup [test]: everything the app needs; with "test", the test extras and the

@@ -21,10 +21,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 2
 fi
 
-started=$SECONDS
 "$REPO/scripts/dev.sh" setup test
-printf '==> setup took %ss\n' "$((SECONDS - started))" >&2
 
 cd "$REPO"
 # The fixtures find livekit-server on PATH or in .dev/bin by themselves.
-exec "$REPO/.venv/bin/python" -m pytest "$@"
+started=$SECONDS
+code=0
+"$REPO/.venv/bin/python" -m pytest "$@" || code=$?
+if [ -n "${CONFERENCE_TIMINGS:-}" ]; then
+    printf 'pytest (exit %s)\t%s\n' "$code" "$((SECONDS - started))" >>"$CONFERENCE_TIMINGS"
+fi
+exit "$code"
