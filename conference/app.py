@@ -17,13 +17,14 @@ from conference.livekit import LiveKit
 from conference.metrics import Metrics, metrics_middleware
 from conference.ratelimit import RateLimiter, RedisRateLimiter
 from conference.realtime.local import LocalHub
+from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.settings import Settings
 from conference.state import DB, HUB, LIMITER, LIVEKIT, METRICS, ROUTE_SPECS, SETTINGS
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 log = logging.getLogger("conference.app")
-API_ROUTES = [account_routes, room_routes, chat_routes, call_routes]
+API_ROUTES = [account_routes, room_routes, host_routes, chat_routes, call_routes]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
 

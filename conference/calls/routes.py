@@ -11,6 +11,7 @@ from conference.calls.webhooks import apply_webhook
 from conference.deps import deps
 from conference.errors import ApiError, Unauthorized
 from conference.livekit import WebhookRejected
+from conference.rooms.moderation import enforce_admission
 from conference.routing import ApiRoutes, query_int
 from conference.state import METRICS
 
@@ -35,6 +36,11 @@ async def livekit_webhook(request: web.Request) -> web.Response:
         log.warning("rejected a webhook: %s", error)
         raise Unauthorized("webhook signature or body hash does not match")
     applied = await apply_webhook(d, event)
+    if applied and event.event == "participant_joined":
+        try:
+            await enforce_admission(d, event.room.name, event.participant.identity)
+        except ApiError as error:  # the event is recorded; LiveKit being away must not fail it
+            log.warning("could not put out %s: %s", event.participant.identity, error.message)
     request.app[METRICS].webhooks.labels(event=event.event or "unknown",
                                          outcome="applied" if applied else "duplicate").inc()
     return web.json_response({"applied": applied})

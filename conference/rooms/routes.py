@@ -113,7 +113,7 @@ async def join_room(request: web.Request) -> web.Response:
 
 @routes.route("POST", "/rooms/{room_id}/leave", summary="Leave a room", status=204)
 async def leave_room(request: web.Request) -> web.Response:
-    await service.leave_room(deps(request), _room_id(request), current_user(request).id)
+    await service.leave_room(deps(request), _room_id(request), current_user(request))
     return web.Response(status=204)
 
 

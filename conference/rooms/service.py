@@ -129,10 +129,8 @@ async def _enter_lobby(deps: Deps, db: AsyncSession, room: Room, member: RoomMem
         db.add(member)
     member.state = "waiting"
     member.updated_at = utcnow()
-    hosts = await host_ids(db, room)
-    request = {"room_id": room.id, "user": {"id": user.id, "login": user.login,
-                                            "display_name": user.display_name}}
-    events = [await record_event(db, "lobby.request", request, user_id=host) for host in hosts]
+    events = await tell_hosts(db, room, "lobby.request", {"room_id": room.id, "user": person_json(user),
+                                                          "requested_at": iso(member.updated_at)})
     await db.commit()
     await deps.publish(*events)
     return {"status": "waiting", "room": room_json(room, deps.settings.public_url)}
@@ -158,16 +156,32 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> dict:
             "expires_at": iso(token.expires_at)}
 
 
-async def leave_room(deps: Deps, raw_id: str, user_id: str) -> None:
+async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
     async with deps.db() as db:
         room = await load_room(db, raw_id)
-        member = await db.get(RoomMember, (room.id, user_id))
+        member = await db.get(RoomMember, (room.id, user.id))
         if member is None or member.state not in ("joined", "waiting"):
             raise Forbidden("you are not in this room")
+        if member.state == "waiting":
+            # Withdrawing from the lobby leaves no standing behind; hosts' queues drop the person.
+            await db.delete(member)
+            events = await tell_hosts(db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user),
+                                                                   "outcome": "withdrawn"})
+            await db.commit()
+            await deps.publish(*events)
+            return
         member.state = "left"
         await db.commit()
     if room.status == "active":
-        await deps.livekit.remove_participant(room.id, user_id)
+        await deps.livekit.remove_participant(room.id, user.id)
+
+
+def person_json(user: User) -> dict:
+    return {"id": user.id, "login": user.login, "display_name": user.display_name}
+
+
+async def tell_hosts(db: AsyncSession, room: Room, type_: str, data: dict) -> list:
+    return [await record_event(db, type_, data, user_id=host) for host in await host_ids(db, room)]
 
 
 async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
@@ -215,7 +229,7 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> list[dict]
     items = []
     for participant in present:
         user = users.get(participant.identity)
-        tracks = [{"sid": track.sid, "source": _source_name(track.source), "muted": track.muted}
+        tracks = [{"sid": track.sid, "source": source_name(track.source), "muted": track.muted}
                   for track in participant.tracks]
         role = "host" if participant.identity == room.host_id else roles.get(participant.identity)
         items.append({"identity": participant.identity, "name": participant.name,
@@ -225,7 +239,7 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> list[dict]
     return items
 
 
-def _source_name(source: int) -> str:
+def source_name(source: int) -> str:
     from livekit.protocol.models import TrackSource
     return {TrackSource.CAMERA: "camera", TrackSource.MICROPHONE: "microphone",
             TrackSource.SCREEN_SHARE: "screen_share",

@@ -1,0 +1,73 @@
+"""Moderation through LiveKit's RoomService, seen by real rtc clients in a real livekit-server."""
+import asyncio
+
+import pytest
+from livekit import rtc
+from livekit.rtc.participant import PublishTrackError
+
+from tests.bots import bots
+from tests.helpers import create_room, join, register
+
+pytestmark = pytest.mark.livekit
+
+
+async def call_of_two(client):
+    host, guest = await register(client), await register(client)
+    room = await create_room(client, host)
+    return host, guest, room, await join(client, host, room["id"]), await join(client, guest, room["id"])
+
+
+async def test_a_muted_microphone_is_muted_for_everyone(live_api):
+    host, guest, room, host_join, guest_join = await call_of_two(live_api)
+    async with bots("host", "guest") as (host_bot, guest_bot):
+        await host_bot.connect(host_join["livekit_url"], host_join["token"])
+        await guest_bot.connect(guest_join["livekit_url"], guest_join["token"])
+        _, audio = await guest_bot.publish_camera_and_microphone()
+        await host_bot.video_frames_from(guest.id, count=1)
+
+        response = await live_api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/mute",
+                                       headers=host.headers, json={"kind": "audio"})
+        assert response.status == 200, await response.text()
+        assert (await response.json())["muted"] == [audio.sid]
+        for _ in range(50):
+            if (guest.id, audio.sid) in host_bot.muted:
+                break
+            await asyncio.sleep(0.1)
+        assert (guest.id, audio.sid) in host_bot.muted
+        remote = host_bot.room.remote_participants[guest.id].track_publications[audio.sid]
+        assert remote.muted
+
+
+async def test_a_removed_bot_is_disconnected_and_its_old_token_does_not_bring_it_back(live_api):
+    host, guest, room, host_join, guest_join = await call_of_two(live_api)
+    async with bots("host", "guest") as (host_bot, guest_bot):
+        await host_bot.connect(host_join["livekit_url"], host_join["token"])
+        await guest_bot.connect(guest_join["livekit_url"], guest_join["token"])
+        response = await live_api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/remove",
+                                       headers=host.headers)
+        assert response.status == 200
+        assert await guest_bot.wait_disconnected() == rtc.DisconnectReason.PARTICIPANT_REMOVED
+
+    async with bots("intruder") as (intruder,):
+        await intruder.connect(guest_join["livekit_url"], guest_join["token"])  # the token has not expired
+        assert await intruder.wait_disconnected(timeout=15) == rtc.DisconnectReason.PARTICIPANT_REMOVED
+
+
+async def test_demoting_to_viewer_makes_livekit_refuse_the_next_publish(live_api):
+    host, guest, room, host_join, guest_join = await call_of_two(live_api)
+    async with bots("host", "guest") as (host_bot, guest_bot):
+        await host_bot.connect(host_join["livekit_url"], host_join["token"])
+        await guest_bot.connect(guest_join["livekit_url"], guest_join["token"])
+        await guest_bot.publish_video()  # allowed while a participant
+
+        changed = await live_api.patch(f"/api/v1/rooms/{room['id']}/participants/{guest.id}",
+                                       headers=host.headers, json={"role": "viewer"})
+        assert changed.status == 200
+        for _ in range(50):
+            if not guest_bot.room.local_participant.permissions.can_publish:
+                break
+            await asyncio.sleep(0.1)
+        assert not guest_bot.room.local_participant.permissions.can_publish  # no reconnect needed
+        with pytest.raises(PublishTrackError):
+            await guest_bot.publish_video()
+        assert guest_bot.disconnected.is_set() is False
