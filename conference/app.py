@@ -6,9 +6,12 @@ import logging
 from aiohttp import web
 
 from conference import ops, static
+from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
+from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
+from conference.chat.direct_routes import routes as direct_routes
 from conference.chat.routes import routes as chat_routes
 from conference.db import create_engine, create_schema
 from conference.deps import DEPS, Deps
@@ -16,7 +19,9 @@ from conference.errors import error_middleware
 from conference.livekit import LiveKit
 from conference.metrics import Metrics, metrics_middleware
 from conference.ratelimit import RateLimiter, RedisRateLimiter
+from conference.realtime import socket as realtime_socket
 from conference.realtime.local import LocalHub
+from conference.realtime.redis import RedisHub
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.settings import Settings
@@ -24,7 +29,8 @@ from conference.state import DB, HUB, LIMITER, LIVEKIT, METRICS, ROUTE_SPECS, SE
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 log = logging.getLogger("conference.app")
-API_ROUTES = [account_routes, room_routes, host_routes, chat_routes, call_routes]
+API_ROUTES = [account_routes, room_routes, host_routes, chat_routes, call_routes,
+              contact_routes, direct_routes, ringing_routes]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
 
@@ -56,10 +62,12 @@ async def realtime(app: web.Application):
         app[LIMITER] = RedisRateLimiter(redis)
     else:
         app[LIMITER] = RateLimiter()
-    app[HUB] = LocalHub()
+    app[HUB] = RedisHub(redis, settings.presence_ttl_s) if redis is not None else LocalHub()
     await app[HUB].start()
     app[DEPS] = Deps(db=app[DB], livekit=app[LIVEKIT], hub=app[HUB], settings=settings)
+    await realtime_socket.start(app)
     yield
+    await realtime_socket.stop(app)
     await app[HUB].close()
     if redis is not None:
         await redis.aclose()
@@ -74,5 +82,6 @@ def create_app(settings: Settings) -> web.Application:
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)
+    realtime_socket.register(app)
     static.register(app)
     return app

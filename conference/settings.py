@@ -82,6 +82,8 @@ class Settings:
             log_format=env.get("LOG_FORMAT", "text").lower(),
             web_dir=Path(env.get("WEB_DIR") or DEFAULT_WEB_DIR),
             create_demo_user=not production,
+            presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
+            call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
         )
 
 

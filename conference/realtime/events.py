@@ -1,14 +1,27 @@
 """Recording events inside a domain's transaction and publishing them once committed."""
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.realtime.models import Event
+
+# Any constant will do: it names the one advisory lock that orders the event log.
+EVENT_LOG_LOCK = 7_331_001
+
+
+async def lock_event_log(db: AsyncSession) -> None:
+    """Serialises the transactions that write events until they commit, so event ids become
+    visible in the order they were given: a reader that sees id N has every id below N too.
+    SQLite already has a single writer; PostgreSQL needs the advisory lock."""
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
 
 
 async def record_event(db: AsyncSession, type_: str, data: dict, *, room_id: str | None = None,
                        user_id: str | None = None) -> Event:
     """Adds the event to the caller's transaction; publish it with `frame_of` after commit."""
+    await lock_event_log(db)
     event = Event(type=type_, data=data, room_id=room_id, user_id=user_id)
     db.add(event)
     await db.flush()
@@ -17,5 +30,5 @@ async def record_event(db: AsyncSession, type_: str, data: dict, *, room_id: str
 
 def frame_of(event: Event) -> dict:
     """The hub's envelope: the client frame plus its audience."""
-    return {"id": str(event.id), "type": event.type, "data": event.data,
+    return {"id": event.id, "type": event.type, "data": event.data,
             "room_id": event.room_id, "user_id": event.user_id}

@@ -1,0 +1,189 @@
+"""Frames a client sends over /ws: their schemas, the per-connection budget, and what each does.
+
+A bad frame is answered with an `error` frame and the connection stays open; only a client
+that keeps flooding after being told is closed (1008)."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Literal
+
+from aiohttp import WSCloseCode
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from conference.chat import direct
+from conference.chat import rooms as room_chat
+from conference.chat.rooms import sender_json
+from conference.errors import ApiError, NotFound, ValidationFailed
+from conference.rooms.service import require_member
+
+if TYPE_CHECKING:
+    from conference.realtime.socket import Connection
+    from conference.realtime.stream import EventStream
+
+log = logging.getLogger("conference.realtime")
+
+FRAMES_PER_S = 20.0  # sustained; a burst of FRAME_BURST is fine
+FRAME_BURST = 40
+STRIKES_BEFORE_CLOSE = 30  # frames refused for flooding before the connection is closed
+TYPING_EVERY_S = 2.0  # at most one typing event per target per this many seconds
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    client_id: str | None = Field(default=None, max_length=64)
+
+
+class ChatSend(Frame):
+    type: Literal["chat.send"]
+    room_id: str = Field(min_length=1, max_length=32)
+    content: str = Field(min_length=1, max_length=4000)
+
+
+class DmSend(Frame):
+    type: Literal["dm.send"]
+    to: str = Field(min_length=1, max_length=32)
+    content: str = Field(min_length=1, max_length=4000)
+
+
+class Typing(Frame):
+    type: Literal["typing"]
+    room_id: str | None = Field(default=None, min_length=1, max_length=32)
+    to: str | None = Field(default=None, min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if (self.room_id is None) == (self.to is None):
+            raise ValueError("give either room_id or to")
+        return self
+
+
+class Read(Frame):
+    type: Literal["read"]
+    message_id: int = Field(ge=1)
+
+
+class Ping(Frame):
+    type: Literal["ping"]
+
+
+FRAMES = {"chat.send": ChatSend, "dm.send": DmSend, "typing": Typing, "read": Read, "ping": Ping}
+
+
+class FrameBudget:
+    """A token bucket per connection, plus a count of refusals that ends a flood."""
+
+    def __init__(self, rate: float = FRAMES_PER_S, burst: int = FRAME_BURST):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+        self.strikes = 0
+        self.typing: dict[str, float] = {}
+
+    def take(self) -> str:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            if self.tokens >= self.burst / 2:
+                self.strikes = 0  # calm again
+            return "ok"
+        self.strikes += 1
+        return "close" if self.strikes > STRIKES_BEFORE_CLOSE else "over"
+
+    def typing_due(self, target: str) -> bool:
+        now = time.monotonic()
+        if now - self.typing.get(target, 0.0) < TYPING_EVERY_S:
+            return False
+        self.typing[target] = now
+        return True
+
+
+def error(code: str, message: str, client_id: str | None = None, fields: dict | None = None) -> dict:
+    data = {"code": code, "message": message}
+    if client_id is not None:
+        data["client_id"] = client_id
+    if fields:
+        data["fields"] = fields
+    return {"type": "error", "data": data}
+
+
+async def handle(connection: "Connection", stream: "EventStream", raw: str | None) -> None:
+    verdict = connection.limiter.take()
+    if verdict == "close":
+        await connection.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many frames; slow down")
+        return
+    if raw is None:
+        connection.reply(error("invalid_frame", "frames are JSON text, not binary"))
+        return
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        connection.reply(error("invalid_json", "frame is not valid JSON"))
+        return
+    if not isinstance(data, dict):
+        connection.reply(error("invalid_frame", "a frame is a JSON object with a type"))
+        return
+    client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
+    client_id = client_id[:64] if client_id else client_id
+    if verdict == "over":
+        connection.reply(error("rate_limited", "too many frames; slow down", client_id))
+        return
+    model = FRAMES.get(data.get("type")) if isinstance(data.get("type"), str) else None
+    if model is None:
+        connection.reply(error("unknown_type", f"unknown frame type; use one of {', '.join(FRAMES)}", client_id))
+        return
+    try:
+        frame = model.model_validate(data)
+    except ValidationError as problem:
+        fields = {".".join(str(p) for p in item["loc"]) or "frame": item["msg"] for item in problem.errors()}
+        connection.reply(error("validation_failed", "frame is not valid", client_id, fields))
+        return
+    try:
+        await _act(connection, stream, frame)
+    except ApiError as problem:
+        connection.reply(error(problem.code, problem.message, client_id, problem.fields))
+    except Exception:
+        log.exception("a %s frame of %s failed", frame.type, connection.user_id)
+        connection.reply(error("internal_error", "the server could not handle this frame", client_id))
+
+
+async def _act(connection: "Connection", stream: "EventStream", frame: Frame) -> None:
+    deps, user = connection.deps, connection.user
+    if isinstance(frame, Ping):
+        connection.reply({"type": "pong", "data": {}})
+    elif isinstance(frame, ChatSend):
+        message = await room_chat.post_message(deps, frame.room_id, user, frame.content, frame.client_id)
+        connection.reply({"type": "ack", "data": message})
+    elif isinstance(frame, DmSend):
+        message = await direct.send(deps, user, frame.to, frame.content, frame.client_id, field="to")
+        connection.reply({"type": "ack", "data": message})
+    elif isinstance(frame, Read):
+        await direct.mark_read(deps, user.id, message_id=frame.message_id)
+    elif isinstance(frame, Typing):
+        await _typing(connection, stream, frame)
+
+
+async def _typing(connection: "Connection", stream: "EventStream", frame: Typing) -> None:
+    deps, user = connection.deps, connection.user
+    if frame.room_id is not None:
+        async with deps.db() as db:
+            room, _ = await require_member(db, frame.room_id, user.id)
+        if not connection.limiter.typing_due("room:" + room.id):
+            return
+        audience = (await stream.members_of({room.id}))[room.id] - {user.id}
+        data = {"room_id": room.id, "user": sender_json(user)}
+    else:
+        if frame.to == user.id:
+            raise ValidationFailed("typing goes to someone else", fields={"to": "must be another user"})
+        async with deps.db() as db:
+            if await db.get(type(user), frame.to) is None:
+                raise NotFound("no user with this id")
+        if not connection.limiter.typing_due("user:" + frame.to):
+            return
+        audience = {frame.to}
+        data = {"to": frame.to, "user": sender_json(user)}
+    if audience:
+        await deps.hub.publish({"type": "typing", "data": data, "user_ids": sorted(audience)})

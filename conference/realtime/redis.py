@@ -1,0 +1,167 @@
+"""The scale-out hub: events travel through Redis pub/sub, presence lives in Redis with a TTL.
+
+Presence keys: `presence:user:<id>` is a sorted set of the replicas holding a connection of
+that user, scored by when the entry lapses; each replica refreshes its entries every TTL/3,
+so a replica that dies stops refreshing and its users lapse within the TTL, no goodbye needed.
+`presence:replicas` (scored the same way) and `presence:replica:<id>` (its users) let a
+surviving replica notice a dead one and announce its users as offline.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import time
+import uuid
+
+from conference.realtime.hub import Hub
+
+log = logging.getLogger("conference.realtime")
+CHANNEL = "conference:events"
+REPLICAS = "presence:replicas"
+
+
+def _user_key(user_id: str) -> str:
+    return f"presence:user:{user_id}"
+
+
+def _replica_key(replica: str) -> str:
+    return f"presence:replica:{replica}"
+
+
+class RedisHub(Hub):
+    def __init__(self, redis, presence_ttl_s: float = 30):
+        super().__init__()
+        self.redis = redis
+        self.ttl = float(presence_ttl_s)
+        self.replica = uuid.uuid4().hex[:12]
+        self._pubsub = None
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.subscribe(CHANNEL)
+        await self._refresh()
+        self._tasks = [asyncio.create_task(self._listen(), name="redis-hub-listen"),
+                       asyncio.create_task(self._keep_alive(), name="redis-hub-presence")]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for user_id in self.local:
+                    pipe.zrem(_user_key(user_id), self.replica)
+                pipe.zrem(REPLICAS, self.replica).delete(_replica_key(self.replica))
+                await pipe.execute()
+        except Exception:  # Redis gone: the entries lapse by themselves
+            log.warning("could not clear this replica's presence in Redis")
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+
+    # ------------------------------------------------------------------ events
+    async def publish(self, envelope: dict) -> None:
+        try:
+            await self.redis.publish(CHANNEL, json.dumps(envelope, separators=(",", ":")))
+        except Exception:
+            # Stored events still reach every replica through its poll of the event log.
+            log.warning("could not publish through Redis; delivering on this replica only")
+            await self.deliver(envelope)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async for message in self._pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    try:
+                        await self.deliver(json.loads(message["data"]))
+                    except Exception:
+                        log.exception("could not deliver an envelope from Redis")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("lost the Redis subscription; resubscribing")
+                await asyncio.sleep(0.5)
+                try:
+                    await self._pubsub.subscribe(CHANNEL)
+                except Exception:
+                    pass
+
+    # ------------------------------------------------------------------ presence
+    def _lapse(self) -> float:
+        return time.time() + self.ttl
+
+    async def online(self, user_ids: list[str]) -> set[str]:
+        if not user_ids:
+            return set()
+        now = time.time()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zcount(_user_key(user_id), f"({now}", "+inf")
+            counts = await pipe.execute()
+        return {user_id for user_id, count in zip(user_ids, counts) if count}
+
+    async def _arrived(self, user_id: str) -> bool:
+        key = _user_key(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zcount(key, f"({time.time()}", "+inf")
+            pipe.zadd(key, {self.replica: self._lapse()})
+            pipe.expire(key, math.ceil(self.ttl * 2))
+            pipe.sadd(_replica_key(self.replica), user_id)
+            before, *_ = await pipe.execute()
+        return before == 0
+
+    async def _left(self, user_id: str) -> bool:
+        key = _user_key(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(key, self.replica)
+            pipe.srem(_replica_key(self.replica), user_id)
+            pipe.zcount(key, f"({time.time()}", "+inf")
+            *_, after = await pipe.execute()
+        return after == 0
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl / 3)
+            try:
+                await self._refresh()
+                await self._sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("could not refresh presence in Redis", exc_info=True)
+
+    async def _refresh(self) -> None:
+        lapse, keep = self._lapse(), math.ceil(self.ttl * 2)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(REPLICAS, {self.replica: lapse})
+            for user_id in list(self.local):
+                pipe.zadd(_user_key(user_id), {self.replica: lapse}).expire(_user_key(user_id), keep)
+                pipe.sadd(_replica_key(self.replica), user_id)
+            pipe.expire(_replica_key(self.replica), keep)
+            await pipe.execute()
+
+    async def _sweep(self) -> None:
+        """Announces the users of replicas that stopped refreshing as offline (one sweeper wins)."""
+        now = time.time()
+        for dead in await self.redis.zrangebyscore(REPLICAS, "-inf", now):
+            dead = dead.decode() if isinstance(dead, bytes) else dead
+            if not await self.redis.zrem(REPLICAS, dead):
+                continue  # another replica claimed it
+            users = [u.decode() if isinstance(u, bytes) else u
+                     for u in await self.redis.smembers(_replica_key(dead))]
+            await self.redis.delete(_replica_key(dead))
+            gone = []
+            for user_id in users:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.zrem(_user_key(user_id), dead)
+                    pipe.zcount(_user_key(user_id), f"({now}", "+inf")
+                    _, count = await pipe.execute()
+                if not count:
+                    gone.append(user_id)
+            if gone:
+                for listener in list(self.gone_listeners):
+                    await listener(gone)

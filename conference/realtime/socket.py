@@ -1,0 +1,238 @@
+"""GET /api/v1/ws: one WebSocket per signed-in client — replay of what it missed, then live events,
+and the frames a client sends (chat.send, dm.send, typing, read, ping)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from sqlalchemy import select
+
+from conference.accounts.auth import bearer_of, user_of_access_token
+from conference.accounts.models import User
+from conference.calls import ringing
+from conference.chat import direct
+from conference.deps import DEPS, Deps
+from conference.errors import ApiError
+from conference.realtime import frames
+from conference.realtime.presence import Presence
+from conference.realtime.models import Event
+from conference.realtime.stream import PAGE, EventStream, audience_filter, client_text, envelope_of
+
+log = logging.getLogger("conference.realtime")
+
+HEARTBEAT_S = 20.0  # a peer that misses a pong for half of this is dropped: dead within 30 s
+MAX_FRAME = 64 * 1024  # a 4000-character message, escaped, fits; more closes with 1009
+MAX_PENDING = 5000  # frames queued for a client that does not read; beyond it, it must resume
+CLOSE_UNAUTHORIZED = 4401
+
+STREAM = web.AppKey("event_stream", EventStream)
+PRESENCE = web.AppKey("presence", Presence)
+CONNECTIONS = web.AppKey("connections", set)
+_RING_WATCH = web.AppKey("ring_watch", asyncio.Task)
+
+
+class Connection:
+    """One open socket: an ordered outbox written by its own task, so a slow reader never
+    holds up the stream, and ids only grow."""
+
+    def __init__(self, user: User, ws: web.WebSocketResponse, deps: Deps):
+        self.user = user
+        self.user_id = user.id
+        self.ws = ws
+        self.deps = deps
+        self.last_id = 0
+        self.sent_max = 0  # highest event id written to the socket
+        self.resumed_from = 0  # the client's `after`
+        self.replaying = True
+        self.limiter = frames.FrameBudget()
+        self._held: list[tuple[str, dict | None]] = []
+        self._outbox: deque[tuple[str, dict | None]] = deque()
+        self._ready = asyncio.Event()
+        self._writer: asyncio.Task | None = None
+
+    def push(self, event_id: int | None, text: str, envelope: dict | None) -> None:
+        if event_id is not None:
+            if event_id <= self.last_id:
+                return  # already replayed or delivered
+            self.last_id = event_id
+        if self.replaying:
+            self._held.append((text, envelope))
+        else:
+            self._enqueue(text, envelope)
+
+    def reply(self, frame: dict) -> None:
+        self._enqueue(json.dumps(frame, separators=(",", ":")), None)
+
+    def _enqueue(self, text: str, envelope: dict | None) -> None:
+        if len(self._outbox) >= MAX_PENDING:
+            self._outbox.clear()
+            asyncio.ensure_future(self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER,
+                                                message=b"client too slow; reconnect with after"))
+            return
+        self._outbox.append((text, envelope))
+        self._ready.set()
+
+    async def send_now(self, text: str, envelope: dict | None) -> None:
+        await self.ws.send_str(text)
+        if envelope is not None and envelope.get("id") is not None:
+            self.sent_max = max(self.sent_max, envelope["id"])
+        if envelope is not None and direct.is_undelivered_to(envelope, self.user_id):
+            await direct.mark_delivered(self.deps, envelope["data"]["id"], self.user_id)
+
+    def go_live(self) -> None:
+        self.replaying = False
+        held, self._held = self._held, []
+        for text, envelope in held:
+            self._enqueue(text, envelope)
+        self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
+            while not self.ws.closed:
+                if not self._outbox:
+                    self._ready.clear()
+                    await self._ready.wait()
+                    continue
+                text, envelope = self._outbox.popleft()
+                await self.send_now(text, envelope)
+        except (ConnectionError, RuntimeError):
+            pass  # the socket went away; the reader notices and cleans up
+        except Exception:
+            log.exception("writer of a connection of %s failed", self.user_id)
+            await self.ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"server error")
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME)
+    await ws.prepare(request)  # accept first, so a browser sees the close code below
+    try:
+        user = await _signed_in(request)
+    except ApiError as error:
+        await ws.close(code=CLOSE_UNAUTHORIZED, message=error.message.encode()[:120])
+        return ws
+    after, after_problem = _after_of(request)
+    app = request.app
+    deps, stream = app[DEPS], app[STREAM]
+    connection = Connection(user, ws, deps)
+    app[CONNECTIONS].add(connection)
+    cursor = stream.attach(connection)
+    connection.last_id = max(cursor, after or 0)
+    connection.resumed_from = after or 0
+    try:
+        await app[PRESENCE].opened(user.id)
+        await _replay(deps, connection, after, cursor)
+        await connection.send_now(_ready_text(connection, max(cursor, after or 0)), None)
+        connection.go_live()
+        if after_problem:
+            connection.reply(frames.error("validation_failed", after_problem))
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                await frames.handle(connection, app[STREAM], message.data)
+            elif message.type == WSMsgType.BINARY:
+                await frames.handle(connection, app[STREAM], None)
+            elif message.type == WSMsgType.ERROR:
+                break
+    finally:
+        stream.detach(connection)
+        app[CONNECTIONS].discard(connection)
+        await connection.stop()
+        await asyncio.shield(app[PRESENCE].closed(user.id))
+    return ws
+
+
+def _ready_text(connection: Connection, position: int) -> str:
+    """Replay is over and live events follow. Its id is the stream position the replay reached
+    (when the client does not know it yet), so a client that saw no event still has a cursor."""
+    frame = {"type": "ready", "data": {"user_id": connection.user_id}}
+    if position > connection.sent_max and position > connection.resumed_from:
+        frame = {"id": str(position), **frame}
+    return json.dumps(frame, separators=(",", ":"))
+
+
+async def _signed_in(request: web.Request) -> User:
+    token = bearer_of(request) or request.query.get("access_token", "").strip()
+    if not token:
+        raise ApiError("sign in first: access_token is missing", code="unauthorized", status=401)
+    return await user_of_access_token(request.app, token)
+
+
+def _after_of(request: web.Request) -> tuple[int | None, str | None]:
+    raw = request.query.get("after", "").strip()
+    if not raw:
+        return None, None
+    if not raw.isdigit() or len(raw) > 18:
+        return None, "after must be the id of an event you received; replay skipped"
+    return int(raw), None
+
+
+async def _replay(deps: Deps, connection: Connection, after: int | None, cursor: int) -> None:
+    """Everything for this user with after < id <= cursor; the stream delivers what follows.
+    A client that never saw an event (no `after`) gets what is still pending for it."""
+    if after is None:
+        for envelope in await _pending(deps, connection.user_id, cursor):
+            await connection.send_now(client_text(envelope), envelope)
+        return
+    last = after
+    while last < cursor:
+        async with deps.db() as db:
+            page = [envelope_of(event) for event in await db.scalars(
+                select(Event).where(Event.id > last, Event.id <= cursor, audience_filter(connection.user_id))
+                .order_by(Event.id).limit(PAGE))]
+        for envelope in page:
+            await connection.send_now(client_text(envelope), envelope)
+        if len(page) < PAGE:
+            return
+        last = page[-1]["id"]
+
+
+async def _pending(deps: Deps, user_id: str, cursor: int) -> list[dict]:
+    """Direct messages not yet delivered and calls still ringing, as their original events."""
+    async with deps.db() as db:
+        undelivered = await direct.undelivered_ids(db, user_id)
+        rings = await ringing.ringing_call_ids(db, user_id)
+        if not undelivered and not rings:
+            return []
+        events = await db.scalars(select(Event).where(
+            Event.user_id == user_id, Event.type.in_(("dm.message", "call.ring")), Event.id <= cursor)
+            .order_by(Event.id))
+        pending = []
+        for event in events:
+            key = event.data.get("id")
+            if (event.type == "dm.message" and key in undelivered) or (event.type == "call.ring" and key in rings):
+                pending.append(envelope_of(event))
+        return pending
+
+
+async def start(app: web.Application) -> None:
+    """Called by app.py once the hub and Deps exist."""
+    deps = app[DEPS]
+    app[CONNECTIONS] = set()
+    app[STREAM] = EventStream(deps.db, deps.hub)
+    app[PRESENCE] = Presence(deps)
+    await app[STREAM].start()
+    app[_RING_WATCH] = asyncio.create_task(ringing.watch_rings(deps))
+
+
+async def stop(app: web.Application) -> None:
+    app[_RING_WATCH].cancel()
+    await asyncio.gather(app[_RING_WATCH], return_exceptions=True)
+    await app[STREAM].close()
+
+
+async def _going_away(app: web.Application) -> None:
+    for connection in list(app.get(CONNECTIONS, ())):
+        await connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
+
+def register(app: web.Application) -> None:
+    app.router.add_get("/api/v1/ws", websocket)
+    app.on_shutdown.append(_going_away)
+
