@@ -73,10 +73,15 @@ export async function render(root, ctx) {
           resolve();
         }),
       ];
-      const stop = () => offs.forEach((off) => off());
+      const stop = () => {
+        offs.forEach((off) => off());
+        waitingOff = null;
+      };
       waitingOff = () => {
         stop();
         tracks.forEach((track) => track?.stop());
+        // Leaving the waiting screen withdraws the request to join.
+        post(`/rooms/${encodeURIComponent(room.id)}/leave`).catch(() => {});
       };
     });
   }

@@ -30,6 +30,10 @@ export class PeoplePanel {
           toast(t('people.wants_in', { name: (data.user || data).display_name || (data.user || data).login || '' }));
         }
       }));
+      // Another host (or the person themselves) settled it: drop them from this queue.
+      this.offs.push(realtime.on('lobby.resolved', (data) => {
+        if (sameRoom(data.room_id, roomInfo.id)) this.dropWaiting(String(data.user?.id ?? data.user_id));
+      }));
       get(`/rooms/${encodeURIComponent(roomInfo.id)}/lobby`).then((answer) => {
         for (const item of answer?.items || []) this.addWaiting(item.user || item);
       }).catch(() => {});
@@ -44,9 +48,7 @@ export class PeoplePanel {
     const decide = async (verb) => {
       try {
         await post(`/rooms/${encodeURIComponent(this.roomInfo.id)}/lobby/${encodeURIComponent(id)}/${verb}`);
-        this.waiting.get(id)?.remove();
-        this.waiting.delete(id);
-        this.lobbySection.hidden = !this.waiting.size;
+        this.dropWaiting(id);
       } catch (error) {
         toast(errorText(error), { kind: 'error' });
       }
@@ -58,6 +60,12 @@ export class PeoplePanel {
     this.waiting.set(id, row);
     this.lobby.append(row);
     this.lobbySection.hidden = false;
+  }
+
+  dropWaiting(id) {
+    this.waiting.get(id)?.remove();
+    this.waiting.delete(id);
+    this.lobbySection.hidden = !this.waiting.size;
   }
 
   update() {
