@@ -111,9 +111,11 @@ def error(code: str, message: str, client_id: str | None = None, fields: dict | 
 
 
 async def handle(connection: "Connection", stream: "EventStream", raw: str | None) -> None:
+    if connection.closing:
+        return
     verdict = connection.limiter.take()
     if verdict == "close":
-        await connection.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many frames; slow down")
+        connection.close_after_flush(WSCloseCode.POLICY_VIOLATION, b"too many frames; slow down")
         return
     if raw is None:
         connection.reply(error("invalid_frame", "frames are JSON text, not binary"))

@@ -47,6 +47,7 @@ class Connection:
         self.sent_max = 0  # highest event id written to the socket
         self.resumed_from = 0  # the client's `after`
         self.replaying = True
+        self.closing = False
         self.limiter = frames.FrameBudget()
         self._held: list[tuple[str, dict | None]] = []
         self._outbox: deque[tuple[str, dict | None]] = deque()
@@ -65,6 +66,12 @@ class Connection:
 
     def reply(self, frame: dict) -> None:
         self._enqueue(json.dumps(frame, separators=(",", ":")), None)
+
+    def close_after_flush(self, code: int, reason: bytes) -> None:
+        """Closes once what is already queued (say, the errors that explain why) is written."""
+        self.closing = True
+        self._outbox.append((None, {"close": (code, reason)}))
+        self._ready.set()
 
     def _enqueue(self, text: str, envelope: dict | None) -> None:
         if len(self._outbox) >= MAX_PENDING:
@@ -97,6 +104,10 @@ class Connection:
                     await self._ready.wait()
                     continue
                 text, envelope = self._outbox.popleft()
+                if text is None:
+                    code, reason = envelope["close"]
+                    await self.ws.close(code=code, message=reason)
+                    return
                 await self.send_now(text, envelope)
         except (ConnectionError, RuntimeError):
             pass  # the socket went away; the reader notices and cleans up
@@ -111,7 +122,8 @@ class Connection:
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME)
+    heartbeat = request.app[DEPS].settings.extra.get("ws_heartbeat_s", HEARTBEAT_S)
+    ws = web.WebSocketResponse(heartbeat=heartbeat, max_msg_size=MAX_FRAME)
     await ws.prepare(request)  # accept first, so a browser sees the close code below
     try:
         user = await _signed_in(request)
