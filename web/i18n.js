@@ -36,7 +36,7 @@ export function language() {
   return current;
 }
 
-// t('home.title'), t('call.from', {name}); a value may be {one, few, many, other} chosen by vars.count.
+// t('home.title'), t('room.you', {name}); a value may be {one, few, many, other} chosen by vars.count.
 export function t(key, vars = {}) {
   let value = strings[key] ?? fallback[key] ?? key;
   if (typeof value === 'object') {

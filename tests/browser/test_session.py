@@ -1,0 +1,54 @@
+"""Signing in stays signed in: expired access tokens are refreshed (and rotated); signing out ends the session."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_call import sign_in
+from tests.helpers import register
+
+pytestmark = pytest.mark.browser
+
+SESSION = "JSON.parse(localStorage.getItem('conference.session'))"
+
+
+async def test_an_expired_access_token_is_refreshed_and_the_refresh_token_rotated(site, new_person):
+    page = await new_person()
+    account = await register(site.client)
+    await sign_in(page, site, account.user["login"])
+    before = await page.evaluate(SESSION)
+    # As if the tab slept past the access token's lifetime: the token is now refused.
+    await page.evaluate(f"localStorage.setItem('conference.session', JSON.stringify({{...{SESSION}, access_token: 'stale', expires_at: Date.now() + 600000}}))")
+    await page.reload()
+    await page.wait_for_selector("[data-testid=my-rooms-empty], [data-testid=my-room]")
+    after = await page.evaluate(SESSION)
+    assert after["refresh_token"] != before["refresh_token"]
+    assert after["access_token"] not in ("stale", before["access_token"])
+    # The spent refresh token is no longer accepted by the server.
+    response = await site.client.post("/api/v1/auth/refresh", json={"refresh_token": before["refresh_token"]})
+    assert response.status == 401
+
+
+async def test_signing_out_forgets_the_session_and_revokes_it(site, new_person):
+    page = await new_person()
+    account = await register(site.client)
+    await sign_in(page, site, account.user["login"])
+    refresh_token = (await page.evaluate(SESSION))["refresh_token"]
+    await page.click("[data-testid=sign-out]")
+    await page.wait_for_selector("[data-testid=auth-login]")
+    assert await page.evaluate("localStorage.getItem('conference.session')") is None
+    response = await site.client.post("/api/v1/auth/refresh", json={"refresh_token": refresh_token})
+    assert response.status == 401
+    # Pages that need an account send people to sign in.
+    await page.goto(site.url("/"))
+    await page.wait_for_selector("[data-testid=auth-login]")
+
+
+async def test_a_wrong_password_says_so_next_to_the_form(site, new_person):
+    page = await new_person()
+    account = await register(site.client)
+    await page.goto(site.url("/login"))
+    await page.fill("[data-testid=auth-login]", account.user["login"])
+    await page.fill("[data-testid=auth-password]", "not-the-password")
+    await page.click("[data-testid=auth-submit]")
+    await page.wait_for_selector("[data-testid=auth-error]:not([hidden])")
+    assert await page.text_content("[data-testid=auth-error]") == "Wrong login or password."
