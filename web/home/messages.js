@@ -51,7 +51,16 @@ export function messagesTab(panel, ctx) {
     seen.add(String(m.id));
     threadList.append(messageItem(m));
     threadList.scrollTop = threadList.scrollHeight;
-    if (senderId(m) !== me && !document.hidden) realtime.send({ type: 'read', message_id: m.id });
+    if (senderId(m) !== me && !m.read_at) markRead();
+  }
+
+  let readTimer;
+  function markRead() {
+    clearTimeout(readTimer);
+    const peer = openPeer;
+    readTimer = setTimeout(() => {
+      if (!document.hidden && peer === openPeer) post(`/dm/${encodeURIComponent(peer)}/read`, {}).catch(() => {});
+    }, 300);
   }
 
   async function openThread(user) {
@@ -103,6 +112,7 @@ export function messagesTab(panel, ctx) {
   });
   const offReceipt = realtime.on('dm.receipt', () => openPeer && loadConversations());
   return () => {
+    clearTimeout(readTimer);
     offMessage();
     offReceipt();
   };
