@@ -155,9 +155,15 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     finally:
         stream.detach(connection)
         app[CONNECTIONS].discard(connection)
-        await connection.stop()
-        await asyncio.shield(app[PRESENCE].closed(user.id))
+        # Shielded: aiohttp may cancel this handler once the peer is gone, and the count of
+        # the user's connections must still go down.
+        await asyncio.shield(_closed(app, connection))
     return ws
+
+
+async def _closed(app: web.Application, connection: Connection) -> None:
+    await connection.stop()
+    await app[PRESENCE].closed(connection.user_id)
 
 
 def _ready_text(connection: Connection, position: int) -> str:
