@@ -22,7 +22,8 @@ async def test_an_expired_access_token_is_refreshed_and_the_refresh_token_rotate
     await page.wait_for_selector("[data-testid=my-rooms-empty], [data-testid=my-room]")
     after = await page.evaluate(SESSION)
     assert after["refresh_token"] != before["refresh_token"]
-    assert after["access_token"] not in ("stale", before["access_token"])
+    # (A new access token may equal the old one when both were minted within the same second.)
+    assert after["access_token"] != "stale"
     # The spent refresh token is no longer accepted by the server.
     response = await site.client.post("/api/v1/auth/refresh", json={"refresh_token": before["refresh_token"]})
     assert response.status == 401
