@@ -44,7 +44,7 @@ class Socket:
             if frame["type"] == type_ and all(frame["data"].get(k) == v for k, v in data.items()):
                 return frame
 
-    async def quiet(self, timeout: float = 0.5, ignore: tuple = ("presence",)) -> list[dict]:
+    async def quiet(self, timeout: float = 0.3, ignore: tuple = ("presence",)) -> list[dict]:
         """Frames that arrive within `timeout` (except ignored types): usually expected to be none."""
         got = []
         while True:

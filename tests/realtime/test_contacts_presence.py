@@ -59,7 +59,8 @@ async def test_a_declined_request_disappears_for_both(api):
     ("DELETE", "/contacts/PEER", None, 404, "not_found"),
     ("POST", "/contacts/nobody/accept", None, 404, "not_found"),
 ])
-async def test_bad_contact_requests(api, method, path, body, status, code):
+async def test_bad_contact_requests(shared_api, method, path, body, status, code):
+    api = shared_api
     alice, bob, pending = await register(api), await register(api), await register(api)
     await api.post("/api/v1/contacts", json={"user_id": pending.id}, headers=alice.headers)
     before = await contacts_of(api, alice)

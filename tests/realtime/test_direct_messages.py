@@ -106,7 +106,8 @@ async def test_history_pages_backwards_oldest_first_within_a_page(api):
     ("/dm/PEER/read", {"message_id": 123456}, 404, "not_found"),
     ("/dm/PEER/read", {"message_id": "1"}, 400, "validation_failed"),
 ])
-async def test_bad_direct_message_requests(api, path, body, status, code):
+async def test_bad_direct_message_requests(shared_api, path, body, status, code):
+    api = shared_api
     alice, bob = await register(api), await register(api)
     path = path.replace("PEER", bob.id).replace("ME", alice.id)
     if body is None:

@@ -26,7 +26,8 @@ async def test_the_access_token_may_come_in_the_authorization_header(api):
     ({"access_token": "not-a-jwt"}, "not valid"),
     ({"access_token": "expired"}, "expired"),
 ])
-async def test_a_missing_bad_or_expired_token_closes_with_4401(api, params, reason):
+async def test_a_missing_bad_or_expired_token_closes_with_4401(shared_api, params, reason):
+    api = shared_api
     if params.get("access_token") == "expired":
         params = {"access_token": jwt.encode({"sub": "x", "sid": "y", "exp": 1}, api.settings.jwt_secret,
                                              algorithm="HS256")}
@@ -76,7 +77,8 @@ BAD_FRAMES = [
 
 
 @pytest.mark.parametrize("raw, code", BAD_FRAMES)
-async def test_a_bad_frame_gets_an_error_and_changes_nothing(api, raw, code):
+async def test_a_bad_frame_gets_an_error_and_changes_nothing(shared_api, raw, code):
+    api = shared_api
     alice, bob = await register(api), await register(api)
     room = await create_room(api, alice)
     other = await create_room(api, bob)
