@@ -62,7 +62,7 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
     layout.classList.toggle('call--panel', Boolean(panel));
   };
   const chat = new ChatPanel(info.id, { me: user?.id, onClose: () => setPanel(null), onUnread: (n) => controls.setUnread(n) });
-  const people = new PeoplePanel(room, info, { isHost, onClose: () => setPanel(null) });
+  const people = new PeoplePanel(room, info, { isHost, onClose: () => setPanel(null), onWaiting: (n) => controls.setWaiting(n) });
   const controls = new Controls(room, {
     isHost,
     onChat: () => setPanel('chat'),

@@ -18,7 +18,8 @@ export class Controls {
     this.chat = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'toggle-chat', 'aria-label': t('controls.chat'), title: t('controls.chat'), 'aria-pressed': 'false', onclick: onChat },
       icon('chat'), this.unread = h('span', { class: 'badge badge--dot', testid: 'chat-unread', hidden: true }));
     this.people = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'toggle-people', 'aria-label': t('controls.people'), title: t('controls.people'), 'aria-pressed': 'false', onclick: onPeople },
-      icon('people'), this.count = h('span', { class: 'badge badge--count', 'aria-hidden': 'true' }));
+      icon('people'), this.count = h('span', { class: 'badge badge--count', 'aria-hidden': 'true' }),
+      this.waiting = h('span', { class: 'badge badge--dot badge--attention', testid: 'people-waiting', hidden: true }));
     this.settings = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'open-settings', 'aria-label': t('controls.settings'), title: t('controls.settings'), onclick: onSettings }, icon('settings'));
     const invite = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'copy-invite', 'aria-label': t('controls.invite'), title: t('controls.invite'), onclick: onInvite }, icon('copy'));
     const leave = h('button', { class: 'pill-button pill-button--danger', type: 'button', testid: 'leave-room', 'aria-label': t('controls.leave'), title: t('controls.leave'), onclick: onLeave }, icon('leave'), h('span', { class: 'pill-button__text' }, t('controls.leave_short')));
@@ -68,6 +69,11 @@ export class Controls {
   setPanel(name) {
     this.chat.setAttribute('aria-pressed', String(name === 'chat'));
     this.people.setAttribute('aria-pressed', String(name === 'people'));
+  }
+
+  setWaiting(count) {
+    this.waiting.hidden = !count;
+    this.people.setAttribute('aria-label', count ? t('controls.people_waiting', { count }) : t('controls.people'));
   }
 
   setUnread(count) {

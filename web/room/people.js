@@ -8,8 +8,9 @@ import { avatar, toast, errorText, confirmDialog } from '../ui.js';
 import { participantName, participantRole } from './stage.js';
 
 export class PeoplePanel {
-  constructor(room, roomInfo, { isHost, onClose }) {
+  constructor(room, roomInfo, { isHost, onClose, onWaiting }) {
     this.room = room;
+    this.onWaiting = onWaiting;
     this.roomInfo = roomInfo;
     this.isHost = isHost;
     this.waiting = new Map();
@@ -60,12 +61,14 @@ export class PeoplePanel {
     this.waiting.set(id, row);
     this.lobby.append(row);
     this.lobbySection.hidden = false;
+    this.onWaiting?.(this.waiting.size);
   }
 
   dropWaiting(id) {
     this.waiting.get(id)?.remove();
     this.waiting.delete(id);
     this.lobbySection.hidden = !this.waiting.size;
+    this.onWaiting?.(this.waiting.size);
   }
 
   update() {

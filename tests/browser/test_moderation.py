@@ -1,0 +1,58 @@
+"""Hosts run the room: they admit people from the waiting room and can remove someone, who is told so."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_call import join_from_prejoin, sign_in
+from tests.helpers import register
+
+pytestmark = [pytest.mark.browser, pytest.mark.livekit]
+
+
+async def signed_in(new_person, site, account):
+    page = await new_person()
+    await sign_in(page, site, account.user["login"])
+    return page
+
+
+async def test_the_host_admits_a_guest_from_the_waiting_room(site, new_person):
+    host = await register(site.client, display_name="Hannah Host")
+    guest = await register(site.client, display_name="Gus Guest")
+    response = await site.client.post("/api/v1/rooms", json={"name": "Lobby", "waiting_room": True}, headers=host.headers)
+    room = await response.json()
+    host_page, guest_page = await signed_in(new_person, site, host), await signed_in(new_person, site, guest)
+    await host_page.goto(site.url(f"/r/{room['id']}"))
+    await join_from_prejoin(host_page)
+
+    await guest_page.goto(site.url(f"/r/{room['id']}"))
+    await guest_page.click("[data-testid=join-now]")
+    await guest_page.wait_for_selector("[data-testid=waiting-room]")
+
+    await host_page.wait_for_selector("[data-testid=toast] >> text=Gus Guest wants to join", timeout=15000)
+    await host_page.click("[data-testid=toggle-people]")
+    await host_page.click(f"[data-testid=lobby-person][data-user-id='{guest.id}'] [data-testid=lobby-admit]")
+    await guest_page.wait_for_selector("[data-testid=call]", timeout=15000)
+    await host_page.wait_for_selector(f"[data-testid=tile][data-identity='{guest.id}']", timeout=15000)
+
+
+async def test_a_removed_participant_is_told_and_cannot_come_back(site, new_person):
+    host = await register(site.client)
+    guest = await register(site.client, display_name="Rex Removed")
+    response = await site.client.post("/api/v1/rooms", json={"name": "Strict"}, headers=host.headers)
+    room = await response.json()
+    host_page, guest_page = await signed_in(new_person, site, host), await signed_in(new_person, site, guest)
+    for page in (host_page, guest_page):
+        await page.goto(site.url(f"/r/{room['id']}"))
+        await join_from_prejoin(page)
+
+    await host_page.click("[data-testid=toggle-people]")
+    person = f"[data-testid=person][data-identity='{guest.id}']"
+    await host_page.click(f"{person} [data-testid=remove-participant]")
+    await host_page.click("[data-testid=confirm-ok]")
+    await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=removed]", timeout=15000)
+    assert await guest_page.text_content("[data-testid=room-status]") == "You were removed from the meeting"
+    await host_page.wait_for_selector(person, state="detached", timeout=15000)
+
+    await guest_page.goto(site.url(f"/r/{room['id']}"))
+    await guest_page.click("[data-testid=join-now]")
+    await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=removed]")
