@@ -62,7 +62,7 @@ async def realtime(app: web.Application):
         app[LIMITER] = RedisRateLimiter(redis)
     else:
         app[LIMITER] = RateLimiter()
-    app[HUB] = RedisHub(redis, settings.presence_ttl_s) if redis is not None else LocalHub()
+    app[HUB] = RedisHub(redis, settings.presence_ttl_s, database_url=settings.database_url) if redis is not None else LocalHub()
     await app[HUB].start()
     app[DEPS] = Deps(db=app[DB], livekit=app[LIVEKIT], hub=app[HUB], settings=settings)
     await realtime_socket.start(app)

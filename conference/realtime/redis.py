@@ -9,6 +9,7 @@ surviving replica notice a dead one and announce its users as offline.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import math
@@ -18,8 +19,13 @@ import uuid
 from conference.realtime.hub import Hub
 
 log = logging.getLogger("conference.realtime")
-CHANNEL = "conference:events"
 REPLICAS = "presence:replicas"
+
+
+def channel_of(database_url: str) -> str:
+    """Replicas of one deployment share a database; another deployment (or test) on the same
+    Redis must not mix its event ids into ours."""
+    return "conference:events:" + hashlib.sha256(database_url.encode()).hexdigest()[:16]
 
 
 def _user_key(user_id: str) -> str:
@@ -31,9 +37,10 @@ def _replica_key(replica: str) -> str:
 
 
 class RedisHub(Hub):
-    def __init__(self, redis, presence_ttl_s: float = 30):
+    def __init__(self, redis, presence_ttl_s: float = 30, *, database_url: str = ""):
         super().__init__()
         self.redis = redis
+        self.channel = channel_of(database_url)
         self.ttl = float(presence_ttl_s)
         self.replica = uuid.uuid4().hex[:12]
         self._pubsub = None
@@ -41,7 +48,7 @@ class RedisHub(Hub):
 
     async def start(self) -> None:
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        await self._pubsub.subscribe(CHANNEL)
+        await self._pubsub.subscribe(self.channel)
         await self._refresh()
         self._tasks = [asyncio.create_task(self._listen(), name="redis-hub-listen"),
                        asyncio.create_task(self._keep_alive(), name="redis-hub-presence")]
@@ -64,7 +71,7 @@ class RedisHub(Hub):
     # ------------------------------------------------------------------ events
     async def publish(self, envelope: dict) -> None:
         try:
-            await self.redis.publish(CHANNEL, json.dumps(envelope, separators=(",", ":")))
+            await self.redis.publish(self.channel, json.dumps(envelope, separators=(",", ":")))
         except Exception:
             # Stored events still reach every replica through its poll of the event log.
             log.warning("could not publish through Redis; delivering on this replica only")
@@ -86,7 +93,7 @@ class RedisHub(Hub):
                 log.warning("lost the Redis subscription; resubscribing")
                 await asyncio.sleep(0.5)
                 try:
-                    await self._pubsub.subscribe(CHANNEL)
+                    await self._pubsub.subscribe(self.channel)
                 except Exception:
                     pass
 
