@@ -9,8 +9,10 @@ export function normalizeRoomId(input) {
   return compact;
 }
 
+// The address this browser reached us on is known to work for the people it is shared with
+// more often than a configured public URL that may point elsewhere (a dev box, a proxy).
 export function inviteLink(room) {
-  return room.join_url || new URL(`/r/${room.id}`, location.origin).href;
+  return new URL(`/r/${room.id}`, location.origin).href;
 }
 
 export function sameRoom(a, b) {

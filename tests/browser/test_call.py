@@ -66,6 +66,9 @@ async def test_two_people_meet_chat_share_a_screen_and_the_host_ends_it(site, ne
     room_id = (await alice.text_content("[data-testid=room-id]")).strip()
     assert re.fullmatch(r"[a-z]{3}-[a-z]{4}-[a-z]{3}", room_id), room_id
     alice_id = await my_id(alice)
+    await alice.click("[data-testid=copy-invite]")
+    await alice.wait_for_selector("[data-testid=toast] >> text=Invite link copied.")
+    assert await alice.evaluate("navigator.clipboard.readText()") == site.url(f"/r/{room_id}")
 
     # Bob types it in capitals and without dashes.
     await bob.fill("[data-testid=join-room-id]", room_id.replace("-", "").upper())

@@ -24,7 +24,10 @@ async def test_the_host_admits_a_guest_from_the_waiting_room(site, new_person):
     await host_page.goto(site.url(f"/r/{room['id']}"))
     await join_from_prejoin(host_page)
 
+    # Gus joins with his camera and microphone off.
     await guest_page.goto(site.url(f"/r/{room['id']}"))
+    await guest_page.click("[data-testid=preview-camera][aria-pressed=true]")
+    await guest_page.click("[data-testid=preview-mic][aria-pressed=true]")
     await guest_page.click("[data-testid=join-now]")
     await guest_page.wait_for_selector("[data-testid=waiting-room]")
 
@@ -32,7 +35,12 @@ async def test_the_host_admits_a_guest_from_the_waiting_room(site, new_person):
     await host_page.click("[data-testid=toggle-people]")
     await host_page.click(f"[data-testid=lobby-person][data-user-id='{guest.id}'] [data-testid=lobby-admit]")
     await guest_page.wait_for_selector("[data-testid=call]", timeout=15000)
-    await host_page.wait_for_selector(f"[data-testid=tile][data-identity='{guest.id}']", timeout=15000)
+    tile = f"[data-testid=tile][data-identity='{guest.id}']"
+    await host_page.wait_for_selector(tile, timeout=15000)
+    assert await host_page.get_attribute(tile, "data-video") == "false"
+    assert await host_page.get_attribute(tile, "data-muted") == "true"
+    assert await guest_page.get_attribute("[data-testid=toggle-camera]", "aria-pressed") == "false"
+    assert await guest_page.get_attribute("[data-testid=toggle-mic]", "aria-pressed") == "false"
 
 
 async def test_a_removed_participant_is_told_and_cannot_come_back(site, new_person):

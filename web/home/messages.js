@@ -59,7 +59,7 @@ export function messagesTab(panel, ctx) {
     clearTimeout(readTimer);
     const peer = openPeer;
     readTimer = setTimeout(() => {
-      if (!document.hidden && peer === openPeer) post(`/dm/${encodeURIComponent(peer)}/read`, {}).catch(() => {});
+      if (!document.hidden && peer === openPeer) post(`/dm/${encodeURIComponent(peer)}/read`, {}).then(loadConversations).catch(() => {});
     }, 300);
   }
 
