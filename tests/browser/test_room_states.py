@@ -46,3 +46,23 @@ async def test_losing_the_network_shows_a_reconnecting_banner_until_it_is_back(s
     await page.context.set_offline(False)
     await page.wait_for_selector("[data-testid=reconnecting-banner]", state="hidden", timeout=30000)
     assert await page.locator("[data-testid=call]").count() == 1
+
+
+async def test_on_a_phone_the_call_fits_and_the_host_ends_it_from_leave(site, new_person, artifacts_dir):
+    host = await register(site.client)
+    response = await site.client.post("/api/v1/rooms", json={"name": "Pocket"}, headers=host.headers)
+    room = await response.json()
+    page = await new_person(width=360, height=740)
+    await sign_in(page, site, host.user["login"])
+    await enter(page, site, room["id"])
+    await page.wait_for_selector("[data-testid=tile][data-local=true][data-video=true]")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    toolbar = await page.locator("[data-testid=controls]").bounding_box()
+    assert toolbar["height"] < 90, "the toolbar wraps onto a second row"
+    (artifacts_dir / "room-phone.png").write_bytes(await page.screenshot())
+
+    await page.click("[data-testid=leave-room]")
+    await page.click("[data-testid=leave-choice-end]")
+    await page.wait_for_selector("[data-testid=room-outcome][data-reason=ended_by_me]")
+    response = await site.client.get(f"/api/v1/rooms/{room['id']}", headers=host.headers)
+    assert (await response.json())["status"] == "ended"

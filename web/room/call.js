@@ -1,5 +1,5 @@
 // The in-call view: connects to LiveKit, wires room events to the stage, toolbar, chat and people panels.
-import { h } from '../dom.js';
+import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { post } from '../api.js';
 import { realtime } from '../realtime.js';
@@ -68,32 +68,43 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
     onChat: () => setPanel('chat'),
     onPeople: () => setPanel('people'),
     onSettings: () => openSettings(room),
-    onInvite: () => copyInvite(info),
     onLeave: async () => {
+      // On a phone the toolbar has no room for "end for all": hosts choose when they leave.
+      if (isHost && matchMedia('(max-width: 560px)').matches) {
+        const choice = await leaveChoice();
+        if (choice === 'end') return endForAll();
+        if (choice !== 'leave') return;
+      }
       await finish('left');
       post(`/rooms/${encodeURIComponent(info.id)}/leave`).catch(() => {});
     },
     onEnd: async () => {
       if (!await confirmDialog({ title: t('room.end_title'), message: t('room.end_confirm'), confirm: t('controls.end'), danger: true, testid: 'end-confirm' })) return;
-      endingForAll = true;
-      try {
-        await post(`/rooms/${encodeURIComponent(info.id)}/end`);
-        finish('ended_by_me');
-      } catch (error) {
-        endingForAll = false;
-        toast(errorText(error), { kind: 'error' });
-      }
+      endForAll();
     },
   });
 
+  async function endForAll() {
+    endingForAll = true;
+    try {
+      await post(`/rooms/${encodeURIComponent(info.id)}/end`);
+      finish('ended_by_me');
+    } catch (error) {
+      endingForAll = false;
+      toast(errorText(error), { kind: 'error' });
+    }
+  }
+
   const count = h('span', { class: 'call__count', testid: 'participant-count' });
+  const invite = h('button', { class: 'button button--small call__invite', type: 'button', testid: 'copy-invite', 'aria-label': t('controls.invite'), title: t('controls.invite'),
+    onclick: () => copyInvite(info) }, icon('copy'), h('span', { class: 'call__invite-text' }, t('controls.invite_short')));
   const layout = h('div', { class: 'call', testid: 'call', dataset: { roomId: info.id } },
     h('header', { class: 'call__header' },
       h('div', { class: 'call__title' },
         h('h1', { class: 'call__name', testid: 'room-name' }, info.name || info.id),
         h('button', { class: 'call__id', type: 'button', testid: 'room-id', 'aria-label': t('room.copy_id', { id: info.id }), title: t('room.copy_id', { id: info.id }),
           onclick: () => copyText(info.id, t('room.id_copied')) }, info.id)),
-      count),
+      h('div', { class: 'call__meta' }, count, invite)),
     banner,
     h('div', { class: 'call__body' }, stage.element, chat.element, people.element),
     audioButton,
@@ -204,6 +215,27 @@ async function copyText(text, done) {
       actions: [h('button', { class: 'button button--primary', type: 'button', onclick: () => dialog.close() }, t('common.close'))] });
     input.select();
   }
+}
+
+function leaveChoice() {
+  return new Promise((resolve) => {
+    let choice = null;
+    const pick = (value) => () => {
+      choice = value;
+      dialog.close();
+    };
+    const dialog = openDialog({
+      title: t('room.leave_title'),
+      testid: 'leave-choice',
+      onClose: () => resolve(choice),
+      body: h('p', {}, t('room.leave_text')),
+      actions: [
+        h('button', { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) }, t('common.cancel')),
+        h('button', { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') }, t('controls.end')),
+        h('button', { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') }, t('room.just_leave')),
+      ],
+    });
+  });
 }
 
 function copyInvite(info) {

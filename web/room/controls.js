@@ -9,7 +9,7 @@ function toggleButton(testid, onclick) {
 }
 
 export class Controls {
-  constructor(room, { isHost, onChat, onPeople, onSettings, onInvite, onLeave, onEnd }) {
+  constructor(room, { isHost, onChat, onPeople, onSettings, onLeave, onEnd }) {
     this.room = room;
     this.busy = new Set();
     this.mic = toggleButton('toggle-mic', () => this.toggle('mic', () => room.localParticipant.setMicrophoneEnabled(!room.localParticipant.isMicrophoneEnabled)));
@@ -21,12 +21,11 @@ export class Controls {
       icon('people'), this.count = h('span', { class: 'badge badge--count', 'aria-hidden': 'true' }),
       this.waiting = h('span', { class: 'badge badge--dot badge--attention', testid: 'people-waiting', hidden: true }));
     this.settings = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'open-settings', 'aria-label': t('controls.settings'), title: t('controls.settings'), onclick: onSettings }, icon('settings'));
-    const invite = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'copy-invite', 'aria-label': t('controls.invite'), title: t('controls.invite'), onclick: onInvite }, icon('copy'));
     const leave = h('button', { class: 'pill-button pill-button--danger', type: 'button', testid: 'leave-room', 'aria-label': t('controls.leave'), title: t('controls.leave'), onclick: onLeave }, icon('leave'), h('span', { class: 'pill-button__text' }, t('controls.leave_short')));
-    const end = isHost ? h('button', { class: 'pill-button pill-button--outline-danger', type: 'button', testid: 'end-room', 'aria-label': t('controls.end'), title: t('controls.end'), onclick: onEnd }, icon('end'), h('span', { class: 'pill-button__text' }, t('controls.end_short'))) : null;
+    const end = isHost ? h('button', { class: 'pill-button pill-button--outline-danger pill-button--end', type: 'button', testid: 'end-room', 'aria-label': t('controls.end'), title: t('controls.end'), onclick: onEnd }, icon('end'), h('span', { class: 'pill-button__text' }, t('controls.end_short'))) : null;
     this.element = h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('controls.toolbar'), testid: 'controls' },
       h('div', { class: 'controls__group' }, this.mic, this.camera, this.screen),
-      h('div', { class: 'controls__group' }, this.chat, this.people, this.settings, invite),
+      h('div', { class: 'controls__group' }, this.chat, this.people, this.settings),
       h('div', { class: 'controls__group' }, leave, end));
     this.update();
   }
