@@ -93,8 +93,8 @@ export function prejoin(container, { room, user, onBack, onJoin }) {
       requestAnimationFrame(animateLevel);
     }
 
-    camButton.addEventListener('click', () => setCamera(!videoTrack));
-    micButton.addEventListener('click', () => setMic(!audioTrack));
+    camButton.addEventListener('click', () => { starting = starting.then(() => setCamera(!videoTrack)); });
+    micButton.addEventListener('click', () => { starting = starting.then(() => setMic(!audioTrack)); });
 
     const form = h('form', { class: 'prejoin__side', 'aria-labelledby': 'prejoin-title' },
       h('h1', { class: 'prejoin__title', id: 'prejoin-title' }, t('prejoin.title')),
@@ -118,10 +118,13 @@ export function prejoin(container, { room, user, onBack, onJoin }) {
       }
       joinButton.disabled = true;
       joinButton.textContent = t('prejoin.joining');
-      done = true;
-      meter?.cleanup();
-      if (videoTrack) videoTrack.detach(video);
-      Promise.resolve(onJoin({ displayName, videoTrack, audioTrack })).catch((e) => showError(e?.message || String(e)));
+      // Devices may still be starting (a quick Enter): join with them, not without them.
+      starting.then(() => {
+        done = true;
+        meter?.cleanup();
+        if (videoTrack) videoTrack.detach(video);
+        return onJoin({ displayName, videoTrack, audioTrack });
+      }).catch((e) => showError(e?.message || String(e)));
     });
 
     function showError(message) {
@@ -152,8 +155,7 @@ export function prejoin(container, { room, user, onBack, onJoin }) {
         status),
       form));
     paint();
-    setCamera(prefs.camera !== false);
-    setMic(prefs.microphone !== false);
+    let starting = Promise.all([setCamera(prefs.camera !== false), setMic(prefs.microphone !== false)]);
     joinButton.focus();
     return () => {
       if (!joinButton.disabled) finish();
