@@ -155,31 +155,50 @@ run() {
     local livekit
     livekit="$(livekit_binary)"
 
-    local pids=()
+    # Global, not local: the EXIT trap runs after run() has returned.
+    pids=()
+    # Ctrl-C reaches both processes by itself, and a second signal in the middle
+    # of a graceful shutdown only makes noise: give them a moment first. Then
+    # SIGTERM, and a second SIGTERM for LiveKit, whose first one waits for
+    # participants to leave.
     stop_all() {
         trap - INT TERM EXIT
-        local pid alive
-        for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-        # LiveKit's first SIGTERM waits for participants to leave; a second forces it.
-        for _ in $(seq 30); do
-            alive=0
-            for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-            [ "$alive" = 0 ] && break
-            sleep 0.1
+        local pid attempt
+        for attempt in first second third; do
+            for _ in $(seq 15); do
+                alive_pids >/dev/null || return 0
+                sleep 0.1
+            done
+            for pid in $(alive_pids); do kill "$pid" 2>/dev/null || true; done
         done
-        for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-        for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+        for pid in $(alive_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+    }
+    alive_pids() {
+        local pid found=1
+        for pid in "${pids[@]}"; do
+            if kill -0 "$pid" 2>/dev/null; then echo "$pid"; found=0; fi
+        done
+        return "$found"
     }
     trap stop_all EXIT
     trap 'exit 130' INT TERM
 
+    local port
+    for port in 7880 7881 8080; do
+        "$VENV/bin/python" -c "import socket, sys; socket.create_server(('127.0.0.1', int(sys.argv[1])))" \
+            "$port" 2>/dev/null || die "port $port is taken: is another dev.sh (or LiveKit) running?"
+    done
+
     say "starting livekit-server (log: .dev/livekit.log)"
     "$livekit" --dev --config "$DEV_DIR/livekit.yaml" >"$DEV_DIR/livekit.log" 2>&1 &
     pids+=($!)
-    for _ in $(seq 50); do
-        "$VENV/bin/python" -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:7880/", timeout=1)' \
-            2>/dev/null && break
-        kill -0 "${pids[0]}" 2>/dev/null || { tail -n 30 "$DEV_DIR/livekit.log" >&2; die "livekit-server exited"; }
+    local tries=0
+    until "$VENV/bin/python" -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:7880/", timeout=1)' \
+        2>/dev/null; do
+        if ! kill -0 "${pids[0]}" 2>/dev/null || [ $((tries += 1)) -gt 100 ]; then
+            tail -n 30 "$DEV_DIR/livekit.log" >&2
+            die "livekit-server did not start"
+        fi
         sleep 0.2
     done
 
@@ -193,7 +212,8 @@ EOF
     (
         cd "$REPO"
         export APP_ENV="${APP_ENV:-development}"
-        export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8080}"
+        # Port 8080 is also where .dev/livekit.yaml sends the webhooks.
+        export HOST=127.0.0.1 PORT=8080
         export LIVEKIT_URL="${LIVEKIT_URL:-ws://localhost:7880}"
         export LIVEKIT_API_URL="${LIVEKIT_API_URL:-http://127.0.0.1:7880}"
         export LIVEKIT_API_KEY="${LIVEKIT_API_KEY:-devkey}" LIVEKIT_API_SECRET="${LIVEKIT_API_SECRET:-secret}"
@@ -202,7 +222,9 @@ EOF
     ) &
     pids+=($!)
     # Whichever stops first (Ctrl-C, or a crash) takes the other one down.
-    wait -n "${pids[@]}" || true
+    local code=0
+    wait -n "${pids[@]}" || code=$?
+    return "$code"
 }
 
 case "${1:-run}" in
