@@ -83,6 +83,15 @@ async def test_two_people_meet_chat_share_a_screen_and_the_host_ends_it(site, ne
     await alice.wait_for_timeout(500)
     save_screenshot(await alice.screenshot(), "room-two-participants.png", artifacts_dir)
 
+    # Pinning Bob shows him large with Alice in the strip; pinning again goes back to the grid.
+    bob_tile = f"[data-testid=tile][data-identity='{bob_account.id}']"
+    await alice.hover(bob_tile)
+    await alice.click(f"{bob_tile} [data-testid=pin-tile]")
+    await alice.wait_for_selector(f"[data-testid=stage-main] {bob_tile}")
+    await alice.wait_for_selector(f"[data-testid=stage-strip] [data-testid=tile][data-identity='{alice_id}']")
+    await alice.click(f"{bob_tile} [data-testid=pin-tile]")
+    await alice.wait_for_selector("[data-testid=stage-strip]", state="hidden")
+
     # Chat both ways.
     await bob.click("[data-testid=toggle-chat]")
     await bob.fill("[data-testid=chat-input]", "Hello from Bob")

@@ -8,9 +8,10 @@ import { Stage, participantName } from './stage.js';
 import { Controls } from './controls.js';
 import { ChatPanel } from './chat.js';
 import { PeoplePanel } from './people.js';
-import { deviceSelect, loadPrefs, supportsOutputSelection } from './devices.js';
-import { toast, openDialog, confirmDialog, errorText } from '../ui.js';
-import { inviteLink, sameRoom } from '../roomcode.js';
+import { loadPrefs, supportsOutputSelection } from './devices.js';
+import { copyInvite, copyText, leaveChoice, openSettings } from './dialogs.js';
+import { toast, confirmDialog, errorText } from '../ui.js';
+import { sameRoom } from '../roomcode.js';
 
 const OUTCOME_FOR = {
   [DisconnectReason.ROOM_DELETED]: 'ended',
@@ -203,54 +204,4 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
     room,
     leave: () => finish('left'),
   };
-}
-
-async function copyText(text, done) {
-  try {
-    await navigator.clipboard.writeText(text);
-    toast(done);
-  } catch {
-    const input = h('input', { class: 'input', value: text, readonly: true, 'aria-label': t('room.invite_link') });
-    const dialog = openDialog({ title: t('room.invite_title'), testid: 'invite-dialog', body: input,
-      actions: [h('button', { class: 'button button--primary', type: 'button', onclick: () => dialog.close() }, t('common.close'))] });
-    input.select();
-  }
-}
-
-function leaveChoice() {
-  return new Promise((resolve) => {
-    let choice = null;
-    const pick = (value) => () => {
-      choice = value;
-      dialog.close();
-    };
-    const dialog = openDialog({
-      title: t('room.leave_title'),
-      testid: 'leave-choice',
-      onClose: () => resolve(choice),
-      body: h('p', {}, t('room.leave_text')),
-      actions: [
-        h('button', { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) }, t('common.cancel')),
-        h('button', { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') }, t('controls.end')),
-        h('button', { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') }, t('room.just_leave')),
-      ],
-    });
-  });
-}
-
-function copyInvite(info) {
-  copyText(inviteLink(info), t('room.link_copied'));
-}
-
-function openSettings(room) {
-  const pick = (kind) => deviceSelect(kind, {
-    current: room.getActiveDevice(kind),
-    onPick: (id) => room.switchActiveDevice(kind, id).catch(() => toast(t('room.device_error'), { kind: 'error' })),
-  }).element;
-  const dialog = openDialog({
-    title: t('controls.settings'),
-    testid: 'settings-dialog',
-    body: h('div', { class: 'settings' }, pick('audioinput'), pick('videoinput'), supportsOutputSelection() ? pick('audiooutput') : null),
-    actions: [h('button', { class: 'button button--primary', type: 'button', testid: 'settings-done', onclick: () => dialog.close() }, t('common.done'))],
-  });
 }

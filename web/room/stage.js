@@ -35,6 +35,7 @@ export class Stage {
   constructor(room) {
     this.room = room;
     this.tiles = new Map();
+    this.pinned = null;
     this.main = h('div', { class: 'stage__main', testid: 'stage-main' });
     this.strip = h('div', { class: 'stage__strip', testid: 'stage-strip' });
     this.element = h('section', { class: 'stage', testid: 'stage', 'aria-label': t('room.stage') }, this.main, this.strip);
@@ -57,11 +58,20 @@ export class Stage {
       if (wanted.has(key) && wanted.get(key).participant === tile.participant) continue;
       tile.destroy();
       this.tiles.delete(key);
+      if (this.pinned === key) this.pinned = null;
     }
     for (const [key, spec] of wanted) {
-      if (!this.tiles.has(key)) this.tiles.set(key, new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant));
+      if (!this.tiles.has(key)) {
+        this.tiles.set(key, new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant, () => this.togglePin(key)));
+      }
       this.tiles.get(key).update();
     }
+    this.layout();
+  }
+
+  togglePin(key) {
+    this.pinned = this.pinned === key ? null : key;
+    for (const [k, tile] of this.tiles) tile.setPinned(k === this.pinned);
     this.layout();
   }
 
@@ -69,10 +79,13 @@ export class Stage {
     const tiles = [...this.tiles.values()];
     const screens = tiles.filter((tile) => tile.isScreen);
     const cameras = tiles.filter((tile) => !tile.isScreen);
-    const presenting = screens.length > 0;
+    const pinned = this.pinned && this.tiles.get(this.pinned);
+    // Something is large: a pinned tile, else shared screens; everyone else goes to the strip.
+    const focus = pinned ? [pinned] : screens;
+    const presenting = focus.length > 0;
     this.element.classList.toggle('stage--presenting', presenting);
-    const mainTiles = presenting ? screens : cameras;
-    const stripTiles = presenting ? cameras : [];
+    const mainTiles = presenting ? focus : cameras;
+    const stripTiles = presenting ? tiles.filter((tile) => !focus.includes(tile)) : [];
     placeAll(this.main, mainTiles.map((tile) => tile.element));
     placeAll(this.strip, stripTiles.map((tile) => tile.element));
     this.strip.hidden = !stripTiles.length;
@@ -107,7 +120,7 @@ function placeAll(parent, elements) {
 }
 
 class Tile {
-  constructor(participant, source, local) {
+  constructor(participant, source, local, onPin) {
     this.participant = participant;
     this.source = source;
     this.isScreen = source === Track.Source.ScreenShare;
@@ -121,7 +134,15 @@ class Tile {
       class: `tile ${this.isScreen ? 'tile--screen' : ''}`,
       testid: this.isScreen ? 'screen-tile' : 'tile',
       dataset: { identity: participant.identity, source: this.isScreen ? 'screen_share' : 'camera', local: String(this.local) },
-    }, this.video, this.placeholder, h('figcaption', { class: 'tile__caption' }, this.mic, this.name));
+    }, this.video, this.placeholder, h('figcaption', { class: 'tile__caption' }, this.mic, this.name),
+    this.pin = h('button', { class: 'tile__pin', type: 'button', testid: 'pin-tile', 'aria-pressed': 'false', onclick: onPin }, icon('pin')));
+    this.element.addEventListener('dblclick', onPin);
+  }
+
+  setPinned(on) {
+    this.pin.setAttribute('aria-pressed', String(on));
+    this.element.classList.toggle('tile--pinned', on);
+    this.update();
   }
 
   update() {
@@ -137,6 +158,9 @@ class Tile {
     const label = this.isScreen ? t('room.screen_of', { name }) : this.local ? t('room.you', { name }) : name;
     this.name.textContent = label;
     this.element.setAttribute('aria-label', label);
+    const pinLabel = t(this.pin.getAttribute('aria-pressed') === 'true' ? 'room.unpin' : 'room.pin', { name: label });
+    this.pin.setAttribute('aria-label', pinLabel);
+    this.pin.title = pinLabel;
     if (this.placeholder.dataset.name !== name) {
       this.placeholder.dataset.name = name;
       this.placeholder.replaceChildren(avatar(name, 'avatar--xl'));

@@ -1,0 +1,56 @@
+// Small dialogs of the call: copy the invite, pick devices, choose between leaving and ending.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { deviceSelect, supportsOutputSelection } from './devices.js';
+import { toast, openDialog } from '../ui.js';
+import { inviteLink } from '../roomcode.js';
+
+export async function copyText(text, done) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast(done);
+  } catch {
+    const input = h('input', { class: 'input', value: text, readonly: true, 'aria-label': t('room.invite_link') });
+    const dialog = openDialog({ title: t('room.invite_title'), testid: 'invite-dialog', body: input,
+      actions: [h('button', { class: 'button button--primary', type: 'button', onclick: () => dialog.close() }, t('common.close'))] });
+    input.select();
+  }
+}
+
+export function leaveChoice() {
+  return new Promise((resolve) => {
+    let choice = null;
+    const pick = (value) => () => {
+      choice = value;
+      dialog.close();
+    };
+    const dialog = openDialog({
+      title: t('room.leave_title'),
+      testid: 'leave-choice',
+      onClose: () => resolve(choice),
+      body: h('p', {}, t('room.leave_text')),
+      actions: [
+        h('button', { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) }, t('common.cancel')),
+        h('button', { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') }, t('controls.end')),
+        h('button', { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') }, t('room.just_leave')),
+      ],
+    });
+  });
+}
+
+export function copyInvite(info) {
+  copyText(inviteLink(info), t('room.link_copied'));
+}
+
+export function openSettings(room) {
+  const pick = (kind) => deviceSelect(kind, {
+    current: room.getActiveDevice(kind),
+    onPick: (id) => room.switchActiveDevice(kind, id).catch(() => toast(t('room.device_error'), { kind: 'error' })),
+  }).element;
+  const dialog = openDialog({
+    title: t('controls.settings'),
+    testid: 'settings-dialog',
+    body: h('div', { class: 'settings' }, pick('audioinput'), pick('videoinput'), supportsOutputSelection() ? pick('audiooutput') : null),
+    actions: [h('button', { class: 'button button--primary', type: 'button', testid: 'settings-done', onclick: () => dialog.close() }, t('common.done'))],
+  });
+}
