@@ -45,7 +45,7 @@ class Connection:
         self.deps = deps
         self.last_id = 0
         self.sent_max = 0  # highest event id written to the socket
-        self.resumed_from = 0  # the client's `after`
+        self.resumed_from: int | None = None  # the client's `after`
         self.replaying = True
         self.closing = False
         self.limiter = frames.FrameBudget()
@@ -137,7 +137,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     app[CONNECTIONS].add(connection)
     cursor = stream.attach(connection)
     connection.last_id = max(cursor, after or 0)
-    connection.resumed_from = after or 0
+    connection.resumed_from = after
     try:
         await app[PRESENCE].opened(user.id)
         await _replay(deps, connection, after, cursor)
@@ -170,7 +170,7 @@ def _ready_text(connection: Connection, position: int) -> str:
     """Replay is over and live events follow. Its id is the stream position the replay reached
     (when the client does not know it yet), so a client that saw no event still has a cursor."""
     frame = {"type": "ready", "data": {"user_id": connection.user_id}}
-    if position > connection.sent_max and position > connection.resumed_from:
+    if connection.resumed_from is None or position > max(connection.sent_max, connection.resumed_from):
         frame = {"id": str(position), **frame}
     return json.dumps(frame, separators=(",", ":"))
 

@@ -97,3 +97,19 @@ async def test_nothing_is_lost_or_doubled_across_an_app_restart(make_api, tmp_pa
         frame = await b.expect("chat.message")
         assert frame["data"]["id"] == after_restart["id"] and int(frame["id"]) > int(replayed[0]["id"])
         assert await b.quiet() == []
+
+
+async def test_a_lobby_decision_made_while_disconnected_is_replayed(api):
+    host, guest = await register(api), await register(api)
+    room = await create_room(api, host, waiting_room=True)
+    g = await connect(api, guest)
+    cursor = (await g.expect("ready"))["id"]
+    knock = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=guest.headers)
+    assert knock.status == 202
+    await g.close()
+    admitted = await api.post(f"/api/v1/rooms/{room['id']}/lobby/{guest.id}/admit", headers=host.headers)
+    assert admitted.status == 200
+    g = await connect(api, guest, after=cursor)
+    [decision] = [f for f in await frames_until_ready(g) if f["type"].startswith("lobby.")]
+    assert decision["type"] == "lobby.admitted" and decision["data"]["token"]
+    assert decision["data"]["room"]["id"] == room["id"]
