@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
@@ -175,6 +175,8 @@ async def watch_rings(deps: Deps) -> None:
             log.exception("could not expire unanswered calls")
 
 
-async def ringing_call_ids(db, callee_id: str) -> set[str]:
-    return set(await db.scalars(select(DirectCall.id).where(DirectCall.callee_id == callee_id,
-                                                            DirectCall.status == "ringing")))
+async def ringing_for(db, callee_id: str) -> tuple[set[str], datetime | None]:
+    """Ids of the calls ringing for this user, and when the oldest of them started."""
+    rows = (await db.execute(select(DirectCall.id, DirectCall.created_at).where(
+        DirectCall.callee_id == callee_id, DirectCall.status == "ringing"))).all()
+    return {row.id for row in rows}, min((row.created_at for row in rows), default=None)

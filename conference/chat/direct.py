@@ -3,6 +3,8 @@
 (delivered) and when the recipient read it."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,9 +143,11 @@ def _receipt(user_id: str, message_ids: list[int], status: str, at) -> dict:
     return {"user_id": user_id, "message_ids": message_ids, "status": status, "at": iso(at)}
 
 
-async def undelivered_ids(db: AsyncSession, recipient_id: str) -> set[int]:
-    return set(await db.scalars(select(DirectMessage.id).where(DirectMessage.recipient_id == recipient_id,
-                                                               DirectMessage.delivered_at.is_(None))))
+async def undelivered_to(db: AsyncSession, recipient_id: str) -> tuple[set[int], datetime | None]:
+    """Ids of the messages waiting for the recipient, and when the oldest of them was sent."""
+    rows = (await db.execute(select(DirectMessage.id, DirectMessage.created_at).where(
+        DirectMessage.recipient_id == recipient_id, DirectMessage.delivered_at.is_(None)))).all()
+    return {row.id for row in rows}, min((row.created_at for row in rows), default=None)
 
 
 def is_undelivered_to(envelope: dict, user_id: str) -> bool:

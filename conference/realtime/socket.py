@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections import deque
+from datetime import timedelta
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from sqlalchemy import select
@@ -214,13 +215,15 @@ async def _replay(deps: Deps, connection: Connection, after: int | None, cursor:
 async def _pending(deps: Deps, user_id: str, cursor: int) -> list[dict]:
     """Direct messages not yet delivered and calls still ringing, as their original events."""
     async with deps.db() as db:
-        undelivered = await direct.undelivered_ids(db, user_id)
-        rings = await ringing.ringing_call_ids(db, user_id)
+        undelivered, dm_since = await direct.undelivered_to(db, user_id)
+        rings, ring_since = await ringing.ringing_for(db, user_id)
         if not undelivered and not rings:
             return []
+        # Each event is written in the same transaction as its row, a moment after it.
+        since = min(t for t in (dm_since, ring_since) if t is not None) - timedelta(seconds=5)
         events = await db.scalars(select(Event).where(
-            Event.user_id == user_id, Event.type.in_(("dm.message", "call.ring")), Event.id <= cursor)
-            .order_by(Event.id))
+            Event.user_id == user_id, Event.type.in_(("dm.message", "call.ring")), Event.id <= cursor,
+            Event.created_at >= since).order_by(Event.id))
         pending = []
         for event in events:
             key = event.data.get("id")
@@ -246,8 +249,8 @@ async def stop(app: web.Application) -> None:
 
 
 async def _going_away(app: web.Application) -> None:
-    for connection in list(app.get(CONNECTIONS, ())):
-        await connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+    await asyncio.gather(*(connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+                           for connection in list(app.get(CONNECTIONS, ()))), return_exceptions=True)
 
 
 def register(app: web.Application) -> None:
