@@ -58,10 +58,17 @@ function showIncoming(data) {
   const person = personOf(data);
   const name = nameOf(person);
   const note = notify(t('call.incoming_title'), t('call.incoming', { name }));
-  const timer = setInterval(beep, 2000);
+  const title = document.title;
+  let flip = false;
+  const timer = setInterval(() => {
+    beep();
+    flip = !flip;
+    document.title = flip ? t('call.incoming', { name }) : title;
+  }, 2000);
   beep();
   const stop = () => {
     clearInterval(timer);
+    document.title = title;
     note?.close();
     ringing.delete(id);
   };

@@ -130,6 +130,22 @@ async def test_two_people_meet_chat_share_a_screen_and_the_host_ends_it(site, ne
     await bob.goto(site.url(f"/r/{room_id}"))
     await bob.wait_for_selector("[data-testid=room-outcome][data-reason=ended]")
 
+    # The call is in Alice's history with how long it lasted and who was there (from LiveKit's webhooks).
+    await alice.click("[data-testid=outcome-home]")
+    item = f"[data-testid=history-item][data-room-id='{room_id}']"
+    for _ in range(20):
+        await alice.click("[data-testid=tab-history]")
+        await alice.wait_for_selector("[data-testid=call-history], [data-testid=call-history-empty]")
+        if await alice.locator(f"{item} [data-testid=history-duration]").count():
+            break
+        await alice.wait_for_timeout(500)
+        await alice.click("[data-testid=tab-rooms]")
+    assert await alice.text_content(f"{item} .list__title") == "Design review"
+    assert re.fullmatch(r"(\d+ min )?\d+ s", await alice.text_content(f"{item} [data-testid=history-duration]"))
+    await alice.click(f"{item} summary")
+    names = await alice.locator(f"{item} [data-testid=history-participant]").all_text_contents()
+    assert any("Alice Host" in n for n in names) and any("Bob Builder" in n for n in names), names
+
 
 async def test_a_wrong_room_id_says_the_meeting_does_not_exist(site, new_person):
     page = await new_person()

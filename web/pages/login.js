@@ -3,6 +3,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { signIn, signUp, getSession } from '../api.js';
 import { brand, languageSwitch, errorText, renderInto } from '../ui.js';
+import { askNotificationPermission } from '../calls.js';
 
 function field({ name, label, type = 'text', autocomplete, required = true, hint, attrs = {} }) {
   const id = `auth-${name}`;
@@ -59,6 +60,7 @@ export function render(root, ctx) {
       return;
     }
     submit.disabled = true;
+    askNotificationPermission();
     try {
       if (signup) {
         const body = { login: login.input.value.trim().toLowerCase(), password: password.input.value };
