@@ -47,6 +47,7 @@ const ICONS = {
   send: '<path d="M3 20l18-8L3 4v6l12 2-12 2z"/>',
   end: '<rect x="5" y="5" width="14" height="14" rx="2"/>',
   message: '<path d="M3 5h18v12H8l-5 4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>',
+  signal: '<rect x="3" y="15" width="4" height="6" rx="1"/><rect x="10" y="10" width="4" height="11" rx="1" opacity=".35"/><rect x="17" y="4" width="4" height="17" rx="1" opacity=".35"/>',
   pin: '<path d="M9 3h6l-1 6 3 3v2h-4v6l-1 1-1-1v-6H7v-2l3-3z"/>',
   plus: '<path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.4" stroke-linecap="round"/>',
 };

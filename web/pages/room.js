@@ -23,7 +23,7 @@ export async function render(root, ctx) {
   const showOutcome = (reason, detail) => {
     if (gone) return;
     call = null;
-    renderOutcome(view, { reason, detail, onRejoin: () => ctx.rerender() });
+    renderOutcome(view, { reason, detail, vars: { id: roomId }, onRejoin: () => ctx.rerender() });
   };
   const outcomeForError = (error) => OUTCOME_FOR_ERROR[error?.code] || (error?.status === 404 ? 'not_found' : null);
 

@@ -97,6 +97,15 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
   }
 
   const count = h('span', { class: 'call__count', testid: 'participant-count' });
+  const clock = h('span', { class: 'call__clock', testid: 'call-clock', 'aria-label': t('room.elapsed') });
+  const joinedAt = Date.now();
+  const tick = () => {
+    const s = Math.floor((Date.now() - joinedAt) / 1000);
+    const two = (n) => String(n).padStart(2, '0');
+    clock.textContent = s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
+  };
+  tick();
+  const clockTimer = setInterval(tick, 1000);
   const invite = h('button', { class: 'button button--small call__invite', type: 'button', testid: 'copy-invite', 'aria-label': t('controls.invite'), title: t('controls.invite'),
     onclick: () => copyInvite(info) }, icon('copy'), h('span', { class: 'call__invite-text' }, t('controls.invite_short')));
   const layout = h('div', { class: 'call', testid: 'call', dataset: { roomId: info.id } },
@@ -105,7 +114,7 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
         h('h1', { class: 'call__name', testid: 'room-name' }, info.name || info.id),
         h('button', { class: 'call__id', type: 'button', testid: 'room-id', 'aria-label': t('room.copy_id', { id: info.id }), title: t('room.copy_id', { id: info.id }),
           onclick: () => copyText(info.id, t('room.id_copied')) }, info.id)),
-      h('div', { class: 'call__meta' }, count, invite)),
+      h('div', { class: 'call__meta' }, clock, count, invite)),
     banner,
     h('div', { class: 'call__body' }, stage.element, chat.element, people.element),
     audioButton,
@@ -148,6 +157,7 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
     .on(RoomEvent.ParticipantNameChanged, refresh)
     .on(RoomEvent.ParticipantMetadataChanged, refresh)
     .on(RoomEvent.ParticipantPermissionsChanged, refresh)
+    .on(RoomEvent.ConnectionQualityChanged, refresh)
     .on(RoomEvent.ActiveSpeakersChanged, (speakers) => stage.setSpeakers(speakers))
     .on(RoomEvent.Reconnecting, () => { banner.hidden = false; })
     .on(RoomEvent.SignalReconnecting, () => { banner.hidden = false; })
@@ -175,6 +185,7 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
   document.addEventListener('keydown', onKey);
 
   function cleanup() {
+    clearInterval(clockTimer);
     document.removeEventListener('keydown', onKey);
     offs.forEach((off) => off());
     chat.destroy();

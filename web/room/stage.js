@@ -129,12 +129,13 @@ class Tile {
     this.video = h('video', { class: 'tile__video', autoplay: true, playsInline: true, muted: true, testid: this.isScreen ? 'screen-video' : 'tile-video' });
     this.name = h('span', { class: 'tile__name' });
     this.mic = h('span', { class: 'tile__mic', role: 'img' }, icon('micOff'));
+    this.quality = h('span', { class: 'tile__quality', role: 'img', testid: 'poor-connection', hidden: true }, icon('signal'));
     this.placeholder = h('div', { class: 'tile__placeholder' });
     this.element = h('figure', {
       class: `tile ${this.isScreen ? 'tile--screen' : ''}`,
       testid: this.isScreen ? 'screen-tile' : 'tile',
       dataset: { identity: participant.identity, source: this.isScreen ? 'screen_share' : 'camera', local: String(this.local) },
-    }, this.video, this.placeholder, h('figcaption', { class: 'tile__caption' }, this.mic, this.name),
+    }, this.video, this.placeholder, h('figcaption', { class: 'tile__caption' }, this.mic, this.quality, this.name),
     this.pin = h('button', { class: 'tile__pin', type: 'button', testid: 'pin-tile', 'aria-pressed': 'false', onclick: onPin }, icon('pin')));
     this.element.addEventListener('dblclick', onPin);
   }
@@ -165,6 +166,10 @@ class Tile {
       this.placeholder.dataset.name = name;
       this.placeholder.replaceChildren(avatar(name, 'avatar--xl'));
     }
+    const quality = String(participant.connectionQuality || '');
+    this.quality.hidden = this.isScreen || !['poor', 'lost'].includes(quality);
+    this.quality.setAttribute('aria-label', t(quality === 'lost' ? 'room.connection_lost' : 'room.connection_poor'));
+    this.quality.title = this.quality.getAttribute('aria-label');
     const micMuted = !participant.isMicrophoneEnabled;
     this.mic.hidden = this.isScreen || !micMuted;
     this.mic.setAttribute('aria-label', t('room.muted'));
