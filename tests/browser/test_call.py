@@ -61,7 +61,10 @@ async def test_two_people_meet_chat_share_a_screen_and_the_host_ends_it(site, ne
 
     # Alice starts a meeting and reads its ID out to Bob.
     await alice.fill("[data-testid=create-room-name]", "Design review")
+    save_screenshot(await alice.screenshot(), "home.png", artifacts_dir)
     await alice.click("[data-testid=create-room]")
+    await alice.wait_for_function(PLAYING, arg="[data-testid=preview-video]", timeout=15000)
+    save_screenshot(await alice.screenshot(), "prejoin.png", artifacts_dir)
     await join_from_prejoin(alice)
     room_id = (await alice.text_content("[data-testid=room-id]")).strip()
     assert re.fullmatch(r"[a-z]{3}-[a-z]{4}-[a-z]{3}", room_id), room_id

@@ -65,6 +65,13 @@ export async function render(root, ctx) {
             resolve();
           }
         }),
+        realtime.on('room.ended', (data) => {
+          if (!sameRoom(data.room_id, room.id)) return;
+          stop();
+          tracks.forEach((track) => track?.stop());
+          showOutcome('ended');
+          resolve();
+        }),
         realtime.on('lobby.denied', (data) => {
           if (!sameRoom(data.room_id, room.id)) return;
           stop();
