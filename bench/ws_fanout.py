@@ -10,8 +10,8 @@ clients (spread evenly over the processes) and prints:
   - burst: messages posted back to back; deliveries per second (messages × members / time)
     and p50/p99 latency under that load
 
-    /tmp/setup/venv/bin/python bench/ws_fanout.py [--clients 1000] [--burst 200] [--paced 30]
-        [--rate 10] [--only one|two]
+    /tmp/setup/venv/bin/python bench/ws_fanout.py [--clients 1000] [--burst 200] [--paced 20]
+        [--rate 4] [--only one|two] [--profile FILE]
 
 The clients run in this process on the same machine, so they compete with the app for CPU;
 the figures are a floor, not a ceiling.
@@ -41,9 +41,13 @@ MARK = '"content":"t='
 class App(_Process):
     name = "conference serve"
 
-    def __init__(self, log_path: Path, env: dict, port: int):
+    def __init__(self, log_path: Path, env: dict, port: int, profile: str | None = None):
         self.port = port
-        super().__init__([sys.executable, "-m", "conference", "serve"], log_path, cwd=REPO, env=env)
+        argv = [sys.executable, "-m", "conference", "serve"]
+        if profile:  # cProfile the server; the stats are written when it stops
+            argv = [sys.executable, "-c", "import cProfile, sys; from conference.__main__ import main; "
+                    f"cProfile.run(\"main(['serve'])\", {profile!r})"]
+        super().__init__(argv, log_path, cwd=REPO, env=env)
         self.wait_until(self._healthy, 60, f"answering on port {port}")
 
     def _healthy(self) -> bool:
@@ -58,7 +62,8 @@ class App(_Process):
         return 0
 
 
-def start_apps(tmp: Path, count: int, database_url: str, redis_url: str | None) -> list[App]:
+def start_apps(tmp: Path, count: int, database_url: str, redis_url: str | None,
+               profile: str | None = None) -> list[App]:
     apps = []
     for n in range(count):
         port = free_port()
@@ -67,7 +72,7 @@ def start_apps(tmp: Path, count: int, database_url: str, redis_url: str | None) 
         env.pop("REDIS_URL", None)
         if redis_url:
             env["REDIS_URL"] = redis_url
-        apps.append(App(tmp / f"app{n}.log", env, port))
+        apps.append(App(tmp / f"app{n}.log", env, port, profile if n == 0 else None))
     return apps
 
 
@@ -178,8 +183,8 @@ def quantiles(values: list[float]) -> tuple[float, float]:
 
 
 async def run_setup(label: str, tmp: Path, processes: int, database_url: str, redis_url: str | None,
-                    clients: int, paced: int, rate: float, burst: int) -> dict:
-    apps = start_apps(tmp, processes, database_url, redis_url)
+                    clients: int, paced: int, rate: float, burst: int, profile: str | None = None) -> dict:
+    apps = start_apps(tmp, processes, database_url, redis_url, profile)
     try:
         room_id, tokens = await seed(database_url, clients)
         connector = aiohttp.TCPConnector(limit=0)
@@ -217,7 +222,7 @@ async def run_setup(label: str, tmp: Path, processes: int, database_url: str, re
         return result
     finally:
         for app in apps:
-            app.stop()
+            app.stop(timeout=60)
 
 
 def show(result: dict) -> None:
@@ -234,10 +239,11 @@ def show(result: dict) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=1000)
-    parser.add_argument("--paced", type=int, default=30, help="messages in the paced phase")
-    parser.add_argument("--rate", type=float, default=10, help="messages per second in the paced phase")
+    parser.add_argument("--paced", type=int, default=20, help="messages in the paced phase")
+    parser.add_argument("--rate", type=float, default=4, help="messages per second in the paced phase")
     parser.add_argument("--burst", type=int, default=200, help="messages in the burst phase")
     parser.add_argument("--only", choices=["one", "two"])
+    parser.add_argument("--profile", help="cProfile the (first) app process into this file")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     postgres = start_postgres(tmp / "postgres")
@@ -248,7 +254,7 @@ async def main() -> None:
         if args.only in (None, "one"):
             url = postgres.create_database("fan_one")
             results.append(await run_setup("1 process, PostgreSQL, in-process hub", tmp, 1, url, None,
-                                           args.clients, args.paced, args.rate, args.burst))
+                                           args.clients, args.paced, args.rate, args.burst, args.profile))
             show(results[-1])
         if args.only in (None, "two"):
             url = postgres.create_database("fan_two")

@@ -124,7 +124,8 @@ class Connection:
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     heartbeat = request.app[DEPS].settings.extra.get("ws_heartbeat_s", HEARTBEAT_S)
-    ws = web.WebSocketResponse(heartbeat=heartbeat, max_msg_size=MAX_FRAME)
+    # No permessage-deflate: fan-out would compress every frame once per connection.
+    ws = web.WebSocketResponse(heartbeat=heartbeat, max_msg_size=MAX_FRAME, compress=False)
     await ws.prepare(request)  # accept first, so a browser sees the close code below
     try:
         user = await _signed_in(request)
