@@ -14,7 +14,7 @@ import json
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from conference.realtime.hub import Hub
@@ -158,15 +158,14 @@ class EventStream:
                     connection.push(envelope["id"], text, envelope)
 
     async def members_of(self, room_ids: set[str]) -> dict[str, set[str]]:
+        """Who belongs to these rooms now: hosts and people let in (one round trip)."""
         members: dict[str, set[str]] = {room_id: set() for room_id in room_ids}
+        joined = select(RoomMember.room_id, RoomMember.user_id).where(
+            RoomMember.room_id.in_(room_ids), RoomMember.state.in_(MEMBER_STATES))
+        hosts = select(Room.id, Room.host_id).where(Room.id.in_(room_ids), Room.host_id.is_not(None))
         async with self.db() as db:
-            rows = await db.execute(select(RoomMember.room_id, RoomMember.user_id).where(
-                RoomMember.room_id.in_(room_ids), RoomMember.state.in_(MEMBER_STATES)))
-            for room_id, user_id in rows:
+            for room_id, user_id in await db.execute(union_all(joined, hosts)):
                 members[room_id].add(user_id)
-            for room_id, host_id in await db.execute(select(Room.id, Room.host_id).where(Room.id.in_(room_ids))):
-                if host_id:
-                    members[room_id].add(host_id)
         return members
 
 
