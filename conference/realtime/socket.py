@@ -9,7 +9,7 @@ from collections import deque
 from datetime import timedelta
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conference.accounts.auth import bearer_of, user_of_access_token
 from conference.accounts.models import User
@@ -135,6 +135,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     after, after_problem = _after_of(request)
     app = request.app
     deps, stream = app[DEPS], app[STREAM]
+    if after is not None and after > stream.cursor and after > await _newest_event_id(deps):
+        after = None  # a cursor from another event log (a reset database): start afresh
     connection = Connection(user, ws, deps)
     app[CONNECTIONS].add(connection)
     cursor = stream.attach(connection)
@@ -182,6 +184,11 @@ async def _signed_in(request: web.Request) -> User:
     if not token:
         raise ApiError("sign in first: access_token is missing", code="unauthorized", status=401)
     return await user_of_access_token(request.app, token)
+
+
+async def _newest_event_id(deps: Deps) -> int:
+    async with deps.db() as db:
+        return await db.scalar(select(func.max(Event.id))) or 0
 
 
 def _after_of(request: web.Request) -> tuple[int | None, str | None]:
