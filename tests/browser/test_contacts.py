@@ -34,8 +34,10 @@ async def test_a_contact_is_messaged_and_called_from_the_contacts_tab(site, new_
     await bob_page.wait_for_selector("[data-testid=dm-input]")
     await alice_page.click(f"{contact} [data-testid=contact-message]")
     await alice_page.fill("[data-testid=dm-input]", "Got a minute?")
+    await bob_page.wait_for_selector("[data-testid=typing] >> text=Alice Caller is typing…", timeout=15000)
     await alice_page.press("[data-testid=dm-input]", "Enter")
     await bob_page.wait_for_selector("[data-testid=dm-list] >> text=Got a minute?", timeout=15000)
+    assert await bob_page.text_content("[data-testid=typing]") == ""
 
     # Alice calls; Bob's page rings and he accepts; both end up in the same call.
     await alice_page.click("[data-testid=tab-contacts]")

@@ -4,6 +4,7 @@ import { t, formatTime, formatDateTime } from '../i18n.js';
 import { get, post } from '../api.js';
 import { realtime } from '../realtime.js';
 import { errorText, emptyState, avatar } from '../ui.js';
+import { typingLine } from '../typing.js';
 
 const senderId = (m) => String(m.sender?.id ?? m.sender_id ?? m.from ?? '');
 const peerOf = (m, me) => (senderId(m) === me ? String(m.recipient?.id ?? m.recipient_id ?? m.to ?? '') : senderId(m));
@@ -15,6 +16,7 @@ export function messagesTab(panel, ctx) {
   let openPeer = null;
   let threadList = null;
   const seen = new Set();
+  let typing = null;
 
   async function loadConversations() {
     try {
@@ -49,6 +51,7 @@ export function messagesTab(panel, ctx) {
   function addMessage(m) {
     if (!threadList || seen.has(String(m.id))) return;
     seen.add(String(m.id));
+    typing?.heard(senderId(m));
     threadList.append(messageItem(m));
     threadList.scrollTop = threadList.scrollHeight;
     if (senderId(m) !== me && !m.read_at) markRead();
@@ -84,10 +87,14 @@ export function messagesTab(panel, ctx) {
       }
     };
     form.addEventListener('submit', (event) => { event.preventDefault(); send(); });
+    typing?.stop();
+    const peer = openPeer;
+    typing = typingLine({ target: { to: peer }, matches: (data) => String(data.user?.id) === peer && !data.room_id, me });
+    input.addEventListener('input', () => typing.typed());
     input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); }
     });
-    thread.replaceChildren(h('h3', { class: 'thread__title' }, avatar(name), name), threadList, form);
+    thread.replaceChildren(h('h3', { class: 'thread__title' }, avatar(name), name), threadList, typing.element, form);
     input.focus();
     try {
       const answer = await get(`/dm/${encodeURIComponent(openPeer)}/messages?limit=50`);
@@ -112,6 +119,7 @@ export function messagesTab(panel, ctx) {
   });
   const offReceipt = realtime.on('dm.receipt', () => openPeer && loadConversations());
   return () => {
+    typing?.stop();
     clearTimeout(readTimer);
     offMessage();
     offReceipt();

@@ -4,6 +4,7 @@ import { t, formatTime, formatDateTime } from '../i18n.js';
 import { get, post } from '../api.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
+import { typingLine } from '../typing.js';
 import { errorText } from '../ui.js';
 
 
@@ -20,6 +21,8 @@ export class ChatPanel {
     this.more = h('button', { class: 'button button--ghost chat__more', type: 'button', testid: 'chat-more', hidden: true, onclick: () => this.loadEarlier() }, t('chat.earlier'));
     this.input = h('textarea', { id: 'chat-input', class: 'input chat-input', rows: 1, maxlength: 4000, testid: 'chat-input', placeholder: t('chat.placeholder') });
     this.error = h('p', { class: 'form-error', role: 'alert', testid: 'chat-error', hidden: true });
+    this.typing = typingLine({ target: { room_id: roomId }, matches: (data) => sameRoom(data.room_id, roomId), me });
+    this.input.addEventListener('input', () => this.typing.typed());
     const form = h('form', { class: 'composer' },
       h('label', { class: 'visually-hidden', for: 'chat-input' }, t('chat.placeholder')),
       this.input,
@@ -38,6 +41,7 @@ export class ChatPanel {
       h('header', { class: 'panel__header' }, h('h2', { class: 'panel__title', id: 'chat-title' }, t('chat.title')),
         h('button', { class: 'icon-button', type: 'button', testid: 'chat-close', 'aria-label': t('common.close'), onclick: onClose }, icon('close'))),
       h('div', { class: 'chat__scroll' }, this.more, this.list, this.empty = h('p', { class: 'empty', testid: 'chat-empty' }, t('chat.empty'))),
+      this.typing.element,
       this.error,
       form);
     this.off = realtime.on('chat.message', (message) => {
@@ -81,6 +85,7 @@ export class ChatPanel {
     this.seen.add(id);
     const sender = message.sender || {};
     const mine = String(sender.id) === this.me;
+    this.typing.heard(sender.id);
     const item = h('li', { class: `chat__message ${mine ? 'chat__message--mine' : ''}`, testid: 'chat-message', dataset: { id, sender: sender.id ?? '' } },
       h('div', { class: 'chat__meta' },
         h('span', { class: 'chat__sender' }, mine ? t('chat.me') : sender.display_name || sender.login || ''),
@@ -135,6 +140,7 @@ export class ChatPanel {
 
   destroy() {
     clearInterval(this.poll);
+    this.typing.stop();
     this.off();
   }
 }
