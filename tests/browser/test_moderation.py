@@ -1,4 +1,4 @@
-"""Hosts run the room: they admit people from the waiting room and can remove someone, who is told so."""
+"""Hosts run the room: they admit people from the waiting room, mute and remove someone, who is told so."""
 from __future__ import annotations
 
 import pytest
@@ -43,7 +43,7 @@ async def test_the_host_admits_a_guest_from_the_waiting_room(site, new_person):
     assert await guest_page.get_attribute("[data-testid=toggle-mic]", "aria-pressed") == "false"
 
 
-async def test_a_removed_participant_is_told_and_cannot_come_back(site, new_person):
+async def test_a_muted_then_removed_participant_is_told_and_cannot_come_back(site, new_person):
     host = await register(site.client)
     guest = await register(site.client, display_name="Rex Removed")
     response = await site.client.post("/api/v1/rooms", json={"name": "Strict"}, headers=host.headers)
@@ -55,6 +55,11 @@ async def test_a_removed_participant_is_told_and_cannot_come_back(site, new_pers
 
     await host_page.click("[data-testid=toggle-people]")
     person = f"[data-testid=person][data-identity='{guest.id}']"
+    # First the host mutes Rex's microphone; Rex's own toolbar shows it off.
+    await host_page.wait_for_selector(f"{person} [data-testid=mute-participant]")
+    await host_page.click(f"{person} [data-testid=mute-participant]")
+    await guest_page.wait_for_selector("[data-testid=toggle-mic][aria-pressed=false]", timeout=15000)
+    await host_page.wait_for_selector(f"[data-testid=tile][data-identity='{guest.id}'][data-muted=true]")
     await host_page.click(f"{person} [data-testid=remove-participant]")
     await host_page.click("[data-testid=confirm-ok]")
     await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=removed]", timeout=15000)
