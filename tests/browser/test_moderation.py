@@ -42,6 +42,17 @@ async def test_the_host_admits_a_guest_from_the_waiting_room(site, new_person):
     assert await guest_page.get_attribute("[data-testid=toggle-camera]", "aria-pressed") == "false"
     assert await guest_page.get_attribute("[data-testid=toggle-mic]", "aria-pressed") == "false"
 
+    # Locking the meeting from the panel keeps newcomers out.
+    assert await host_page.is_checked("[data-testid=room-waiting_room]")
+    await host_page.check("[data-testid=room-locked]")
+    late = await register(site.client)
+    for _ in range(20):
+        response = await site.client.post(f"/api/v1/rooms/{room['id']}/join", headers=late.headers)
+        if response.status == 403:
+            break
+        await host_page.wait_for_timeout(200)
+    assert (await response.json())["error"]["code"] == "room_locked"
+
 
 async def test_a_muted_then_removed_participant_is_told_and_cannot_come_back(site, new_person):
     host = await register(site.client)

@@ -1,7 +1,7 @@
 // Participants panel: who is here with mic/camera state; the host can mute or remove people and admit the waiting room.
 import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
-import { get, post } from '../api.js';
+import { get, post, api } from '../api.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
 import { avatar, toast, errorText, confirmDialog } from '../ui.js';
@@ -14,16 +14,17 @@ export class PeoplePanel {
     this.roomInfo = roomInfo;
     this.isHost = isHost;
     this.waiting = new Map();
+    this.offs = [];
     this.list = h('ul', { class: 'people', testid: 'people-list' });
     this.lobby = h('ul', { class: 'people', testid: 'lobby-list' });
     this.lobbySection = h('section', { class: 'lobby', hidden: true, 'aria-labelledby': 'lobby-title' },
       h('h3', { class: 'panel__subtitle', id: 'lobby-title' }, t('people.waiting')), this.lobby);
     this.title = h('h2', { class: 'panel__title', id: 'people-title' });
+    this.settings = isHost ? this.roomSettings() : null;
     this.element = h('aside', { class: 'panel', testid: 'people-panel', 'aria-labelledby': 'people-title', hidden: true },
       h('header', { class: 'panel__header' }, this.title,
         h('button', { class: 'icon-button', type: 'button', testid: 'people-close', 'aria-label': t('common.close'), onclick: onClose }, icon('close'))),
-      h('div', { class: 'panel__body' }, this.lobbySection, this.list));
-    this.offs = [];
+      h('div', { class: 'panel__body' }, this.settings?.element, this.lobbySection, this.list));
     if (isHost) {
       this.offs.push(realtime.on('lobby.request', (data) => {
         if (sameRoom(data.room_id, roomInfo.id)) {
@@ -40,6 +41,32 @@ export class PeoplePanel {
       }).catch(() => {});
     }
     this.update();
+  }
+
+  // Host switches: lock the meeting (no new joins) and the waiting room; kept in step by room.updated.
+  roomSettings() {
+    const toggle = (field, label) => {
+      const input = h('input', { type: 'checkbox', class: 'switch__input', testid: `room-${field}`, checked: Boolean(this.roomInfo[field]) });
+      input.addEventListener('change', async () => {
+        try {
+          const room = await api('PATCH', `/rooms/${encodeURIComponent(this.roomInfo.id)}`, { [field]: input.checked });
+          Object.assign(this.roomInfo, room || {});
+        } catch (error) {
+          input.checked = !input.checked;
+          toast(errorText(error), { kind: 'error' });
+        }
+      });
+      return { input, element: h('label', { class: 'switch' }, input, h('span', {}, label)) };
+    };
+    const locked = toggle('locked', t('people.lock'));
+    const waiting = toggle('waiting_room', t('people.waiting_room'));
+    this.offs.push(realtime.on('room.updated', (room) => {
+      if (!sameRoom(room.id ?? room.room_id, this.roomInfo.id)) return;
+      Object.assign(this.roomInfo, room);
+      locked.input.checked = Boolean(room.locked);
+      waiting.input.checked = Boolean(room.waiting_room);
+    }));
+    return { element: h('div', { class: 'room-switches' }, locked.element, waiting.element) };
   }
 
   addWaiting(user) {
