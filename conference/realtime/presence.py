@@ -21,11 +21,21 @@ class Presence:
         deps.hub.gone_listeners.append(self.lapsed)
 
     async def opened(self, user_id: str) -> None:
-        if await self.deps.hub.connected(user_id):
+        try:
+            arrived = await self.deps.hub.connected(user_id)
+        except Exception:  # Redis unreachable: the socket still works, presence catches up later
+            log.warning("could not record a connection of %s", user_id, exc_info=True)
+            return
+        if arrived:
             await self._announce(user_id, True)
 
     async def closed(self, user_id: str) -> None:
-        if await self.deps.hub.disconnected(user_id):
+        try:
+            left = await self.deps.hub.disconnected(user_id)
+        except Exception:
+            log.warning("could not record a disconnection of %s", user_id, exc_info=True)
+            return
+        if left:
             await self._announce(user_id, False)
 
     async def lapsed(self, user_ids: list[str]) -> None:

@@ -105,10 +105,14 @@ class RedisHub(Hub):
         if not user_ids:
             return set()
         now = time.time()
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for user_id in user_ids:
-                pipe.zcount(_user_key(user_id), f"({now}", "+inf")
-            counts = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for user_id in user_ids:
+                    pipe.zcount(_user_key(user_id), f"({now}", "+inf")
+                counts = await pipe.execute()
+        except Exception:  # Redis unreachable: answer for this replica rather than fail the request
+            log.warning("could not read presence from Redis")
+            return {user_id for user_id in user_ids if self.local.get(user_id)}
         return {user_id for user_id, count in zip(user_ids, counts) if count}
 
     async def _arrived(self, user_id: str) -> bool:
