@@ -21,12 +21,14 @@ const OUTCOME_FOR = {
 };
 
 function newRoom() {
+  // Devices picked before (pre-join or settings) are used when the camera or mic is turned on later.
+  const prefs = loadPrefs();
   return new Room({
     adaptiveStream: true,
     dynacast: true,
-    videoCaptureDefaults: { resolution: VideoPresets.h720.resolution },
+    videoCaptureDefaults: { resolution: VideoPresets.h720.resolution, deviceId: prefs.videoinput || undefined },
     publishDefaults: { simulcast: true, screenShareEncoding: ScreenSharePresets.h1080fps15.encoding },
-    audioCaptureDefaults: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    audioCaptureDefaults: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, deviceId: prefs.audioinput || undefined },
   });
 }
 
