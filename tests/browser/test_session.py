@@ -53,3 +53,15 @@ async def test_a_wrong_password_says_so_next_to_the_form(site, new_person):
     await page.click("[data-testid=auth-submit]")
     await page.wait_for_selector("[data-testid=auth-error]:not([hidden])")
     assert await page.text_content("[data-testid=auth-error]") == "Wrong login or password."
+
+
+async def test_the_profile_dialog_renames_the_account(site, new_person):
+    page = await new_person()
+    account = await register(site.client, display_name="Old Name")
+    await sign_in(page, site, account.user["login"])
+    await page.click("[data-testid=current-user]")
+    await page.fill("[data-testid=profile-display_name]", "New Name")
+    await page.click("[data-testid=profile-save]")
+    await page.wait_for_selector("[data-testid=current-user] >> text=New Name")
+    response = await site.client.get("/api/v1/users/me", headers=account.headers)
+    assert (await response.json())["display_name"] == "New Name"

@@ -1,13 +1,14 @@
 // Home: start or join a meeting, then tabs for my rooms, call history, contacts and direct messages.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { signOut } from '../api.js';
+import { signOut, currentUser } from '../api.js';
 import { brand, languageSwitch, renderInto, avatar } from '../ui.js';
 import { meetingCards } from '../home/meetings.js';
 import { roomsTab } from '../home/rooms.js';
 import { historyTab } from '../home/history.js';
 import { contactsTab } from '../home/contacts.js';
 import { messagesTab } from '../home/messages.js';
+import { openProfile } from '../home/profile.js';
 
 const TABS = [
   { id: 'rooms', label: 'home.tab_rooms', build: roomsTab },
@@ -18,7 +19,7 @@ const TABS = [
 
 export function render(root, ctx) {
   document.title = t('app.name');
-  const user = ctx.user || {};
+  const user = currentUser() || ctx.user || {};
   const cleanups = [];
   const panel = h('section', { class: 'tabpanel', role: 'tabpanel', id: 'home-tabpanel', tabindex: '0' });
   let active = sessionStorage.getItem('conference.home.tab') || 'rooms';
@@ -60,7 +61,8 @@ export function render(root, ctx) {
       brand(),
       h('div', { class: 'topbar__actions' },
         languageSwitch(() => ctx.rerender()),
-        h('span', { class: 'topbar__user', testid: 'current-user' }, avatar(name), h('span', { class: 'topbar__name' }, name)),
+        h('button', { class: 'topbar__user', type: 'button', testid: 'current-user', 'aria-label': t('profile.open', { name }),
+          onclick: () => openProfile(user, () => ctx.rerender()) }, avatar(name), h('span', { class: 'topbar__name' }, name)),
         h('button', { class: 'button button--ghost', type: 'button', testid: 'sign-out', onclick: async () => { await signOut(); ctx.navigate('/login'); } }, t('auth.logout')))),
     h('main', { class: 'home' },
       h('h1', { class: 'home__title' }, t('home.title')),
