@@ -259,7 +259,7 @@ async def main() -> None:
         if args.only in (None, "two"):
             url = postgres.create_database("fan_two")
             results.append(await run_setup("2 processes, PostgreSQL, Redis hub", tmp, 2, url, redis.url,
-                                           args.clients, args.paced, args.rate, args.burst))
+                                           args.clients, args.paced, args.rate, args.burst, args.profile))
             show(results[-1])
         if len(results) == 2:
             one, two = results
