@@ -69,7 +69,8 @@ class Realtime {
   }
 
   async connect() {
-    if (!this.wanted || !getSession()) return;
+    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN)) return;
+    this.connecting = true;
     this.setState('connecting');
     let token;
     try {
@@ -77,6 +78,7 @@ class Realtime {
     } catch {
       token = null;
     }
+    this.connecting = false;
     if (!this.wanted) return;
     if (!token) return this.retry();
     const url = new URL('/api/v1/ws', location.href);
