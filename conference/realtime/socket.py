@@ -26,7 +26,7 @@ log = logging.getLogger("conference.realtime")
 
 HEARTBEAT_S = 20.0  # a peer that misses a pong for half of this is dropped: dead within 30 s
 MAX_FRAME = 64 * 1024  # a 4000-character message, escaped, fits; more closes with 1009
-MAX_PENDING = 5000  # frames queued for a client that does not read; beyond it, it must resume
+MAX_PENDING = 1000  # frames queued for a client that does not read; beyond it, it must resume
 CLOSE_UNAUTHORIZED = 4401
 
 STREAM = web.AppKey("event_stream", EventStream)
