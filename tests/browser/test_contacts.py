@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_call import assert_video_plays, sign_in
+from tests.browser.steps import assert_video_plays, sign_in
 from tests.helpers import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.livekit]
