@@ -66,3 +66,22 @@ async def test_on_a_phone_the_call_fits_and_the_host_ends_it_from_leave(site, ne
     await page.wait_for_selector("[data-testid=room-outcome][data-reason=ended_by_me]")
     response = await site.client.get(f"/api/v1/rooms/{room['id']}", headers=host.headers)
     assert (await response.json())["status"] == "ended"
+
+
+async def test_someone_joining_later_reads_the_chat_so_far(site, new_person):
+    host = await register(site.client, display_name="Early Bird")
+    response = await site.client.post("/api/v1/rooms", json={"name": "Notes"}, headers=host.headers)
+    room = await response.json()
+    await site.client.post(f"/api/v1/rooms/{room['id']}/join", headers=host.headers)
+    for text in ("Agenda: budget", "Then: hiring"):
+        response = await site.client.post(f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": text}, headers=host.headers)
+        assert response.status == 201, await response.text()
+    latecomer = await register(site.client)
+    page = await new_person()
+    await sign_in(page, site, latecomer.user["login"])
+    await enter(page, site, room["id"])
+    await page.click("[data-testid=toggle-chat]")
+    messages = page.locator("[data-testid=chat-list] [data-testid=chat-message]")
+    await messages.nth(1).wait_for()
+    texts = await messages.all_text_contents()
+    assert "Agenda: budget" in texts[0] and "Then: hiring" in texts[1] and "Early Bird" in texts[0]
