@@ -59,3 +59,16 @@ export function icon(name) {
   span.innerHTML = `<svg viewBox="0 0 24 24" width="24" height="24" fill="currentColor">${ICONS[name] || ''}</svg>`;
   return span;
 }
+
+// Message text with web addresses made into links; everything else stays plain text.
+export function linkified(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of String(text).matchAll(/\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g)) {
+    parts.push(text.slice(last, match.index));
+    parts.push(h('a', { href: match[0], target: '_blank', rel: 'noopener noreferrer' }, match[0]));
+    last = match.index + match[0].length;
+  }
+  parts.push(String(text).slice(last));
+  return parts.filter((part) => part !== '');
+}

@@ -1,5 +1,5 @@
 // "Messages" tab: direct-message conversations, one open thread with live updates and read receipts.
-import { h } from '../dom.js';
+import { h, linkified } from '../dom.js';
 import { t, formatTime, formatDateTime } from '../i18n.js';
 import { get, post } from '../api.js';
 import { realtime } from '../realtime.js';
@@ -43,7 +43,7 @@ export function messagesTab(panel, ctx) {
   function messageItem(m) {
     const mine = senderId(m) === me;
     return h('li', { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid: 'dm-message', dataset: { id: m.id } },
-      h('p', { class: 'bubble__text' }, m.content),
+      h('p', { class: 'bubble__text' }, linkified(m.content)),
       h('span', { class: 'bubble__meta', title: formatDateTime(m.created_at) }, formatTime(m.created_at),
         mine && m.read_at ? ` · ${t('dm.read')}` : ''));
   }

@@ -1,5 +1,5 @@
 // Room chat panel: history from the API, live `chat.message` events from the realtime socket, send with POST.
-import { h, icon } from '../dom.js';
+import { h, icon, linkified } from '../dom.js';
 import { t, formatTime, formatDateTime } from '../i18n.js';
 import { get, post } from '../api.js';
 import { realtime } from '../realtime.js';
@@ -90,7 +90,7 @@ export class ChatPanel {
       h('div', { class: 'chat__meta' },
         h('span', { class: 'chat__sender' }, mine ? t('chat.me') : sender.display_name || sender.login || ''),
         h('time', { class: 'chat__time', datetime: message.created_at, title: formatDateTime(message.created_at) }, formatTime(message.created_at))),
-      h('p', { class: 'chat__text' }, message.content));
+      h('p', { class: 'chat__text' }, linkified(message.content)));
     const atBottom = this.list.parentElement && this.list.parentElement.scrollHeight - this.list.parentElement.scrollTop - this.list.parentElement.clientHeight < 80;
     if (before) this.list.insertBefore(item, before);
     else this.list.append(item);
