@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +34,7 @@ SCREENSHOTS_FOR_README = Path(__file__).resolve().parents[2] / "docs" / "screens
 
 @pytest.fixture
 async def chromium():
+    playwright_api = pytest.importorskip("playwright.async_api")
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     async with playwright_api.async_playwright() as playwright:
