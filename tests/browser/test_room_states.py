@@ -16,18 +16,23 @@ async def enter(page, site, room_id: str):
 
 async def test_a_full_room_says_it_is_full(site, new_person):
     host = await register(site.client)
-    response = await site.client.post("/api/v1/rooms", json={"name": "Pair", "max_participants": 2}, headers=host.headers)
+    response = await site.client.post("/api/v1/rooms", json={"name": "Trio", "max_participants": 3}, headers=host.headers)
     room = await response.json()
     people = []
-    for account in [host, await register(site.client), await register(site.client)]:
+    for account in [host, *[await register(site.client) for _ in range(3)]]:
         page = await new_person()
         await sign_in(page, site, account.user["login"])
         people.append(page)
-    await enter(people[0], site, room["id"])
-    await enter(people[1], site, room["id"])
-    await people[0].wait_for_selector("[data-testid=tile][data-local=false]")
+    # The host's screen shows two tiles at most, so the two others fold into "+2".
+    await people[0].evaluate("localStorage.setItem('conference.maxTiles', '2')")
+    for page in people[:3]:
+        await enter(page, site, room["id"])
+    await people[0].wait_for_selector("[data-testid=more-tile] >> text=+2")
+    assert await people[0].locator("[data-testid=stage] [data-testid=tile]").count() == 1
+    await people[0].click("[data-testid=more-tile]")
+    await people[0].wait_for_selector("[data-testid=people-panel] [data-testid=person] >> nth=2")
 
-    late = people[2]
+    late = people[3]
     await late.goto(site.url(f"/r/{room['id']}"))
     await late.click("[data-testid=join-now]")
     await late.wait_for_selector("[data-testid=room-outcome][data-reason=full]")

@@ -51,7 +51,7 @@ export async function startCall(container, { join, tracks = [], user, onOutcome 
     onOutcome(reason, detail);
   };
 
-  const stage = new Stage(room);
+  const stage = new Stage(room, { onMore: () => panel !== 'people' && setPanel('people') });
   const banner = h('div', { class: 'banner', role: 'status', testid: 'reconnecting-banner', hidden: true }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('room.reconnecting'));
   const audioButton = h('button', { class: 'button button--primary banner__action', type: 'button', testid: 'start-audio', hidden: true,
     onclick: () => room.startAudio().then(() => { audioButton.hidden = true; }) }, t('room.enable_audio'));

@@ -31,9 +31,24 @@ function bestGrid(n, width, height, gap) {
   return best;
 }
 
+// How many camera tiles fit before the rest fold into a "+N" tile (a saved preference may lower it).
+function tileLimit(narrow, presenting) {
+  const saved = Number(localStorage.getItem('conference.maxTiles')) || Infinity;
+  return Math.max(2, Math.min(saved, presenting ? (narrow ? 3 : 8) : (narrow ? 6 : 16)));
+}
+
+// Who stays visible when not everyone fits: me, then whoever spoke most recently, then who came first.
+function relevance(a, b) {
+  if (a.local !== b.local) return a.local ? -1 : 1;
+  const spoke = (tile) => tile.participant.lastSpokeAt?.getTime?.() || 0;
+  if (spoke(a) !== spoke(b)) return spoke(b) - spoke(a);
+  return (a.participant.joinedAt?.getTime?.() || 0) - (b.participant.joinedAt?.getTime?.() || 0);
+}
+
 export class Stage {
-  constructor(room) {
+  constructor(room, { onMore } = {}) {
     this.room = room;
+    this.more = h('button', { class: 'tile tile--more', type: 'button', testid: 'more-tile', onclick: () => onMore?.() });
     this.tiles = new Map();
     this.pinned = null;
     this.main = h('div', { class: 'stage__main', testid: 'stage-main' });
@@ -84,13 +99,26 @@ export class Stage {
     const focus = pinned ? [pinned] : screens;
     const presenting = focus.length > 0;
     this.element.classList.toggle('stage--presenting', presenting);
-    const mainTiles = presenting ? focus : cameras;
-    const stripTiles = presenting ? tiles.filter((tile) => !focus.includes(tile)) : [];
-    placeAll(this.main, mainTiles.map((tile) => tile.element));
-    placeAll(this.strip, stripTiles.map((tile) => tile.element));
-    this.strip.hidden = !stripTiles.length;
+    const main = presenting ? focus : cameras;
+    const strip = presenting ? tiles.filter((tile) => !focus.includes(tile)) : [];
+    // When not everyone fits, the least relevant fold into a "+N" tile that opens the list.
+    const crowd = presenting ? strip : main;
+    const limit = tileLimit(this.element.clientWidth < 600, presenting);
+    const shown = new Set(crowd.length > limit ? [...crowd].sort(relevance).slice(0, limit - 1) : crowd);
+    this.hiddenCount = crowd.length - shown.size;
+    const visible = (list) => list.filter((tile) => list !== crowd || shown.has(tile)).map((tile) => tile.element);
+    const mainEls = visible(main);
+    const stripEls = visible(strip);
+    if (this.hiddenCount) {
+      this.more.textContent = `+${this.hiddenCount}`;
+      this.more.setAttribute('aria-label', t('room.more', { count: this.hiddenCount }));
+      (presenting ? stripEls : mainEls).push(this.more);
+    }
+    placeAll(this.main, mainEls);
+    placeAll(this.strip, stripEls);
+    this.strip.hidden = !stripEls.length;
     const box = this.main.getBoundingClientRect();
-    const grid = bestGrid(Math.max(1, mainTiles.length), box.width || 640, box.height || 360, 10);
+    const grid = bestGrid(Math.max(1, mainEls.length), box.width || 640, box.height || 360, 10);
     this.main.style.setProperty('--cols', grid.cols);
     this.main.style.setProperty('--rows', grid.rows);
     // Presenting: the screen takes the whole area; otherwise tiles keep 16:9 and sit centred.
@@ -101,6 +129,8 @@ export class Stage {
 
   setSpeakers(speakers) {
     const ids = new Set(speakers.map((p) => p.identity));
+    // Someone folded into "+N" started talking: bring them into view.
+    if (this.hiddenCount && speakers.some((p) => !this.tiles.get(`${p.identity}|camera`)?.element.isConnected)) this.layout();
     for (const tile of this.tiles.values()) tile.element.classList.toggle('tile--speaking', !tile.isScreen && ids.has(tile.participant.identity));
   }
 
