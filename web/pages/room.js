@@ -95,6 +95,9 @@ export async function render(root, ctx) {
 
   async function start() {
     const direct = ctx.state.directJoin;
+    const autoJoin = ctx.state.autoJoin;
+    // A call's one-time hand-over: a reload later should show the pre-join screen, not reuse it.
+    if (direct || autoJoin) history.replaceState({}, '', location.pathname);
     if (direct?.token) {
       // An accepted direct call: the token came with the accept answer, skip the preview.
       loading(t('room.connecting'));
@@ -111,7 +114,7 @@ export async function render(root, ctx) {
     if (gone) return;
     if (room.status === 'ended') return showOutcome('ended');
     if (room.id && room.id !== ctx.params[0]) history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}`);
-    if (ctx.state.autoJoin) {
+    if (autoJoin) {
       loading(t('room.connecting'));
       try {
         const answer = await post(`/rooms/${encodeURIComponent(room.id)}/join`);
