@@ -14,8 +14,13 @@ async def lock_event_log(db: AsyncSession) -> None:
     """Serialises the transactions that write events until they commit, so event ids become
     visible in the order they were given: a reader that sees id N has every id below N too.
     SQLite already has a single writer; PostgreSQL needs the advisory lock."""
-    if db.bind.dialect.name == "postgresql":
-        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+    if db.bind.dialect.name != "postgresql":
+        return
+    transaction = db.sync_session.get_transaction()
+    if transaction is not None and db.info.get("event_log_locked_by") is transaction:
+        return  # this transaction holds it already; it is released at commit or rollback
+    await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+    db.info["event_log_locked_by"] = db.sync_session.get_transaction()
 
 
 async def record_event(db: AsyncSession, type_: str, data: dict, *, room_id: str | None = None,
