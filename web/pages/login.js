@@ -54,7 +54,7 @@ export function render(root, ctx) {
     }
     if (!form.checkValidity()) {
       for (const f of Object.values(fields)) {
-        if (!f.input.validity.valid) showFieldError(f, f.input.validationMessage);
+        if (!f.input.validity.valid) showFieldError(f, validityText(f.input));
       }
       form.querySelector('[aria-invalid]')?.focus();
       return;
@@ -87,6 +87,17 @@ export function render(root, ctx) {
     h('header', { class: 'topbar' }, brand(), h('div', { class: 'topbar__actions' }, languageSwitch(() => ctx.rerender()))),
     h('main', { class: 'auth-card' }, form)));
   login.input.focus();
+}
+
+// Our own words for the browser's checks, so they follow the chosen language rather than the browser's.
+function validityText(input) {
+  const v = input.validity;
+  if (v.valueMissing) return t('form.required');
+  if (v.tooShort) return t('form.too_short', { min: input.minLength });
+  if (v.tooLong) return t('form.too_long', { max: input.maxLength });
+  if (v.typeMismatch) return t('form.email');
+  if (v.patternMismatch) return t('auth.login_hint');
+  return input.validationMessage;
 }
 
 function showFieldError(f, message) {
