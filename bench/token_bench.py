@@ -1,8 +1,8 @@
 """Media-token throughput: POST /api/v1/rooms/{id}/media/token on one app process vs a Node.js peer.
 
 Starts a real livekit-server (joining goes through its RoomService), one `conference serve`
-process per target (SQLite; SQLite on uvloop with --uvloop; PostgreSQL), registers N users per
-target and has them join one room, then stops LiveKit (minting must not need it) and loads the
+process per target (SQLite; with --uvloop a second process on uvloop over the same SQLite file;
+PostgreSQL), registers N users per database and has them join one room, then stops LiveKit (minting must not need it) and loads the
 endpoint with wrk on loopback, rotating over the members' access tokens. The same path and tokens
 go to bench/node-peer/server.js (jsonwebtoken + livekit-server-sdk). Targets are measured in
 interleaved rounds; it prints rps, p50/p99 latency, errors, server CPU per request and the
@@ -293,20 +293,22 @@ def main() -> int:
     postgres, servers = None, []
     try:
         # Setup for every target first (joining goes through LiveKit's RoomService) ...
-        targets = [("app sqlite", f"sqlite+aiosqlite:///{tmp / 'sqlite.db'}", {"profile": args.profile})]
-        if args.uvloop:
-            targets.append(("app sqlite uvloop", f"sqlite+aiosqlite:///{tmp / 'uvloop.db'}", {"uvloop": True}))
+        sqlite_url = f"sqlite+aiosqlite:///{tmp / 'sqlite.db'}"
+        apps = [prepare_app(tmp, "app sqlite", sqlite_url, livekit, args, profile=args.profile)]
+        servers.append(apps[0][0])
+        if args.uvloop:  # a second process on the same SQLite file serves the same members' tokens
+            uvloop_app = start_app(tmp, "app sqlite uvloop", sqlite_url, livekit.ws_url, uvloop=True)
+            servers.append(uvloop_app)
+            apps.append((uvloop_app, apps[0][1]))
         if not args.no_postgres:
             try:
                 postgres_bin_dir()
                 postgres = start_postgres(tmp / "postgres")
-                targets.append(("app postgres", postgres.url, {}))
             except ServerError as error:
                 print(f"PostgreSQL row skipped: {error}", file=sys.stderr)
-        apps = []
-        for label, database_url, options in targets:
-            apps.append(prepare_app(tmp, label, database_url, livekit, args, **options))
-            servers.append(apps[-1][0])
+            if postgres is not None:
+                apps.append(prepare_app(tmp, "app postgres", postgres.url, livekit, args))
+                servers.append(apps[-1][0])
         # ... then LiveKit goes away: minting a token must not need it, and the load gets its CPU.
         livekit.stop()
         print("livekit-server stopped; node peer: starting", flush=True)
