@@ -81,7 +81,7 @@ def start_app(tmp: Path, label: str, database_url: str, livekit_url: str, *, uvl
                 "asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
                 "from conference.__main__ import main; sys.exit(main(['serve']))"]
     elif profile:
-        argv = [sys.executable, "-m", "pyinstrument", "-r", "text", "--show-all", "-o", profile,
+        argv = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile,
                 "-m", "conference", "serve"]
     else:
         argv = [sys.executable, "-m", "conference", "serve"]
