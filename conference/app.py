@@ -9,6 +9,7 @@ from conference import ops, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
+from conference.accounts.signins import SignInCache
 from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
 from conference.chat.direct_routes import routes as direct_routes
@@ -25,7 +26,7 @@ from conference.realtime.redis import RedisHub
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.settings import Settings
-from conference.state import DB, HUB, LIMITER, LIVEKIT, METRICS, ROUTE_SPECS, SETTINGS
+from conference.state import DB, HUB, LIMITER, LIVEKIT, METRICS, ROUTE_SPECS, SETTINGS, SIGNINS
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 log = logging.getLogger("conference.app")
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[SIGNINS] = SignInCache()
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([database, livekit, realtime])
     ops.register(app)

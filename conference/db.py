@@ -45,7 +45,10 @@ def iso(value: datetime | None) -> str | None:
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # Connections are kept open (each aiosqlite connection is a thread; reopening one costs more
+        # than the query) and not reset on return, since sessions already roll back on close.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=0,
+                                     pool_reset_on_return=None)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -56,7 +59,8 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it doubles the round trips of every session; stale connections are recycled instead.
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def import_models() -> None:

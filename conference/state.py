@@ -10,6 +10,7 @@ from conference.settings import Settings
 
 if TYPE_CHECKING:
     from conference.livekit import LiveKit
+    from conference.accounts.signins import SignInCache
     from conference.metrics import Metrics
     from conference.ratelimit import RateLimiter
     from conference.realtime.hub import Hub
@@ -21,6 +22,7 @@ HUB = web.AppKey("hub", "Hub")
 METRICS = web.AppKey("metrics", "Metrics")
 LIMITER = web.AppKey("limiter", "RateLimiter")
 ROUTE_SPECS = web.AppKey("route_specs", list)
+SIGNINS = web.AppKey("signins", "SignInCache")
 
 # Per-request: who the bearer is (set by accounts.auth.authenticate).
 USER = web.RequestKey("user", object)

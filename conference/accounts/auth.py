@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference.accounts.models import ApiKey, LoginSession, User
 from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
 from conference.errors import ApiError, Unauthorized
-from conference.state import API_KEY, DB, SETTINGS, USER
+from conference.state import API_KEY, DB, SETTINGS, SIGNINS, USER
 
 API_KEY_PREFIX = "ck_"
 
@@ -43,6 +43,10 @@ async def user_of_access_token(app: web.Application, token: str) -> User:
         raise ApiError("access token has expired; refresh it", code="token_expired", status=401)
     except TokenInvalid:
         raise Unauthorized("access token is not valid")
+    signins = app[SIGNINS]
+    user = signins.get(claims.session_id, claims.user_id)
+    if user is not None:
+        return user
     async with app[DB]() as session:
         user = await session.scalar(
             select(User).join(LoginSession, LoginSession.user_id == User.id)
@@ -50,6 +54,7 @@ async def user_of_access_token(app: web.Application, token: str) -> User:
                    LoginSession.revoked_at.is_(None)))
     if user is None:
         raise Unauthorized("access token is no longer valid")
+    signins.put(claims.session_id, user)
     return user
 
 

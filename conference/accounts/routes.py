@@ -8,7 +8,7 @@ from conference.accounts.auth import current_user
 from conference.accounts.schemas import Login, RefreshBody, Register, UpdateMe
 from conference.db import iso
 from conference.routing import ApiRoutes, json_created, query_int
-from conference.state import DB, HUB, LIMITER, SETTINGS
+from conference.state import DB, HUB, LIMITER, SETTINGS, SIGNINS
 
 routes = ApiRoutes("accounts")
 
@@ -33,13 +33,18 @@ async def login(request: web.Request, body: Login) -> web.Response:
 
 @routes.route("POST", "/auth/refresh", summary="Trade a refresh token for a new pair", auth="none", body=RefreshBody)
 async def refresh(request: web.Request, body: RefreshBody) -> web.Response:
-    return web.json_response(await service.refresh(request.app[DB], request.app[SETTINGS], body.refresh_token))
+    try:
+        pair = await service.refresh(request.app[DB], request.app[SETTINGS], body.refresh_token)
+    except service.SignInRevoked as revoked:
+        request.app[SIGNINS].forget_session(revoked.session_id)
+        raise
+    return web.json_response(pair)
 
 
 @routes.route("POST", "/auth/logout", summary="End the sign-in of a refresh token", auth="none",
               body=RefreshBody, status=204)
 async def logout(request: web.Request, body: RefreshBody) -> web.Response:
-    await service.logout(request.app[DB], body.refresh_token)
+    request.app[SIGNINS].forget_session(await service.logout(request.app[DB], body.refresh_token))
     return web.Response(status=204)
 
 
@@ -51,12 +56,16 @@ async def get_me(request: web.Request) -> web.Response:
 @routes.route("PATCH", "/users/me", summary="Change display name, email or password", body=UpdateMe)
 async def patch_me(request: web.Request, body: UpdateMe) -> web.Response:
     changes = body.model_dump(exclude_unset=True)
-    return web.json_response(await service.update_me(request.app[DB], current_user(request).id, changes))
+    user_id = current_user(request).id
+    updated = await service.update_me(request.app[DB], user_id, changes)
+    request.app[SIGNINS].forget_user(user_id)  # the next request reads the new name
+    return web.json_response(updated)
 
 
 @routes.route("DELETE", "/users/me", summary="Delete the signed-in account", status=204)
 async def delete_me(request: web.Request) -> web.Response:
     await service.delete_user(request.app[DB], current_user(request).id)
+    request.app[SIGNINS].forget_user(current_user(request).id)
     return web.Response(status=204)
 
 

@@ -15,6 +15,14 @@ from conference.errors import ApiError, Conflict, NotFound, Unauthorized, Valida
 from conference.settings import Settings
 
 
+class SignInRevoked(Unauthorized):
+    """A spent refresh token came back: the whole sign-in is ended."""
+
+    def __init__(self, session_id: str):
+        super().__init__("refresh token was already used; this sign-in has been revoked")
+        self.session_id = session_id
+
+
 def user_json(user: User) -> dict:
     return {"id": user.id, "login": user.login, "email": user.email,
             "display_name": user.display_name, "created_at": iso(user.created_at)}
@@ -95,21 +103,24 @@ async def refresh(sessions: async_sessionmaker, settings: Settings, token: str) 
             # A spent token presented again means it leaked: end the whole sign-in.
             login_session.revoked_at = now
             await db.commit()
-            raise Unauthorized("refresh token was already used; this sign-in has been revoked")
+            raise SignInRevoked(login_session.id)
         user = await db.get(User, login_session.user_id)
         pair = await _issue_pair(db, settings, user, login_session.id)
         await db.commit()
     return pair
 
 
-async def logout(sessions: async_sessionmaker, token: str) -> None:
+async def logout(sessions: async_sessionmaker, token: str) -> str | None:
+    """Ends the sign-in the refresh token belongs to; returns its id (None for unknown tokens)."""
     async with sessions() as db:
         stored = await db.get(RefreshToken, hash_secret(token))
-        if stored is not None:
-            await db.execute(update(LoginSession).where(LoginSession.id == stored.session_id,
-                                                        LoginSession.revoked_at.is_(None))
-                             .values(revoked_at=utcnow()))
-            await db.commit()
+        if stored is None:
+            return None
+        await db.execute(update(LoginSession).where(LoginSession.id == stored.session_id,
+                                                    LoginSession.revoked_at.is_(None))
+                         .values(revoked_at=utcnow()))
+        await db.commit()
+        return stored.session_id
 
 
 async def update_me(sessions: async_sessionmaker, user_id: str, changes: dict) -> dict:

@@ -63,3 +63,24 @@ def test_defaults_are_the_laptop_setup():
     assert (settings.livekit_api_key, settings.livekit_api_secret) == ("devkey", "secret")
     assert settings.livekit_api_url == "http://localhost:7880"
     assert settings.create_demo_user
+
+
+def test_the_sign_in_cache_forgets_on_request_and_after_its_ttl():
+    from types import SimpleNamespace
+
+    from conference.accounts.signins import SignInCache
+
+    cache = SignInCache(ttl_s=0.05)
+    ann = SimpleNamespace(id="ann")
+    cache.put("s1", ann)
+    cache.put("s2", ann)
+    assert cache.get("s1", "ann") is ann
+    assert cache.get("s1", "bob") is None  # a token naming someone else never matches
+    cache.put("s1", ann)
+    cache.forget_session("s1")
+    assert cache.get("s1", "ann") is None and cache.get("s2", "ann") is ann
+    cache.forget_user("ann")
+    assert cache.get("s2", "ann") is None
+    cache.put("s3", ann)
+    time.sleep(0.06)
+    assert cache.get("s3", "ann") is None
