@@ -25,9 +25,11 @@ from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
+from conference.rooms.standing import StandingCache
 from conference.settings import Settings
-from conference.state import DB, HUB, LIMITER, LIVEKIT, METRICS, ROUTE_SPECS, SETTINGS, SIGNINS
+from conference.state import DB, HUB, LIMITER, LIVEKIT, METRICS, ROUTE_SPECS, SETTINGS, SIGNINS, STANDINGS
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import Session
 
 log = logging.getLogger("conference.app")
 API_ROUTES = [account_routes, room_routes, host_routes, chat_routes, call_routes,
@@ -38,7 +40,10 @@ MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat mes
 async def database(app: web.Application):
     engine = create_engine(app[SETTINGS].database_url)
     await create_schema(engine)
-    app[DB] = async_sessionmaker(engine, expire_on_commit=False)
+    # A session class of this app's own, so its change events feed only this app's caches.
+    session_class = type("AppSession", (Session,), {})
+    app[STANDINGS].watch(session_class)
+    app[DB] = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
     if app[SETTINGS].create_demo_user:
         await ensure_demo_user(app[DB])
     yield
@@ -65,7 +70,8 @@ async def realtime(app: web.Application):
         app[LIMITER] = RateLimiter()
     app[HUB] = RedisHub(redis, settings.presence_ttl_s, database_url=settings.database_url) if redis is not None else LocalHub()
     await app[HUB].start()
-    app[DEPS] = Deps(db=app[DB], livekit=app[LIVEKIT], hub=app[HUB], settings=settings)
+    app[DEPS] = Deps(db=app[DB], livekit=app[LIVEKIT], hub=app[HUB], settings=settings,
+                     standings=app[STANDINGS])
     await realtime_socket.start(app)
     yield
     await realtime_socket.stop(app)
@@ -79,6 +85,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SIGNINS] = SignInCache()
+    app[STANDINGS] = StandingCache()
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([database, livekit, realtime])
     ops.register(app)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from conference.livekit import LiveKit
     from conference.realtime.hub import Hub
     from conference.realtime.models import Event
+    from conference.rooms.standing import StandingCache
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Deps:
     livekit: "LiveKit"
     hub: "Hub"
     settings: Settings
+    standings: "StandingCache"
 
     async def publish(self, *events: "Event") -> None:
         """Push events that are already committed to the database."""

@@ -23,6 +23,7 @@ METRICS = web.AppKey("metrics", "Metrics")
 LIMITER = web.AppKey("limiter", "RateLimiter")
 ROUTE_SPECS = web.AppKey("route_specs", list)
 SIGNINS = web.AppKey("signins", "SignInCache")
+STANDINGS = web.AppKey("standings", "StandingCache")
 
 # Per-request: who the bearer is (set by accounts.auth.authenticate).
 USER = web.RequestKey("user", object)

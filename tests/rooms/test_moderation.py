@@ -158,3 +158,22 @@ async def test_moderating_someone_who_is_not_a_member_is_404(api):
                                ("POST", f"/lobby/{stranger.id}/admit", None)]:
         response = await api.request(method, f"/api/v1/rooms/{room['id']}{path}", headers=host.headers, json=body)
         assert await error_of(response) == (404, "not_found"), path
+
+
+async def test_changes_reach_the_token_endpoint_at_once_even_right_after_a_token(api):
+    host, guest, other = await register(api), await register(api), await register(api)
+    room = await create_room(api, host)
+    await join(api, guest, room["id"])
+    await join(api, other, room["id"])
+    url = f"/api/v1/rooms/{room['id']}/media/token"
+    verifier = lkapi.TokenVerifier(api.settings.livekit_api_key, api.settings.livekit_api_secret)
+    assert verifier.verify((await (await api.post(url, headers=guest.headers)).json())["token"]).video.can_publish
+    assert (await api.post(url, headers=other.headers)).status == 200
+
+    await api.patch(f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "viewer"})
+    demoted = verifier.verify((await (await api.post(url, headers=guest.headers)).json())["token"])
+    assert not demoted.video.can_publish
+    await api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/remove", headers=host.headers)
+    assert await error_of(await api.post(url, headers=guest.headers)) == (403, "forbidden")
+    await api.post(f"/api/v1/rooms/{room['id']}/end", headers=host.headers)
+    assert await error_of(await api.post(url, headers=other.headers)) == (409, "room_ended")
