@@ -1,5 +1,4 @@
 """init.sql is what the models produce; compose's PostgreSQL loads exactly that file."""
-import asyncio
 from pathlib import Path
 
 import asyncpg

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conference.accounts.models import User
 from conference.db import iso, utcnow
 from conference.deps import Deps
-from conference.errors import ApiError, Conflict, Forbidden, NotFound
+from conference.errors import ApiError, Forbidden, NotFound
 from conference.realtime.events import record_event
 from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room, RoomMember

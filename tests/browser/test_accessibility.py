@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.steps import join_from_prejoin, sign_in
+from tests.browser.steps import sign_in
 from tests.helpers import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.livekit]
