@@ -49,6 +49,13 @@ class Conflict(ApiError):
     status, code = 409, "conflict"
 
 
+class RoomEnded(ApiError):
+    status, code = 409, "room_ended"
+
+    def __init__(self):
+        super().__init__("this room has ended")
+
+
 class RateLimited(ApiError):
     status, code = 429, "rate_limited"
 

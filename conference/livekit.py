@@ -9,12 +9,15 @@ from datetime import datetime, timedelta, timezone
 
 import aiohttp
 from livekit import api
+from livekit.protocol.models import TrackSource
 
 from conference.errors import LiveKitUnavailable
 from conference.rooms.grants import grants_for
 from conference.settings import DEV_LIVEKIT_SECRET, Settings
 
 log = logging.getLogger("conference.livekit")
+TRACK_SOURCES = {"camera": TrackSource.CAMERA, "microphone": TrackSource.MICROPHONE,
+                 "screen_share": TrackSource.SCREEN_SHARE, "screen_share_audio": TrackSource.SCREEN_SHARE_AUDIO}
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ def _quiet_short_key_warning() -> None:
 
 
 def _sources(grants) -> list:
-    from livekit.protocol.models import TrackSource
-    names = {"camera": TrackSource.CAMERA, "microphone": TrackSource.MICROPHONE,
-             "screen_share": TrackSource.SCREEN_SHARE, "screen_share_audio": TrackSource.SCREEN_SHARE_AUDIO}
-    return [names[name] for name in grants.can_publish_sources or []]
+    return [TRACK_SOURCES[name] for name in grants.can_publish_sources or []]
+
+
+def source_name(source: int) -> str:
+    """LiveKit's TrackSource as the name our API and grants use."""
+    return next((name for name, value in TRACK_SOURCES.items() if value == source), "unknown")

@@ -7,7 +7,7 @@ from conference.accounts.models import User
 from conference.chat.models import ChatMessage
 from conference.db import iso
 from conference.deps import Deps
-from conference.errors import ApiError
+from conference.errors import ApiError, RoomEnded
 from conference.realtime.events import lock_event_log, record_event
 from conference.rooms.service import require_member
 
@@ -47,7 +47,7 @@ async def post_message(deps: Deps, raw_room_id: str, sender: User, content: str,
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, sender.id)
         if room.status == "ended":
-            raise ApiError("this room has ended", code="room_ended", status=409)
+            raise RoomEnded()
         await lock_event_log(db)  # message ids then follow the order of their events
         message = ChatMessage(room_id=room.id, sender_id=sender.id, content=content, client_id=client_id)
         db.add(message)

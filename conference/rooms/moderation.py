@@ -7,11 +7,11 @@ from sqlalchemy import select
 from conference.accounts.models import User
 from conference.db import iso, utcnow
 from conference.deps import Deps
-from conference.errors import ApiError, Conflict, Forbidden, NotFound
+from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
+from conference.livekit import source_name
 from conference.realtime.events import record_event
 from conference.rooms.models import Room, RoomMember
-from conference.rooms.service import (person_json, require_host, room_json, source_name, tell_hosts,
-                                      token_metadata)
+from conference.rooms.service import person_json, require_host, room_json, tell_hosts, token_metadata
 
 # Which LiveKit track sources a mute of each kind silences.
 MUTE_SOURCES = {"audio": {"microphone"}, "video": {"camera"}, "screen": {"screen_share", "screen_share_audio"}}
@@ -37,7 +37,7 @@ async def admit(deps: Deps, raw_id: str, host_id: str, user_id: str) -> dict:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
         if room.status == "ended":
-            raise ApiError("this room has ended", code="room_ended", status=409)
+            raise RoomEnded()
         member, user = await _waiting(db, room, user_id)
         member.state, member.updated_at = "joined", utcnow()
         token = deps.livekit.mint_token(room=room.id, identity=user.id, name=user.display_name,

@@ -7,11 +7,8 @@ from aiohttp import web
 from pydantic import Field, field_validator
 
 from conference.accounts.auth import current_user
-from conference.db import iso
 from conference.deps import deps
-from conference.errors import ApiError, Forbidden, Unauthorized
 from conference.rooms import service
-from conference.rooms.codes import normalize_room_code
 from conference.rooms.grants import ROLES
 from conference.routing import ApiRoutes, Body, json_created
 from conference.state import API_KEY, LIMITER, SETTINGS, USER
@@ -139,21 +136,9 @@ async def participants(request: web.Request) -> web.Response:
 @routes.route("POST", "/tokens", summary="Mint a media token for an integrator's user (API key)",
               auth="key", body=IntegratorToken)
 async def integrator_token(request: web.Request, body: IntegratorToken) -> web.Response:
-    key = request.get(API_KEY)
-    if key is None:
-        raise Unauthorized("an API key is required")
+    key = request[API_KEY]  # auth="key" let only API keys through
     await _limit_tokens(request, f"key:{key.id}")
-    d = deps(request)
-    code = normalize_room_code(body.room)
-    async with d.db() as db:
-        room = await service.load_room(db, body.room) if code else None
-    if room is None:
-        raise ApiError("no room with this ID", code="not_found", status=404)
-    if room.api_key_id != key.id:
-        raise Forbidden("this API key did not create that room")
-    if room.status == "ended":
-        raise ApiError("this room has ended", code="room_ended", status=409)
-    token = d.livekit.mint_token(room=room.id, identity=body.identity, name=body.name or body.identity,
-                                 role=body.role, metadata={"app": body.metadata or {}}, ttl_s=body.ttl_s)
-    return web.json_response({"token": token.token, "livekit_url": d.livekit.url, "identity": body.identity,
-                              "expires_at": iso(token.expires_at)})
+    minted = await service.integrator_token(deps(request), key.id, body.room, identity=body.identity,
+                                            name=body.name or body.identity, role=body.role,
+                                            metadata=body.metadata or {}, ttl_s=body.ttl_s)
+    return web.json_response(minted)

@@ -1,14 +1,15 @@
 """Room rules: creating, joining, leaving and ending rooms, and who may do what in them."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.accounts.models import User
 from conference.db import iso, utcnow
 from conference.deps import Deps
-from conference.errors import ApiError, Forbidden, NotFound
+from conference.livekit import source_name
+from conference.errors import ApiError, Forbidden, NotFound, RoomEnded
 from conference.realtime.events import record_event
 from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room, RoomMember
@@ -90,7 +91,7 @@ async def join_room(deps: Deps, raw_id: str, user: User) -> dict:
         room = await load_room(db, raw_id)
         member = await db.get(RoomMember, (room.id, user.id))
         if room.status == "ended":
-            raise ApiError("this room has ended", code="room_ended", status=409)
+            raise RoomEnded()
         if member is not None and member.state == "removed":
             raise ApiError("a host removed you from this room", code="removed", status=403)
         role = role_of(room, member, user.id)
@@ -160,12 +161,27 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> dict:
         raise NotFound("no room with this ID; check the code and try again")
     status, state, role = row
     if status == "ended":
-        raise ApiError("this room has ended", code="room_ended", status=409)
+        raise RoomEnded()
     if state != "joined":
         raise Forbidden("join the room first")
     token = deps.livekit.mint_token(room=code, identity=user.id, name=user.display_name,
                                     role=role, metadata=token_metadata(user))
     return {"token": token.token, "livekit_url": deps.livekit.url, "identity": user.id,
+            "expires_at": iso(token.expires_at)}
+
+
+async def integrator_token(deps: Deps, api_key_id: str, raw_id: str, *, identity: str, name: str,
+                           role: str, metadata: dict, ttl_s: int) -> dict:
+    """A token for an integrator's own user, in a room that the same API key created."""
+    async with deps.db() as db:
+        room = await load_room(db, raw_id)
+    if room.api_key_id != api_key_id:
+        raise Forbidden("this API key did not create that room")
+    if room.status == "ended":
+        raise RoomEnded()
+    token = deps.livekit.mint_token(room=room.id, identity=identity, name=name, role=role,
+                                    metadata={"app": metadata}, ttl_s=ttl_s)
+    return {"token": token.token, "livekit_url": deps.livekit.url, "identity": identity,
             "expires_at": iso(token.expires_at)}
 
 
@@ -215,7 +231,7 @@ async def update_room(deps: Deps, raw_id: str, user_id: str, changes: dict) -> R
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
         if room.status == "ended":
-            raise ApiError("this room has ended", code="room_ended", status=409)
+            raise RoomEnded()
         for name in ("name", "locked", "waiting_room"):
             if changes.get(name) is not None:
                 setattr(room, name, changes[name])
@@ -252,18 +268,7 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> list[dict]
     return items
 
 
-def source_name(source: int) -> str:
-    from livekit.protocol.models import TrackSource
-    return {TrackSource.CAMERA: "camera", TrackSource.MICROPHONE: "microphone",
-            TrackSource.SCREEN_SHARE: "screen_share",
-            TrackSource.SCREEN_SHARE_AUDIO: "screen_share_audio"}.get(source, "unknown")
-
-
 def _from_epoch(seconds: int):
     from datetime import datetime, timezone
     return datetime.fromtimestamp(seconds, timezone.utc) if seconds else None
 
-
-async def member_count(db: AsyncSession, room_id: str) -> int:
-    return await db.scalar(select(func.count()).select_from(RoomMember).where(
-        RoomMember.room_id == room_id, RoomMember.state == "joined")) or 0
