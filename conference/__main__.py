@@ -1,8 +1,9 @@
-"""Command line: serve, schema (prints init.sql), apikey create|revoke|list."""
+"""Command line: serve, schema (prints init.sql), openapi, apikey create|revoke|list."""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 
 from conference.settings import ConfigError, Settings
@@ -13,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the HTTP/WebSocket service")
     commands.add_parser("schema", help="print the PostgreSQL schema (init.sql) generated from the models")
+    commands.add_parser("openapi", help="print openapi.json (answers, errors and realtime event models)")
     apikey = commands.add_parser("apikey", help="manage integrators' API keys")
     keys = apikey.add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="create a key; its secret is printed once")
@@ -25,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schema":
         from conference.schema import postgres_schema
         sys.stdout.write(postgres_schema())
+        return 0
+    if args.command == "openapi":
+        from conference.app import openapi_document
+        print(json.dumps(openapi_document(), indent=2, sort_keys=True))
         return 0
     try:
         settings = Settings.from_env()

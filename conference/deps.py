@@ -1,31 +1,37 @@
-"""What domain functions need from the running app, bundled so handlers pass one thing."""
+"""What domain functions need from the running app, built once at startup by app.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conference.realtime.events import frame_of
 from conference.settings import Settings
 
 if TYPE_CHECKING:
+    from conference.accounts.signins import SignInCache
     from conference.livekit import LiveKit
+    from conference.metrics import Metrics
+    from conference.ratelimit import RateLimiter
     from conference.realtime.hub import Hub
     from conference.realtime.models import Event
     from conference.rooms.standing import StandingCache
 
 
-@dataclass
+@dataclass(frozen=True)
 class Deps:
-    db: async_sessionmaker
-    livekit: "LiveKit"
-    hub: "Hub"
     settings: Settings
-    standings: "StandingCache"
+    db: async_sessionmaker[AsyncSession]
+    livekit: LiveKit
+    hub: Hub
+    limiter: RateLimiter
+    signins: SignInCache
+    standings: StandingCache
+    metrics: Metrics
 
-    async def publish(self, *events: "Event") -> None:
+    async def publish(self, *events: Event) -> None:
         """Push events that are already committed to the database."""
         for event in events:
             await self.hub.publish(frame_of(event))

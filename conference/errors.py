@@ -1,83 +1,153 @@
-"""ApiError and the middleware that renders every failure in the contract's error shape."""
+"""ApiError, one named error per code in the contract, and the middleware that renders them."""
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from pydantic import BaseModel, Field
 
 log = logging.getLogger("conference.errors")
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="snake_case, stable; clients branch on it")
+    message: str = Field(description="human text, may change")
+    fields: dict[str, str] | None = Field(default=None, description="field name -> what is wrong with it")
+
+
+class ErrorBody(BaseModel):
+    """The one error shape: every 4xx and 5xx answer looks like this."""
+
+    error: ErrorDetail
+
+
 class ApiError(Exception):
+    """Base of the named errors below; a subclass fixes `status` and `code`."""
+
     status = 400
     code = "bad_request"
+    default_message = "the request cannot be served"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 fields: dict | None = None, headers: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code or self.code
-        self.status = status or self.status
+    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None,
+                 headers: dict[str, str] | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
         self.fields = fields
         self.headers = headers or {}
 
-    def body(self) -> dict:
-        error = {"code": self.code, "message": self.message}
-        if self.fields:
-            error["fields"] = self.fields
-        return {"error": error}
+    def body(self) -> ErrorBody:
+        return ErrorBody(error=ErrorDetail(code=self.code, message=self.message, fields=self.fields or None))
+
+
+# 400
+class InvalidJson(ApiError):
+    status, code, default_message = 400, "invalid_json", "request body is not valid JSON"
 
 
 class ValidationFailed(ApiError):
-    status, code = 400, "validation_failed"
+    status, code, default_message = 400, "validation_failed", "request is not valid"
 
 
+# 401
 class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
+    status, code, default_message = 401, "unauthorized", "sign in first"
 
 
+class InvalidCredentials(ApiError):
+    status, code, default_message = 401, "invalid_credentials", "login or password is wrong"
+
+
+class TokenExpired(ApiError):
+    status, code, default_message = 401, "token_expired", "access token has expired; refresh it"
+
+
+# 403
 class Forbidden(ApiError):
-    status, code = 403, "forbidden"
+    status, code, default_message = 403, "forbidden", "you may not do that"
 
 
+class RoomLocked(ApiError):
+    status, code, default_message = 403, "room_locked", "this room is locked by its host"
+
+
+class RemovedFromRoom(ApiError):
+    status, code, default_message = 403, "removed", "a host removed you from this room"
+
+
+class LobbyDenied(Forbidden):
+    default_message = "a host declined your request to join"
+
+
+# 404
 class NotFound(ApiError):
-    status, code = 404, "not_found"
+    status, code, default_message = 404, "not_found", "not found"
 
 
+# 409
 class Conflict(ApiError):
-    status, code = 409, "conflict"
+    status, code, default_message = 409, "conflict", "this conflicts with the current state"
 
 
 class RoomEnded(ApiError):
-    status, code = 409, "room_ended"
+    status, code, default_message = 409, "room_ended", "this room has ended"
 
-    def __init__(self):
-        super().__init__("this room has ended")
+
+class RoomFull(ApiError):
+    status, code, default_message = 409, "room_full", "this room is full"
+
+
+class Busy(ApiError):
+    status, code, default_message = 409, "busy", "this user is in another call"
+
+
+# 413, 429, 5xx
+class PayloadTooLarge(ApiError):
+    status, code, default_message = 413, "payload_too_large", "request body is too large"
 
 
 class RateLimited(ApiError):
-    status, code = 429, "rate_limited"
+    status, code, default_message = 429, "rate_limited", "too many requests, slow down"
 
     def __init__(self, retry_after: int):
-        super().__init__("too many requests, slow down", headers={"Retry-After": str(retry_after)})
+        super().__init__(headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class InternalError(ApiError):
+    status, code = 500, "internal_error"
 
 
 class LiveKitUnavailable(ApiError):
-    status, code = 503, "livekit_unavailable"
+    status, code, default_message = 503, "livekit_unavailable", "LiveKit is unreachable right now"
+
+
+class DatabaseUnavailable(ApiError):
+    status, code, default_message = 503, "database_unavailable", "the database is unreachable right now"
+
+
+class _HttpError(ApiError):
+    """aiohttp's own HTTP errors (unknown route, wrong method, body too large) in our shape."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code
 
 
 def error_response(error: ApiError) -> web.Response:
-    return web.json_response(error.body(), status=error.status, headers=error.headers)
+    return web.json_response(text=error.body().model_dump_json(exclude_none=True), status=error.status,
+                             headers=error.headers)
 
 
-# aiohttp's own HTTP errors (unknown route, wrong method, body too large) mapped onto our codes.
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
 
 @web.middleware
-async def error_middleware(request: web.Request, handler):
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as error:
@@ -85,11 +155,9 @@ async def error_middleware(request: web.Request, handler):
     except web.HTTPException as http:
         if http.status < 400:
             raise
-        code = _HTTP_CODES.get(http.status, "http_error")
         message = http.reason if http.status != 413 else "request body is too large"
-        return error_response(ApiError(message, code=code, status=http.status))
+        return error_response(_HttpError(http.status, _HTTP_CODES.get(http.status, "http_error"), message))
     except Exception:
         request_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error on %s %s (request %s)", request.method, request.path, request_id)
-        return error_response(ApiError(f"internal error, request id {request_id}",
-                                       code="internal_error", status=500))
+        return error_response(InternalError(f"internal error, request id {request_id}"))

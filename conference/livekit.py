@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import aiohttp
 from livekit import api
 from livekit.protocol.models import TrackSource
+from prometheus_client import Counter
 
 from conference.errors import LiveKitUnavailable
 from conference.rooms.grants import grants_for
@@ -32,13 +33,13 @@ class WebhookRejected(Exception):
 
 
 class LiveKit:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, minted: Counter | None = None):
         self.settings = settings
+        self.minted = minted  # a Prometheus counter of tokens minted
         self.url = settings.livekit_url
         self._api: api.LiveKitAPI | None = None
         self._receiver = api.WebhookReceiver(api.TokenVerifier(settings.livekit_api_key,
                                                                settings.livekit_api_secret))
-        self.minted = None  # a Prometheus counter, set by the app
 
     async def start(self) -> None:
         if self.settings.livekit_api_secret == DEV_LIVEKIT_SECRET:

@@ -1,25 +1,47 @@
-"""openapi.json built from the route declarations and their pydantic bodies."""
+"""openapi.json built from the route declarations: bodies, answers, errors and realtime events."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from conference.errors import ErrorBody
 from conference.routing import API_PREFIX, RouteSpec
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}}}},
-}
+REF = "#/components/schemas/{model}"
 _SECURITY = {"user": [{"bearer": []}], "key": [{"apiKey": []}],
              "user_or_key": [{"bearer": []}, {"apiKey": []}], "none": []}
+# Every operation may fail in the one error shape; the codes are in DESIGN.md and errors.py.
+_ERROR_RANGES = {"4XX": "the request was refused (see error.code)",
+                 "5XX": "a part of the service is unavailable (see error.code)"}
 
 
-def build_openapi(specs: list[RouteSpec]) -> dict:
-    paths: dict[str, dict] = {}
-    schemas: dict[str, dict] = {"Error": ERROR_SCHEMA}
+def build_openapi(specs: list[RouteSpec], events: dict[str, type[BaseModel]] | None = None) -> dict[str, Any]:
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for spec in specs:
-        operation = {
+        if spec.body is not None:
+            models.append((spec.body, "validation"))
+        models.extend((model, "serialization") for model in spec.responses.values() if model is not None)
+    models.extend((model, "serialization") for model in (events or {}).values())
+    refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    schemas = top.get("$defs", {})
+
+    def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+        return refs[(model, mode)]
+
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        responses: dict[str, Any] = {}
+        for status, model in spec.responses.items():
+            responses[str(status)] = {"description": _describe(status)}
+            if model is not None:
+                responses[str(status)]["content"] = {"application/json": {"schema": ref(model, "serialization")}}
+        for status_range, text in _ERROR_RANGES.items():
+            responses[status_range] = {"description": text, "content": {"application/json": {
+                "schema": ref(ErrorBody, "serialization")}}}
+        operation: dict[str, Any] = {
             "summary": spec.summary,
             "operationId": f"{spec.method.lower()}_{spec.handler.__name__}",
             "tags": [spec.tag],
@@ -28,22 +50,14 @@ def build_openapi(specs: list[RouteSpec]) -> dict:
                            for name in re.findall(r"{(\w+)}", spec.path)]
             + [{"name": name, "in": "query", "required": False, "description": text,
                 "schema": {"type": "string"}} for name, text in spec.query.items()],
-            "responses": {
-                str(spec.status): {"description": "success"},
-                "4XX": {"description": "error", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-            },
+            "responses": responses,
         }
         if spec.body is not None:
-            schema = spec.body.model_json_schema(ref_template="#/components/schemas/{model}")
-            for name, definition in schema.pop("$defs", {}).items():
-                schemas[name] = definition
-            schemas[spec.body.__name__] = schema
             operation["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{spec.body.__name__}"}}}}
+                "schema": ref(spec.body, "validation")}}}
         paths.setdefault(API_PREFIX + spec.path, {})[spec.method.lower()] = operation
     paths.update(_OPS_PATHS)
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "conference API", "version": "1"},
         "paths": paths,
@@ -51,6 +65,14 @@ def build_openapi(specs: list[RouteSpec]) -> dict:
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
             "apiKey": {"type": "http", "scheme": "bearer", "description": "API key ck_<id>.<secret>"}}},
     }
+    if events:
+        # Not part of OpenAPI: the payload model of every realtime event type (docs/realtime.md).
+        document["x-realtime-events"] = {name: ref(model, "serialization") for name, model in events.items()}
+    return document
+
+
+def _describe(status: int) -> str:
+    return {200: "success", 201: "created", 202: "accepted, not done yet", 204: "done, no body"}.get(status, "success")
 
 
 _OPS_PATHS = {
@@ -58,6 +80,6 @@ _OPS_PATHS = {
     "/readyz": {"get": {"summary": "Database and LiveKit are reachable",
                         "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}}}},
     "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text"}}}},
-    API_PREFIX + "/ws": {"get": {"summary": "WebSocket of realtime events (see DESIGN.md)",
+    API_PREFIX + "/ws": {"get": {"summary": "WebSocket of realtime events (see docs/realtime.md)",
                                  "responses": {"101": {"description": "switching protocols"}}}},
 }

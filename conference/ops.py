@@ -10,7 +10,9 @@ from sqlalchemy import text
 
 from conference.errors import ApiError
 from conference.openapi import build_openapi
-from conference.state import DB, LIVEKIT, METRICS, ROUTE_SPECS
+from conference.deps import deps
+from conference.realtime.catalog import event_models
+from conference.state import METRICS, ROUTE_SPECS
 
 log = logging.getLogger("conference.ops")
 
@@ -22,14 +24,14 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     checks = {}
     try:
-        async with request.app[DB]() as db:
+        async with deps(request).db() as db:
             await asyncio.wait_for(db.execute(text("select 1")), 3)
         checks["database"] = "ok"
     except Exception as error:
         log.warning("readiness: database unreachable: %s", type(error).__name__)
         checks["database"] = "unreachable"
     try:
-        await asyncio.wait_for(request.app[LIVEKIT].ping(), 3)
+        await asyncio.wait_for(deps(request).livekit.ping(), 3)
         checks["livekit"] = "ok"
     except (ApiError, asyncio.TimeoutError):
         checks["livekit"] = "unreachable"
@@ -49,7 +51,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(build_openapi(request.app[ROUTE_SPECS]))
+    return web.json_response(build_openapi(request.app[ROUTE_SPECS], event_models()))
 
 
 def register(app: web.Application) -> None:

@@ -1,17 +1,22 @@
-"""Route declarations that carry their body schema and auth, so handlers, validation and
-openapi.json are fed by the same lines."""
+"""Route declarations that carry auth, body and answers, so handlers, validation and
+openapi.json are fed by the same lines; the router serializes what a handler returns."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, WithJsonSchema
 
-from conference.errors import ApiError, ValidationFailed
+from conference.errors import InvalidJson, ValidationFailed
 
 API_PREFIX = "/api/v1"
+Auth = Literal["none", "user", "user_or_key", "key"]
+# What a route may answer: status -> model of the body (None for a body-less answer such as 204).
+Responses = dict[int, type[BaseModel] | None]
 
 
 class Body(BaseModel):
@@ -20,32 +25,57 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class Answer(BaseModel):
+    """Base of every response model and realtime event payload; built from ORM rows too."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The contract's times: ISO 8601 UTC to the second, `2026-11-23T10:00:00Z`.
+Timestamp = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json"),
+                      WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
+
+Handler = Callable[..., Awaitable[Any]]
+
+
 @dataclass
 class RouteSpec:
     method: str
     path: str
-    handler: Callable[..., Awaitable[web.StreamResponse]]
+    handler: Handler
     summary: str
-    auth: str  # "none" | "user" | "user_or_key" | "key"
+    auth: Auth
+    responses: Responses
     body: type[BaseModel] | None = None
     query: dict[str, str] = field(default_factory=dict)
-    status: int = 200
     tag: str = ""
+
+    def status_of(self, answer: BaseModel | None) -> int:
+        """The declared status whose model this answer is (the first one, for a shared model)."""
+        for status, model in self.responses.items():
+            if (answer is None and model is None) or (model is not None and type(answer) is model):
+                return status
+        raise TypeError(f"{self.method} {self.path} answered {type(answer).__name__}, "
+                        f"which its responses= does not declare")
 
 
 class ApiRoutes:
-    """A domain's routes; `register` mounts them under /api/v1 with auth and body parsing."""
+    """A domain's routes; `register` mounts them under /api/v1 with auth, body parsing and answers."""
 
     def __init__(self, tag: str):
         self.tag = tag
         self.specs: list[RouteSpec] = []
 
-    def route(self, method: str, path: str, *, summary: str, auth: str = "user",
-              body: type[BaseModel] | None = None, query: dict[str, str] | None = None,
-              status: int = 200):
-        def declare(handler):
-            self.specs.append(RouteSpec(method, path, handler, summary, auth, body, query or {},
-                                        status, self.tag))
+    def route(self, method: str, path: str, *, summary: str, responses: Responses, auth: Auth = "user",
+              body: type[BaseModel] | None = None,
+              query: dict[str, str] | None = None) -> Callable[[Handler], Handler]:
+        def declare(handler: Handler) -> Handler:
+            self.specs.append(RouteSpec(method, path, handler, summary, auth, responses, body, query or {},
+                                        self.tag))
             return handler
         return declare
 
@@ -54,35 +84,45 @@ class ApiRoutes:
             app.router.add_route(spec.method, API_PREFIX + spec.path, _wrap(spec))
 
 
-def _wrap(spec: RouteSpec):
+def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     from conference.accounts.auth import authenticate  # accounts owns who a bearer is
 
     async def handler(request: web.Request) -> web.StreamResponse:
         if spec.auth != "none":
             await authenticate(request, spec.auth)
         if spec.body is None:
-            return await spec.handler(request)
-        return await spec.handler(request, await parse_body(request, spec.body))
+            answer = await spec.handler(request)
+        else:
+            answer = await spec.handler(request, await parse_body(request, spec.body))
+        if isinstance(answer, web.StreamResponse):
+            return answer
+        return render(answer, spec.status_of(answer))
 
     handler.__name__ = spec.handler.__name__
     return handler
+
+
+def render(answer: BaseModel | None, status: int) -> web.Response:
+    if answer is None:
+        return web.Response(status=status)
+    return web.Response(body=answer.model_dump_json().encode(), status=status, content_type="application/json")
 
 
 async def parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     raw = await request.read()
     try:
         data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("request body is not valid JSON", code="invalid_json")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise InvalidJson() from None
     if not isinstance(data, dict):
-        raise ApiError("request body must be a JSON object", code="invalid_json")
+        raise InvalidJson("request body must be a JSON object")
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ValidationFailed("request body is not valid", fields=_field_errors(error))
+        raise ValidationFailed("request body is not valid", fields=field_errors(error)) from None
 
 
-def _field_errors(error: ValidationError) -> dict[str, str]:
+def field_errors(error: ValidationError) -> dict[str, str]:
     fields: dict[str, str] = {}
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]) or "body"
@@ -97,11 +137,11 @@ def query_int(request: web.Request, name: str, default: int, low: int, high: int
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationFailed("query is not valid", fields={name: "must be an integer"})
+        raise ValidationFailed("query is not valid", fields={name: "must be an integer"}) from None
     if not low <= value <= high:
         raise ValidationFailed("query is not valid", fields={name: f"must be between {low} and {high}"})
     return value
 
 
-def json_created(payload: dict) -> web.Response:
+def json_created(payload: dict[str, Any]) -> web.Response:  # TODO(typed): goes once every route returns models
     return web.json_response(payload, status=201)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEV_LIVEKIT_KEY = "devkey"
@@ -40,7 +40,8 @@ class Settings:
     login_rate_per_minute: int = 20
     token_rate_per_minute: int = 600
     create_demo_user: bool = True
-    extra: dict = field(default_factory=dict)
+    bcrypt_rounds: int = 12
+    ws_heartbeat_s: float = 20.0  # a peer that misses a pong for half of this is dropped
 
     @property
     def production(self) -> bool:

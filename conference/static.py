@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from conference.errors import NotFound
-from conference.state import SETTINGS
+from conference.state import SETTINGS  # read before Deps exists: static files need no resources
 
 VENDOR = {"livekit-client": Path("node_modules/livekit-client/dist")}
 

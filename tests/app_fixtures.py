@@ -13,18 +13,18 @@ from dataclasses import replace
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from conference.accounts import passwords
 from conference.app import create_app
 from conference.settings import Settings
 
-passwords.set_rounds(4)  # bcrypt's real cost makes a suite of hundreds of sign-ins crawl
 
 
 def test_settings(livekit, database_url: str, **overrides) -> Settings:
     base = Settings(database_url=database_url, livekit_url=livekit.ws_url, livekit_api_url=livekit.http_url,
                     livekit_api_key=livekit.api_key, livekit_api_secret=livekit.api_secret,
                     jwt_secret="test-jwt-secret-" + "x" * 32, public_url="http://conference.test",
-                    create_demo_user=False, login_rate_per_minute=1000, token_rate_per_minute=100000)
+                    create_demo_user=False, login_rate_per_minute=1000, token_rate_per_minute=100000,
+                    # bcrypt's real cost makes a suite of hundreds of sign-ins crawl
+                    bcrypt_rounds=4)
     return replace(base, **overrides)
 
 

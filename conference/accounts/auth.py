@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from conference.accounts.models import ApiKey, LoginSession, User
 from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
-from conference.errors import ApiError, Unauthorized
-from conference.state import API_KEY, DB, SETTINGS, SIGNINS, USER
+from conference.errors import TokenExpired as AccessTokenExpired
+from conference.errors import Unauthorized
+from conference.deps import Deps, deps
+from conference.state import API_KEY, USER
 
 API_KEY_PREFIX = "ck_"
 
@@ -29,25 +31,25 @@ async def authenticate(request: web.Request, kind: str) -> None:
     if token.startswith(API_KEY_PREFIX):
         if kind not in ("key", "user_or_key"):
             raise Unauthorized("this endpoint needs a user's access token, not an API key")
-        request[API_KEY] = await api_key_of(request.app, token)
+        request[API_KEY] = await api_key_of(deps(request), token)
         return
     if kind == "key":
         raise Unauthorized("this endpoint needs an API key")
-    request[USER] = await user_of_access_token(request.app, token)
+    request[USER] = await user_of_access_token(deps(request), token)
 
 
-async def user_of_access_token(app: web.Application, token: str) -> User:
+async def user_of_access_token(deps: Deps, token: str) -> User:
     try:
-        claims = read_access_token(app[SETTINGS].jwt_secret, token)
+        claims = read_access_token(deps.settings.jwt_secret, token)
     except TokenExpired:
-        raise ApiError("access token has expired; refresh it", code="token_expired", status=401)
+        raise AccessTokenExpired()
     except TokenInvalid:
         raise Unauthorized("access token is not valid")
-    signins = app[SIGNINS]
+    signins = deps.signins
     user = signins.get(claims.session_id, claims.user_id)
     if user is not None:
         return user
-    async with app[DB]() as session:
+    async with deps.db() as session:
         user = await session.scalar(
             select(User).join(LoginSession, LoginSession.user_id == User.id)
             .where(User.id == claims.user_id, LoginSession.id == claims.session_id,
@@ -58,9 +60,9 @@ async def user_of_access_token(app: web.Application, token: str) -> User:
     return user
 
 
-async def api_key_of(app: web.Application, token: str) -> ApiKey:
+async def api_key_of(deps: Deps, token: str) -> ApiKey:
     key_id, _, secret = token[len(API_KEY_PREFIX):].partition(".")
-    async with app[DB]() as session:
+    async with deps.db() as session:
         key = await session.get(ApiKey, key_id) if key_id else None
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
         raise Unauthorized("API key is not valid or was revoked")

@@ -2,28 +2,25 @@
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 
 import bcrypt
 
-ROUNDS = 12
-# A real hash to compare against when the login is unknown, so both failures take as long.
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(4)).decode()
+
+@cache
+def _dummy_hash(rounds: int) -> bytes:
+    """A real hash of the same cost to compare against when the login is unknown, so both
+    failures take as long."""
+    return bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds))
 
 
-def set_rounds(rounds: int) -> None:
-    """Tests lower the cost; production keeps bcrypt's 12."""
-    global ROUNDS, _DUMMY_HASH
-    ROUNDS = rounds
-    _DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds)).decode()
-
-
-async def hash_password(password: str) -> str:
-    salt = bcrypt.gensalt(ROUNDS)
+async def hash_password(password: str, rounds: int) -> str:
+    salt = bcrypt.gensalt(rounds)
     hashed = await asyncio.to_thread(bcrypt.hashpw, password.encode(), salt)
     return hashed.decode()
 
 
-async def check_password(password: str, password_hash: str | None) -> bool:
-    target = (password_hash or _DUMMY_HASH).encode()
+async def check_password(password: str, password_hash: str | None, rounds: int) -> bool:
+    target = password_hash.encode() if password_hash else _dummy_hash(rounds)
     ok = await asyncio.to_thread(bcrypt.checkpw, password.encode(), target)
     return ok and password_hash is not None

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from conference.routing import Body
+from conference.routing import Answer, Body
 
 LOGIN_RE = re.compile(r"^[a-z0-9._-]{3,32}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -81,3 +81,15 @@ class UpdateMe(Body):
 
 class ContactRequest(Body):
     user_id: str = Field(min_length=1, max_length=64)
+
+
+# --- answers ---------------------------------------------------------------------------------
+class Person(Answer):
+    """Anyone another user sees: in chat, lobbies, calls, contacts and search."""
+
+    id: str
+    login: str
+    display_name: str
+
+
+EVENTS: dict[str, type[BaseModel]] = {}

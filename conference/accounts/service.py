@@ -11,7 +11,7 @@ from conference.accounts.models import LoginSession, RefreshToken, User
 from conference.accounts.passwords import check_password, hash_password
 from conference.accounts.tokens import hash_secret, issue_access_token, new_refresh_token
 from conference.db import iso, utcnow
-from conference.errors import ApiError, Conflict, NotFound, Unauthorized, ValidationFailed
+from conference.errors import Conflict, InvalidCredentials, NotFound, Unauthorized, ValidationFailed
 from conference.settings import Settings
 
 
@@ -60,7 +60,7 @@ async def _ensure_free(db: AsyncSession, login: str | None, email: str | None, e
 
 async def register(sessions: async_sessionmaker, settings: Settings, login: str, password: str,
                    email: str | None, display_name: str | None) -> dict:
-    password_hash = await hash_password(password)
+    password_hash = await hash_password(password, settings.bcrypt_rounds)
     async with sessions() as db:
         await _ensure_free(db, login, email)
         user = User(login=login, email=email, display_name=display_name or login, password_hash=password_hash)
@@ -78,8 +78,8 @@ async def login(sessions: async_sessionmaker, settings: Settings, login_or_email
     key = login_or_email.strip().lower()
     async with sessions() as db:
         user = await db.scalar(select(User).where(or_(User.login == key, User.email == key)))
-        if not await check_password(password, user.password_hash if user else None):
-            raise ApiError("login or password is wrong", code="invalid_credentials", status=401)
+        if not await check_password(password, user.password_hash if user else None, settings.bcrypt_rounds):
+            raise InvalidCredentials()
         pair = await _start_session(db, settings, user)
         await db.commit()
     return pair
@@ -123,7 +123,7 @@ async def logout(sessions: async_sessionmaker, token: str) -> str | None:
         return stored.session_id
 
 
-async def update_me(sessions: async_sessionmaker, user_id: str, changes: dict) -> dict:
+async def update_me(sessions: async_sessionmaker, settings: Settings, user_id: str, changes: dict) -> dict:
     new_password = changes.get("password")
     async with sessions() as db:
         user = await db.get(User, user_id)
@@ -132,9 +132,9 @@ async def update_me(sessions: async_sessionmaker, user_id: str, changes: dict) -
             if not current:
                 raise ValidationFailed("current password is required",
                                        fields={"current_password": "required to change the password"})
-            if not await check_password(current, user.password_hash):
-                raise ApiError("current password is wrong", code="invalid_credentials", status=401)
-            user.password_hash = await hash_password(new_password)
+            if not await check_password(current, user.password_hash, settings.bcrypt_rounds):
+                raise InvalidCredentials("current password is wrong")
+            user.password_hash = await hash_password(new_password, settings.bcrypt_rounds)
         if "email" in changes:
             await _ensure_free(db, None, changes["email"], except_id=user_id)
             user.email = changes["email"]
@@ -171,13 +171,13 @@ async def get_user(sessions: async_sessionmaker, user_id: str) -> User:
     return user
 
 
-async def ensure_demo_user(sessions: async_sessionmaker) -> None:
+async def ensure_demo_user(sessions: async_sessionmaker, settings: Settings) -> None:
     """Dev mode only: a known account so a newcomer can sign in at once."""
     async with sessions() as db:
         if await db.scalar(select(User.id).where(User.login == "ilya")):
             return
         db.add(User(login="ilya", email="ilya@example.com", display_name="Ilya",
-                    password_hash=await hash_password("password123")))
+                    password_hash=await hash_password("password123", settings.bcrypt_rounds)))
         try:
             await db.commit()
         except IntegrityError:

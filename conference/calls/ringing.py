@@ -18,7 +18,7 @@ from conference.calls.models import DirectCall
 from conference.chat.rooms import sender_json
 from conference.db import iso, utcnow
 from conference.deps import Deps
-from conference.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
+from conference.errors import Busy, Conflict, Forbidden, NotFound, ValidationFailed
 from conference.realtime.events import record_event
 from conference.rooms.models import Room, RoomMember
 from conference.rooms.service import create_room, join_room
@@ -43,7 +43,7 @@ async def start_call(deps: Deps, caller: User, callee_id: str) -> dict:
         if callee is None:
             raise NotFound("no user with this id")
         if await _busy(deps, callee.id):
-            raise ApiError("this user is in another call", code="busy", status=409)
+            raise Busy()
     name = f"{caller.display_name} · {callee.display_name}"[:100]
     room = await create_room(deps, name=name, max_participants=2, waiting_room=False,
                              host_id=caller.id, kind="call")

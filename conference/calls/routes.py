@@ -9,23 +9,22 @@ from conference.accounts.auth import current_user
 from conference.calls import history
 from conference.calls.webhooks import apply_webhook
 from conference.deps import deps
-from conference.errors import ApiError, Unauthorized
+from conference.errors import ApiError, InvalidJson, Unauthorized
 from conference.livekit import WebhookRejected
 from conference.rooms.moderation import enforce_admission
 from conference.routing import ApiRoutes, query_int
-from conference.state import METRICS
 
 routes = ApiRoutes("calls")
 log = logging.getLogger("conference.webhooks")
 
 
-@routes.route("POST", "/livekit/webhook", summary="LiveKit webhooks (signed by LiveKit)", auth="none")
+@routes.route("POST", "/livekit/webhook", summary="LiveKit webhooks (signed by LiveKit)", auth="none", responses={200: None})
 async def livekit_webhook(request: web.Request) -> web.Response:
     raw = await request.read()
     try:
         body = raw.decode()
     except UnicodeDecodeError:
-        raise ApiError("webhook body is not UTF-8", code="invalid_json")
+        raise InvalidJson("webhook body is not UTF-8")
     authorization = request.headers.get("Authorization", "")
     if not authorization:
         raise Unauthorized("webhook is not signed")
@@ -41,13 +40,13 @@ async def livekit_webhook(request: web.Request) -> web.Response:
             await enforce_admission(d, event.room.name, event.participant.identity)
         except ApiError as error:  # the event is recorded; LiveKit being away must not fail it
             log.warning("could not put out %s: %s", event.participant.identity, error.message)
-    request.app[METRICS].webhooks.labels(event=event.event or "unknown",
+    d.metrics.webhooks.labels(event=event.event or "unknown",
                                          outcome="applied" if applied else "duplicate").inc()
     return web.json_response({"applied": applied})
 
 
 @routes.route("GET", "/rooms/{room_id}/sessions", summary="Call history of a room (members)",
-              query={"limit": "1-100, default 50"})
+              query={"limit": "1-100, default 50"}, responses={200: None})
 async def room_sessions(request: web.Request) -> web.Response:
     items = await history.room_sessions(deps(request), request.match_info["room_id"],
                                         current_user(request).id, query_int(request, "limit", 50, 1, 100))
@@ -55,7 +54,7 @@ async def room_sessions(request: web.Request) -> web.Response:
 
 
 @routes.route("GET", "/calls/history", summary="The caller's call sessions across rooms",
-              query={"limit": "1-100, default 50"})
+              query={"limit": "1-100, default 50"}, responses={200: None})
 async def call_history(request: web.Request) -> web.Response:
     items = await history.user_history(deps(request), current_user(request).id,
                                        query_int(request, "limit", 50, 1, 100))

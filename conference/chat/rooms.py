@@ -7,7 +7,7 @@ from conference.accounts.models import User
 from conference.chat.models import ChatMessage
 from conference.db import iso
 from conference.deps import Deps
-from conference.errors import ApiError, RoomEnded
+from conference.errors import RoomEnded, ValidationFailed
 from conference.realtime.events import lock_event_log, record_event
 from conference.rooms.service import require_member
 
@@ -42,8 +42,8 @@ async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int 
 async def post_message(deps: Deps, raw_room_id: str, sender: User, content: str,
                        client_id: str | None = None) -> dict:
     if not content.strip() or len(content) > MAX_CONTENT:
-        raise ApiError("message must be 1 to 4000 characters", code="validation_failed",
-                       fields={"content": "1 to 4000 characters"})
+        raise ValidationFailed("message must be 1 to 4000 characters",
+                               fields={"content": "1 to 4000 characters"})
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, sender.id)
         if room.status == "ended":

@@ -18,7 +18,7 @@ class PostMessage(Body):
 
 
 @routes.route("GET", "/rooms/{room_id}/chat/messages", summary="Room chat, oldest to newest, paged back",
-              query={"before": "message id cursor", "limit": "1-100, default 50"})
+              query={"before": "message id cursor", "limit": "1-100, default 50"}, responses={200: None})
 async def list_messages(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", 50, 1, 100)
     before = query_int(request, "before", 0, 1, 2**62) if request.query.get("before") else None
@@ -28,7 +28,7 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 @routes.route("POST", "/rooms/{room_id}/chat/messages", summary="Post to a room's chat (members)",
-              body=PostMessage, status=201)
+              body=PostMessage, responses={201: None})
 async def post_message(request: web.Request, body: PostMessage) -> web.Response:
     message = await room_chat.post_message(deps(request), request.match_info["room_id"],
                                            current_user(request), body.content, body.client_id)

@@ -1,8 +1,13 @@
 """Recording events inside a domain's transaction and publishing them once committed."""
 from __future__ import annotations
 
+from functools import cache
+
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from conference.realtime.catalog import event_models
 
 from conference.realtime.models import Event
 
@@ -23,9 +28,20 @@ async def lock_event_log(db: AsyncSession) -> None:
     db.info["event_log_locked_by"] = db.sync_session.get_transaction()
 
 
-async def record_event(db: AsyncSession, type_: str, data: dict, *, room_id: str | None = None,
+@cache
+def _catalog() -> dict[str, type[BaseModel]]:
+    return event_models()
+
+
+async def record_event(db: AsyncSession, type_: str, data: BaseModel | dict, *, room_id: str | None = None,
                        user_id: str | None = None) -> Event:
-    """Adds the event to the caller's transaction; publish it with `frame_of` after commit."""
+    """Adds the event to the caller's transaction; publish it with `frame_of` after commit.
+    `data` must be the model the catalog declares for `type_`."""
+    if isinstance(data, BaseModel):
+        declared = _catalog().get(type_)
+        if type(data) is not declared:
+            raise TypeError(f"event {type_} carries {type(data).__name__}, the catalog declares {declared}")
+        data = data.model_dump(mode="json")
     await lock_event_log(db)
     event = Event(type=type_, data=data, room_id=room_id, user_id=user_id)
     db.add(event)

@@ -16,7 +16,7 @@ from conference.accounts.models import User
 from conference.calls import ringing
 from conference.chat import direct
 from conference.deps import DEPS, Deps
-from conference.errors import ApiError
+from conference.errors import ApiError, Unauthorized
 from conference.realtime import frames
 from conference.realtime.presence import Presence
 from conference.realtime.models import Event
@@ -24,7 +24,6 @@ from conference.realtime.stream import PAGE, EventStream, audience_filter, clien
 
 log = logging.getLogger("conference.realtime")
 
-HEARTBEAT_S = 20.0  # a peer that misses a pong for half of this is dropped: dead within 30 s
 MAX_FRAME = 64 * 1024  # a 4000-character message, escaped, fits; more closes with 1009
 MAX_PENDING = 1000  # frames queued for a client that does not read; beyond it, it must resume
 CLOSE_UNAUTHORIZED = 4401
@@ -32,7 +31,6 @@ CLOSE_UNAUTHORIZED = 4401
 STREAM = web.AppKey("event_stream", EventStream)
 PRESENCE = web.AppKey("presence", Presence)
 CONNECTIONS = web.AppKey("connections", set)
-_RING_WATCH = web.AppKey("ring_watch", asyncio.Task)
 
 
 class Connection:
@@ -123,7 +121,7 @@ class Connection:
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
-    heartbeat = request.app[DEPS].settings.extra.get("ws_heartbeat_s", HEARTBEAT_S)
+    heartbeat = request.app[DEPS].settings.ws_heartbeat_s
     # No permessage-deflate: fan-out would compress every frame once per connection.
     ws = web.WebSocketResponse(heartbeat=heartbeat, max_msg_size=MAX_FRAME, compress=False)
     await ws.prepare(request)  # accept first, so a browser sees the close code below
@@ -182,8 +180,8 @@ def _ready_text(connection: Connection, position: int) -> str:
 async def _signed_in(request: web.Request) -> User:
     token = bearer_of(request) or request.query.get("access_token", "").strip()
     if not token:
-        raise ApiError("sign in first: access_token is missing", code="unauthorized", status=401)
-    return await user_of_access_token(request.app, token)
+        raise Unauthorized("sign in first: access_token is missing")
+    return await user_of_access_token(request.app[DEPS], token)
 
 
 async def _newest_event_id(deps: Deps) -> int:
@@ -247,12 +245,9 @@ async def start(app: web.Application) -> None:
     app[STREAM] = EventStream(deps.db, deps.hub)
     app[PRESENCE] = Presence(deps)
     await app[STREAM].start()
-    app[_RING_WATCH] = asyncio.create_task(ringing.watch_rings(deps))
 
 
 async def stop(app: web.Application) -> None:
-    app[_RING_WATCH].cancel()
-    await asyncio.gather(app[_RING_WATCH], return_exceptions=True)
     await app[STREAM].close()
 
 

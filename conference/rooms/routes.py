@@ -11,7 +11,7 @@ from conference.deps import deps
 from conference.rooms import service
 from conference.rooms.grants import ROLES
 from conference.routing import ApiRoutes, Body, json_created
-from conference.state import API_KEY, LIMITER, SETTINGS, USER
+from conference.state import API_KEY, USER
 
 routes = ApiRoutes("rooms")
 
@@ -63,27 +63,27 @@ def _room_id(request: web.Request) -> str:
 
 
 async def _limit_tokens(request: web.Request, who: str) -> None:
-    await request.app[LIMITER].hit(f"token:{who}", request.app[SETTINGS].token_rate_per_minute)
+    await deps(request).limiter.hit(f"token:{who}", deps(request).settings.token_rate_per_minute)
 
 
 @routes.route("POST", "/rooms", summary="Create a room (user or API key)", auth="user_or_key",
-              body=CreateRoom, status=201)
+              body=CreateRoom, responses={201: None})
 async def create_room(request: web.Request, body: CreateRoom) -> web.Response:
     user, key = request.get(USER), request.get(API_KEY)
     room = await service.create_room(deps(request), name=body.name, max_participants=body.max_participants,
                                      waiting_room=body.waiting_room, host_id=user.id if user else None,
                                      api_key_id=key.id if key else None)
-    return json_created(service.room_json(room, request.app[SETTINGS].public_url))
+    return json_created(service.room_json(room, deps(request).settings.public_url))
 
 
-@routes.route("GET", "/rooms", summary="Rooms the caller hosts or joined, newest first")
+@routes.route("GET", "/rooms", summary="Rooms the caller hosts or joined, newest first", responses={200: None})
 async def list_rooms(request: web.Request) -> web.Response:
     rooms = await service.list_rooms(deps(request), current_user(request).id)
-    public_url = request.app[SETTINGS].public_url
+    public_url = deps(request).settings.public_url
     return web.json_response({"items": [service.room_json(room, public_url) for room in rooms]})
 
 
-@routes.route("GET", "/rooms/{room_id}", summary="A room and how many people are in it now")
+@routes.route("GET", "/rooms/{room_id}", summary="A room and how many people are in it now", responses={200: None})
 async def get_room(request: web.Request) -> web.Response:
     d = deps(request)
     async with d.db() as db:
@@ -93,14 +93,14 @@ async def get_room(request: web.Request) -> web.Response:
 
 
 @routes.route("PATCH", "/rooms/{room_id}", summary="Rename, lock or toggle the waiting room (host)",
-              body=UpdateRoom)
+              body=UpdateRoom, responses={200: None})
 async def update_room(request: web.Request, body: UpdateRoom) -> web.Response:
     room = await service.update_room(deps(request), _room_id(request), current_user(request).id,
                                      body.model_dump(exclude_unset=True))
-    return web.json_response(service.room_json(room, request.app[SETTINGS].public_url))
+    return web.json_response(service.room_json(room, deps(request).settings.public_url))
 
 
-@routes.route("POST", "/rooms/{room_id}/join", summary="Join a room: a media token, or a place in the lobby")
+@routes.route("POST", "/rooms/{room_id}/join", summary="Join a room: a media token, or a place in the lobby", responses={200: None})
 async def join_room(request: web.Request) -> web.Response:
     user = current_user(request)
     await _limit_tokens(request, user.id)
@@ -108,33 +108,33 @@ async def join_room(request: web.Request) -> web.Response:
     return web.json_response(joined, status=202 if joined.get("status") == "waiting" else 200)
 
 
-@routes.route("POST", "/rooms/{room_id}/leave", summary="Leave a room", status=204)
+@routes.route("POST", "/rooms/{room_id}/leave", summary="Leave a room", responses={204: None})
 async def leave_room(request: web.Request) -> web.Response:
     await service.leave_room(deps(request), _room_id(request), current_user(request))
     return web.Response(status=204)
 
 
-@routes.route("POST", "/rooms/{room_id}/media/token", summary="A fresh media token for a member")
+@routes.route("POST", "/rooms/{room_id}/media/token", summary="A fresh media token for a member", responses={200: None})
 async def media_token(request: web.Request) -> web.Response:
     user = current_user(request)
     await _limit_tokens(request, user.id)
     return web.json_response(await service.media_token(deps(request), _room_id(request), user))
 
 
-@routes.route("POST", "/rooms/{room_id}/end", summary="End the room for everyone (host)")
+@routes.route("POST", "/rooms/{room_id}/end", summary="End the room for everyone (host)", responses={200: None})
 async def end_room(request: web.Request) -> web.Response:
     room = await service.end_room(deps(request), _room_id(request), current_user(request).id)
-    return web.json_response(service.room_json(room, request.app[SETTINGS].public_url))
+    return web.json_response(service.room_json(room, deps(request).settings.public_url))
 
 
-@routes.route("GET", "/rooms/{room_id}/participants", summary="Who is in the call now (from LiveKit)")
+@routes.route("GET", "/rooms/{room_id}/participants", summary="Who is in the call now (from LiveKit)", responses={200: None})
 async def participants(request: web.Request) -> web.Response:
     items = await service.live_participants(deps(request), _room_id(request), current_user(request).id)
     return web.json_response({"items": items})
 
 
 @routes.route("POST", "/tokens", summary="Mint a media token for an integrator's user (API key)",
-              auth="key", body=IntegratorToken)
+              auth="key", body=IntegratorToken, responses={200: None})
 async def integrator_token(request: web.Request, body: IntegratorToken) -> web.Response:
     key = request[API_KEY]  # auth="key" let only API keys through
     await _limit_tokens(request, f"key:{key.id}")

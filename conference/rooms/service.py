@@ -9,7 +9,16 @@ from conference.accounts.models import User
 from conference.db import iso, utcnow
 from conference.deps import Deps
 from conference.livekit import source_name
-from conference.errors import ApiError, Forbidden, NotFound, RoomEnded
+from conference.errors import (
+    Conflict,
+    Forbidden,
+    LobbyDenied,
+    NotFound,
+    RemovedFromRoom,
+    RoomEnded,
+    RoomFull,
+    RoomLocked,
+)
 from conference.realtime.events import record_event
 from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room, RoomMember
@@ -44,7 +53,7 @@ async def create_room(deps: Deps, *, name: str, max_participants: int, waiting_r
                 return room
             except IntegrityError:
                 await db.rollback()
-    raise ApiError("could not allocate a room code; try again", code="conflict", status=409)
+    raise Conflict("could not allocate a room code; try again")
 
 
 async def list_rooms(deps: Deps, user_id: str, limit: int = 100) -> list[Room]:
@@ -93,10 +102,10 @@ async def join_room(deps: Deps, raw_id: str, user: User) -> dict:
         if room.status == "ended":
             raise RoomEnded()
         if member is not None and member.state == "removed":
-            raise ApiError("a host removed you from this room", code="removed", status=403)
+            raise RemovedFromRoom()
         role = role_of(room, member, user.id)
         if role is None and room.locked:
-            raise ApiError("this room is locked by its host", code="room_locked", status=403)
+            raise RoomLocked()
         if role is None and room.waiting_room:
             return await _enter_lobby(deps, db, room, member, user)
         await _check_capacity(deps, room, user.id)
@@ -119,12 +128,12 @@ async def _check_capacity(deps: Deps, room: Room, user_id: str) -> None:
     present = await deps.livekit.list_participants(room.id)
     identities = {participant.identity for participant in present}
     if user_id not in identities and len(identities) >= room.max_participants:
-        raise ApiError("this room is full", code="room_full", status=409)
+        raise RoomFull()
 
 
 async def _enter_lobby(deps: Deps, db: AsyncSession, room: Room, member: RoomMember | None, user: User) -> dict:
     if member is not None and member.state == "denied":
-        raise ApiError("a host declined your request to join", code="forbidden", status=403)
+        raise LobbyDenied()
     if member is None:
         member = RoomMember(room_id=room.id, user_id=user.id, role="participant", state="waiting")
         db.add(member)

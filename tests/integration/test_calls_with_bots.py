@@ -8,7 +8,7 @@ from livekit import rtc
 from livekit.rtc.participant import PublishTrackError
 
 from conference.accounts.apikeys import create_api_key, revoke_api_key
-from conference.state import DB, LIVEKIT
+from conference.deps import DEPS
 from tests.bots import bots
 from tests.helpers import create_room, error_of, join, register
 
@@ -73,7 +73,7 @@ async def test_two_bots_call_the_host_ends_it_and_history_records_both(live_api)
 
 
 async def test_a_viewer_token_cannot_publish(live_api):
-    _, key = await create_api_key(live_api.server.app[DB], "portal")
+    _, key = await create_api_key(live_api.server.app[DEPS].db, "portal")
     headers = {"Authorization": f"Bearer {key}"}
     room = await (await live_api.post("/api/v1/rooms", json={"name": "Lecture"}, headers=headers)).json()
     minted = await live_api.post("/api/v1/tokens", headers=headers,
@@ -84,13 +84,13 @@ async def test_a_viewer_token_cannot_publish(live_api):
         with pytest.raises(PublishTrackError):
             await viewer.publish_video()
         # LiveKit itself holds the viewer to no publishing, and nothing of theirs is in the room.
-        seen = await live_api.server.app[LIVEKIT].get_participant(room["id"], "student-1")
+        seen = await live_api.server.app[DEPS].livekit.get_participant(room["id"], "student-1")
         assert seen.permission.can_subscribe and not seen.permission.can_publish
         assert list(seen.tracks) == []
 
 
 async def test_an_integrator_token_lets_a_bot_join_and_a_revoked_key_gets_401(live_api):
-    key_id, key = await create_api_key(live_api.server.app[DB], "crm")
+    key_id, key = await create_api_key(live_api.server.app[DEPS].db, "crm")
     headers = {"Authorization": f"Bearer {key}"}
     room = await (await live_api.post("/api/v1/rooms", json={"name": "Support"}, headers=headers)).json()
     minted = await (await live_api.post("/api/v1/tokens", headers=headers, json={
@@ -103,7 +103,7 @@ async def test_an_integrator_token_lets_a_bot_join_and_a_revoked_key_gets_401(li
         await customer.connect(second["livekit_url"], second["token"])
         frames = await customer.video_frames_from("crm-agent-1", count=3)
         assert frames
-    await revoke_api_key(live_api.server.app[DB], key_id)
+    await revoke_api_key(live_api.server.app[DEPS].db, key_id)
     revoked = await live_api.post("/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "x"})
     assert await error_of(revoked) == (401, "unauthorized")
 

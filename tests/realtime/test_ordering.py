@@ -4,7 +4,7 @@ back in id order."""
 from __future__ import annotations
 
 from conference.realtime.events import frame_of, record_event
-from conference.state import DB, HUB
+from conference.deps import DEPS
 from tests.helpers import create_room, join, register
 from tests.realtime.sockets import connect
 
@@ -35,7 +35,7 @@ async def test_publishes_that_overtake_each_other_are_delivered_in_id_order(api)
     await b.expect("ready")
     first = await record_chat(api.app, room["id"], "first")
     second = await record_chat(api.app, room["id"], "second")
-    hub = api.app[HUB]
+    hub = api.app[DEPS].hub
     await hub.publish(frame_of(second))
     await hub.publish(frame_of(first))
     got = [await b.expect("chat.message") for _ in range(2)]

@@ -38,7 +38,7 @@ async def test_a_missing_bad_or_expired_token_closes_with_4401(shared_api, param
 
 
 async def test_a_peer_that_stops_answering_pings_is_dropped(make_api):
-    async with make_api("sqlite", extra={"ws_heartbeat_s": 0.5}) as client:
+    async with make_api("sqlite", ws_heartbeat_s=0.5) as client:
         alice = await register(client)
         ws = await client.ws_connect("/api/v1/ws", params={"access_token": alice.access_token}, autoping=False)
         kinds = []

@@ -5,7 +5,7 @@ import pytest
 from livekit import api as lkapi
 
 from conference.accounts.apikeys import create_api_key, revoke_api_key
-from conference.state import DB
+from conference.deps import DEPS
 from tests.helpers import create_room, error_of, join, register
 
 ROOM_ID = re.compile(r"^[a-z]{3}-[a-z]{4}-[a-z]{3}$")
@@ -186,7 +186,7 @@ async def test_patch_room_rejects_bad_bodies(api):
 
 
 async def test_integrators_create_rooms_and_mint_tokens_with_an_api_key(api):
-    key_id, key = await create_api_key(api.server.app[DB], "crm")
+    key_id, key = await create_api_key(api.server.app[DEPS].db, "crm")
     headers = {"Authorization": f"Bearer {key}"}
     created = await api.post("/api/v1/rooms", json={"name": "Client call"}, headers=headers)
     assert created.status == 201
@@ -202,7 +202,7 @@ async def test_integrators_create_rooms_and_mint_tokens_with_an_api_key(api):
     assert body["identity"] == claims.identity == "crm-user-7"
     assert claims.video.room == room["id"] and not claims.video.can_publish
 
-    await revoke_api_key(api.server.app[DB], key_id)
+    await revoke_api_key(api.server.app[DEPS].db, key_id)
     revoked = await api.post("/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "x"})
     assert await error_of(revoked) == (401, "unauthorized")
 
@@ -222,7 +222,7 @@ TOKEN_BAD = [
 
 @pytest.mark.parametrize("body,field", TOKEN_BAD)
 async def test_bad_token_requests_are_refused(api, body, field):
-    _, key = await create_api_key(api.server.app[DB], "crm")
+    _, key = await create_api_key(api.server.app[DEPS].db, "crm")
     response = await api.post("/api/v1/tokens", headers={"Authorization": f"Bearer {key}"}, json=body)
     assert await error_of(response) == (400, "validation_failed")
     assert field in (await response.json())["error"]["fields"]
@@ -231,7 +231,7 @@ async def test_bad_token_requests_are_refused(api, body, field):
 async def test_tokens_endpoint_refuses_users_foreign_rooms_and_unknown_rooms(api):
     user = await register(api)
     user_room = await create_room(api, user)
-    _, key = await create_api_key(api.server.app[DB], "crm")
+    _, key = await create_api_key(api.server.app[DEPS].db, "crm")
     headers = {"Authorization": f"Bearer {key}"}
     as_user = await api.post("/api/v1/tokens", headers=user.headers, json={"room": user_room["id"], "identity": "a"})
     assert await error_of(as_user) == (401, "unauthorized")

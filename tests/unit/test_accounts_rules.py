@@ -13,11 +13,11 @@ SECRET = "s" * 40
 
 
 async def test_passwords_are_bcrypt_hashed_and_checked():
-    hashed = await hash_password("correct horse")
-    assert hashed.startswith("$2") and "correct horse" not in hashed
-    assert await check_password("correct horse", hashed)
-    assert not await check_password("wrong horse", hashed)
-    assert not await check_password("correct horse", None)
+    hashed = await hash_password("correct horse", 4)
+    assert hashed.startswith("$2b$04$") and "correct horse" not in hashed
+    assert await check_password("correct horse", hashed, 4)
+    assert not await check_password("wrong horse", hashed, 4)
+    assert not await check_password("correct horse", None, 4)
 
 
 def test_access_token_round_trip_and_expiry():

@@ -1,0 +1,15 @@
+"""Every realtime event type and the model its `data` carries; each domain declares its own."""
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+def event_models() -> dict[str, type[BaseModel]]:
+    """type -> payload model, for record_event's check, openapi.json and the client's typedefs."""
+    from conference.accounts.schemas import EVENTS as accounts
+    from conference.calls.schemas import EVENTS as calls
+    from conference.chat.schemas import EVENTS as chat
+    from conference.realtime.schemas import EVENTS as realtime
+    from conference.rooms.schemas import EVENTS as rooms
+
+    return {**accounts, **rooms, **chat, **calls, **realtime}
