@@ -2,7 +2,8 @@
 
 Starts a real livekit-server (joining goes through its RoomService), one `conference serve`
 process per target (SQLite; with --uvloop a second process on uvloop over the same SQLite file;
-PostgreSQL), registers N users per database and has them join one room, then stops LiveKit (minting must not need it) and loads the
+PostgreSQL), registers N users per database and has them join one room, then stops LiveKit
+(minting must not need it) and loads the
 endpoint with wrk on loopback, rotating over the members' access tokens. The same path and tokens
 go to bench/node-peer/server.js (jsonwebtoken + livekit-server-sdk). Targets are measured in
 interleaved rounds; it prints rps, p50/p99 latency, errors, server CPU per request and the
@@ -14,6 +15,7 @@ app/peer ratios.
 Needs wrk (apt-get install -y wrk), node (+ npm, for `npm ci` in bench/node-peer), livekit-server
 and, for the PostgreSQL row, the PostgreSQL binaries that tests/servers.py finds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +38,14 @@ import jwt
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.servers import (ServerError, _Process, free_port, postgres_bin_dir,  # noqa: E402
-                           start_livekit, start_postgres)
+from tests.servers import (  # noqa: E402
+    ServerError,
+    _Process,
+    free_port,
+    postgres_bin_dir,  # noqa: E402
+    start_livekit,
+    start_postgres,
+)
 
 BENCH = REPO / "bench"
 PEER_DIR = BENCH / "node-peer"
@@ -45,8 +53,10 @@ WRK_SCRIPT = BENCH / "wrk_tokens.lua"
 JWT_SECRET = "token-bench-jwt-secret-0123456789abcdef"  # shared by the app and the peer
 PASSWORD = "bench-password-1"
 REGISTER_PER_ADDRESS = 15  # the app allows 20 registrations a minute per client address
-PEER_LIMITS = ("the peer has no database: no session-revocation check, no room lookup, no membership/role "
-               "lookup (role is always participant), name = login = user id; no rate limit, no metrics")
+PEER_LIMITS = (
+    "the peer has no database: no session-revocation check, no room lookup, no membership/role "
+    "lookup (role is always participant), name = login = user id; no rate limit, no metrics"
+)
 
 
 class Server(_Process):
@@ -70,19 +80,30 @@ def _http_ok(port: int) -> bool:
     return True
 
 
-def start_app(tmp: Path, label: str, database_url: str, livekit_url: str, *, uvloop: bool = False,
-              profile: str | None = None) -> Server:
+def start_app(
+    tmp: Path, label: str, database_url: str, livekit_url: str, *, uvloop: bool = False, profile: str | None = None
+) -> Server:
     port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": database_url,
-           "LIVEKIT_URL": livekit_url, "JWT_SECRET": JWT_SECRET, "LOG_LEVEL": "WARNING",
-           "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": database_url,
+        "LIVEKIT_URL": livekit_url,
+        "JWT_SECRET": JWT_SECRET,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",
+    }
     if uvloop:
-        argv = [sys.executable, "-c", "import asyncio, sys, uvloop; "
-                "asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
-                "from conference.__main__ import main; sys.exit(main(['serve']))"]
+        argv = [
+            sys.executable,
+            "-c",
+            "import asyncio, sys, uvloop; "
+            "asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
+            "from conference.__main__ import main; sys.exit(main(['serve']))",
+        ]
     elif profile:
-        argv = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile,
-                "-m", "conference", "serve"]
+        argv = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile, "-m", "conference", "serve"]
     else:
         argv = [sys.executable, "-m", "conference", "serve"]
     return Server(label, argv, tmp / f"{label.replace(' ', '-')}.log", port, cwd=REPO, env=env)
@@ -90,8 +111,7 @@ def start_app(tmp: Path, label: str, database_url: str, livekit_url: str, *, uvl
 
 def start_peer(tmp: Path, livekit_url: str) -> Server:
     if not (PEER_DIR / "node_modules").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     env = {**os.environ, "PORT": str(port), "JWT_SECRET": JWT_SECRET, "LIVEKIT_URL": livekit_url}
     return Server("node peer", ["node", "server.js"], tmp / "node-peer.log", port, cwd=PEER_DIR, env=env)
@@ -99,12 +119,15 @@ def start_peer(tmp: Path, livekit_url: str) -> Server:
 
 # ------------------------------------------------------------------------------ setup through the API
 
+
 async def populate(port: int, users: int) -> tuple[str, list[str]]:
     """Registers `users` people, one creates a room, all join it; returns the room id and tokens."""
     base = f"http://127.0.0.1:{port}/api/v1"
     # Registration is rate limited per client address: spread it over 127.0.0.2, .3, … (all loopback).
-    sessions = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(f"127.0.0.{2 + i}", 0)))
-                for i in range(math.ceil(users / REGISTER_PER_ADDRESS))]
+    sessions = [
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(f"127.0.0.{2 + i}", 0)))
+        for i in range(math.ceil(users / REGISTER_PER_ADDRESS))
+    ]
     gate = asyncio.Semaphore(4)  # bcrypt (cost 12) runs on the app's 2 cores anyway
 
     async def call(session, method, path, token=None, body=None, expect=(200,)):
@@ -117,15 +140,28 @@ async def populate(port: int, users: int) -> tuple[str, list[str]]:
 
     try:
         stamp = int(time.time())
-        registered = await asyncio.gather(*(
-            call(sessions[i // REGISTER_PER_ADDRESS], "POST", "/auth/register", expect=(201,),
-                 body={"login": f"bench{stamp}-{i}", "password": PASSWORD, "display_name": f"Bench {i}"})
-            for i in range(users)))
+        registered = await asyncio.gather(
+            *(
+                call(
+                    sessions[i // REGISTER_PER_ADDRESS],
+                    "POST",
+                    "/auth/register",
+                    expect=(201,),
+                    body={"login": f"bench{stamp}-{i}", "password": PASSWORD, "display_name": f"Bench {i}"},
+                )
+                for i in range(users)
+            )
+        )
         tokens = [pair["access_token"] for pair in registered]
-        room = await call(sessions[0], "POST", "/rooms", tokens[0], {"name": "token bench",
-                                                                   "max_participants": 100}, (201,))
-        await asyncio.gather(*(call(sessions[i // REGISTER_PER_ADDRESS], "POST", f"/rooms/{room['id']}/join",
-                                    token) for i, token in enumerate(tokens)))
+        room = await call(
+            sessions[0], "POST", "/rooms", tokens[0], {"name": "token bench", "max_participants": 100}, (201,)
+        )
+        await asyncio.gather(
+            *(
+                call(sessions[i // REGISTER_PER_ADDRESS], "POST", f"/rooms/{room['id']}/join", token)
+                for i, token in enumerate(tokens)
+            )
+        )
         return room["id"], tokens
     finally:
         for session in sessions:
@@ -133,8 +169,12 @@ async def populate(port: int, users: int) -> tuple[str, list[str]]:
 
 
 def media_token_once(port: int, room_id: str, token: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/rooms/{room_id}/media/token",
-                                     method="POST", data=b"", headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/rooms/{room_id}/media/token",
+        method="POST",
+        data=b"",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 
@@ -144,6 +184,7 @@ def grants_of(answer: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------ load
+
 
 @dataclass
 class Result:
@@ -168,16 +209,28 @@ def write_token_file(tmp: Path, room_id: str, tokens: list[str]) -> Path:
 
 
 def wrk(port: int, token_file: Path, connections: int, seconds: int) -> dict:
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_SCRIPT),
-            f"http://127.0.0.1:{port}", "--", str(token_file)]
+    argv = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(WRK_SCRIPT),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(token_file),
+    ]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH_RESULT "))
-    return json.loads(line[len("BENCH_RESULT "):])
+    return json.loads(line[len("BENCH_RESULT ") :])
 
 
 @dataclass
 class Window:
     """One measured wrk run against one server."""
+
     requests: int
     seconds: float
     p50_us: int
@@ -192,9 +245,15 @@ def measure(server: Server, token_file: Path, connections: int, seconds: int) ->
     stats = wrk(server.port, token_file, connections, seconds)
     elapsed = time.monotonic() - started
     errors = sum(stats[kind] for kind in ("connect", "read", "write", "status", "timeout"))
-    return Window(stats["requests"], stats["duration_us"] / 1e6, stats["p50_us"], stats["p99_us"], errors,
-                  (server.cpu_seconds() - cpu_before) * stats["duration_us"] / 1e6 / elapsed,
-                  (_cpu_stall_us() - stall_before) / 1e6 / elapsed)
+    return Window(
+        stats["requests"],
+        stats["duration_us"] / 1e6,
+        stats["p50_us"],
+        stats["p99_us"],
+        errors,
+        (server.cpu_seconds() - cpu_before) * stats["duration_us"] / 1e6 / elapsed,
+        (_cpu_stall_us() - stall_before) / 1e6 / elapsed,
+    )
 
 
 def run_load(targets: list[tuple[Server, Path]], args) -> list[Result]:
@@ -207,8 +266,9 @@ def run_load(targets: list[tuple[Server, Path]], args) -> list[Result]:
     windows: dict[str, list[Window]] = {server.name: [] for server, _ in targets}
     for round_no in range(args.rounds):
         shift = round_no % len(targets)
-        print(f"  round {round_no + 1}/{args.rounds}: {seconds}s per target, {args.connections} connections",
-              flush=True)
+        print(
+            f"  round {round_no + 1}/{args.rounds}: {seconds}s per target, {args.connections} connections", flush=True
+        )
         for server, token_file in targets[shift:] + targets[:shift]:
             windows[server.name].append(measure(server, token_file, args.connections, seconds))
     return [summarize(name, runs) for name, runs in windows.items()]
@@ -217,10 +277,16 @@ def run_load(targets: list[tuple[Server, Path]], args) -> list[Result]:
 def summarize(target: str, runs: list[Window]) -> Result:
     seconds = sum(run.seconds for run in runs)
     requests = sum(run.requests for run in runs)
-    return Result(target, requests / seconds, statistics.median(run.p50_us for run in runs) / 1000,
-                  statistics.median(run.p99_us for run in runs) / 1000, sum(run.errors for run in runs),
-                  requests, sum(run.cpu_s for run in runs) / seconds,
-                  100 * sum(run.stall_share * run.seconds for run in runs) / seconds)
+    return Result(
+        target,
+        requests / seconds,
+        statistics.median(run.p50_us for run in runs) / 1000,
+        statistics.median(run.p99_us for run in runs) / 1000,
+        sum(run.errors for run in runs),
+        requests,
+        sum(run.cpu_s for run in runs) / seconds,
+        100 * sum(run.stall_share * run.seconds for run in runs) / seconds,
+    )
 
 
 def _cpu_stall_us() -> int:
@@ -251,31 +317,42 @@ def first_member(token_file: Path) -> tuple[str, str]:
 
 def print_report(results: list[Result], peer: Result, grants_match: bool, args) -> None:
     print()
-    print(f"{args.rounds} interleaved rounds of {max(1, args.duration // args.rounds)}s per target after "
-          f"{args.warmup}s warmup, {args.connections} connections, {args.users} members; p50/p99 are the "
-          "median over rounds")
-    print(f"{'target':<26} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'requests':>8} "
-          f"{'cpu cores':>9} {'cpu ms/req':>10} {'cpu stall':>9}")
+    print(
+        f"{args.rounds} interleaved rounds of {max(1, args.duration // args.rounds)}s per target after "
+        f"{args.warmup}s warmup, {args.connections} connections, {args.users} members; p50/p99 are the "
+        "median over rounds"
+    )
+    print(
+        f"{'target':<26} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'requests':>8} "
+        f"{'cpu cores':>9} {'cpu ms/req':>10} {'cpu stall':>9}"
+    )
     for r in [*results, peer]:
-        print(f"{r.target:<26} {r.rps:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7} {r.requests:>8}"
-              f" {r.cpu_cores:>9.2f} {r.cpu_ms_per_request:>10.3f} {r.cpu_pressure:>8.0f}%")
+        print(
+            f"{r.target:<26} {r.rps:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7} {r.requests:>8}"
+            f" {r.cpu_cores:>9.2f} {r.cpu_ms_per_request:>10.3f} {r.cpu_pressure:>8.0f}%"
+        )
     print()
     for r in results:
-        print(f"{r.target}: rps app/peer = {r.rps / peer.rps:.3f} (>= 1 is the goal); "
-              f"p99 app/peer = {r.p99_ms / peer.p99_ms:.1f} (<= 1 is better); "
-              f"cpu per request app/peer = {r.cpu_ms_per_request / peer.cpu_ms_per_request:.1f}")
+        print(
+            f"{r.target}: rps app/peer = {r.rps / peer.rps:.3f} (>= 1 is the goal); "
+            f"p99 app/peer = {r.p99_ms / peer.p99_ms:.1f} (<= 1 is better); "
+            f"cpu per request app/peer = {r.cpu_ms_per_request / peer.cpu_ms_per_request:.1f}"
+        )
     print()
     print(f"peer token grants equal the app's participant grants: {'yes' if grants_match else 'NO'}")
     print(f"note: {PEER_LIMITS}")
-    print("note: load generator wrk (1 thread, closed loop) on the same 2 cores; 'cpu cores' is the server "
-          "process's CPU time / wall time (node's WebCrypto signing runs on libuv worker threads); 'cpu stall' "
-          "is /proc/pressure/cpu 'some' over the window: well above 0 means other work shared the cores")
+    print(
+        "note: load generator wrk (1 thread, closed loop) on the same 2 cores; 'cpu cores' is the server "
+        "process's CPU time / wall time (node's WebCrypto signing runs on libuv worker threads); 'cpu stall' "
+        "is /proc/pressure/cpu 'some' over the window: well above 0 means other work shared the cores"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=100,
-                        help="members to rotate over (each may mint 600 tokens a minute)")
+    parser.add_argument(
+        "--users", type=int, default=100, help="members to rotate over (each may mint 600 tokens a minute)"
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--duration", type=int, default=20, help="measured seconds per target, all rounds")

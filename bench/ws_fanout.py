@@ -16,6 +16,7 @@ clients (spread evenly over the processes) and prints:
 The clients run in this process on the same machine, so they compete with the app for CPU;
 the figures are a floor, not a ceiling.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,13 +46,18 @@ class App(_Process):
         self.port = port
         argv = [sys.executable, "-m", "conference", "serve"]
         if profile:  # cProfile the server; the stats are written when it stops
-            argv = [sys.executable, "-c", "import cProfile, sys; from conference.__main__ import main; "
-                    f"cProfile.run(\"main(['serve'])\", {profile!r})"]
+            argv = [
+                sys.executable,
+                "-c",
+                "import cProfile, sys; from conference.__main__ import main; "
+                f"cProfile.run(\"main(['serve'])\", {profile!r})",
+            ]
         super().__init__(argv, log_path, cwd=REPO, env=env)
         self.wait_until(self._healthy, 60, f"answering on port {port}")
 
     def _healthy(self) -> bool:
         import urllib.request
+
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
             return response.status == 200
 
@@ -62,13 +68,21 @@ class App(_Process):
         return 0
 
 
-def start_apps(tmp: Path, count: int, database_url: str, redis_url: str | None,
-               profile: str | None = None) -> list[App]:
+def start_apps(
+    tmp: Path, count: int, database_url: str, redis_url: str | None, profile: str | None = None
+) -> list[App]:
     apps = []
     for n in range(count):
         port = free_port()
-        env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": database_url,
-               "JWT_SECRET": JWT_SECRET, "LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore"}
+        env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "DATABASE_URL": database_url,
+            "JWT_SECRET": JWT_SECRET,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONWARNINGS": "ignore",
+        }
         env.pop("REDIS_URL", None)
         if redis_url:
             env["REDIS_URL"] = redis_url
@@ -95,16 +109,19 @@ async def seed(database_url: str, members: int) -> tuple[str, list[str]]:
     async with sessions() as db:
         db.add_all(users)
         await db.flush()
-        for user, login in zip(users, logins):
+        for user, login in zip(users, logins, strict=True):
             login.user_id = user.id
         room.host_id = users[0].id
         db.add_all([*logins, room])
         await db.flush()
-        db.add_all([RoomMember(room_id=room.id, user_id=user.id, role="participant", state="joined")
-                    for user in users[1:]])
+        db.add_all(
+            [RoomMember(room_id=room.id, user_id=user.id, role="participant", state="joined") for user in users[1:]]
+        )
         await db.commit()
     await engine.dispose()
-    tokens = [issue_access_token(JWT_SECRET, user.id, login.id, 3600) for user, login in zip(users, logins)]
+    tokens = [
+        issue_access_token(JWT_SECRET, user.id, login.id, 3600) for user, login in zip(users, logins, strict=True)
+    ]
     return room.id, tokens
 
 
@@ -117,8 +134,7 @@ class Listener:
         self.task: asyncio.Task | None = None
 
     async def run(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
-        async with session.ws_connect(url, params={"access_token": token}, autoping=True,
-                                      max_msg_size=0) as ws:
+        async with session.ws_connect(url, params={"access_token": token}, autoping=True, max_msg_size=0) as ws:
             async for message in ws:
                 if message.type != aiohttp.WSMsgType.TEXT:
                     break
@@ -126,7 +142,7 @@ class Listener:
                 at = text.find(MARK)
                 if at >= 0:
                     start = at + len(MARK)
-                    sent = float(text[start:text.index('"', start)])
+                    sent = float(text[start : text.index('"', start)])
                     self.latencies.append(time.time() - sent)
                 elif not self.ready.is_set() and '"type":"ready"' in text:
                     self.ready.set()
@@ -148,8 +164,9 @@ async def connect_all(session, apps: list[App], tokens: list[str]) -> list[Liste
     return list(listeners)
 
 
-async def post_messages(session, app: App, room_id: str, token: str, count: int, rate: float | None,
-                        concurrency: int = 8) -> float:
+async def post_messages(
+    session, app: App, room_id: str, token: str, count: int, rate: float | None, concurrency: int = 8
+) -> float:
     url = f"http://127.0.0.1:{app.port}/api/v1/rooms/{room_id}/chat/messages"
     headers = {"Authorization": f"Bearer {token}"}
     gate = asyncio.Semaphore(concurrency)
@@ -182,43 +199,60 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
-async def run_setup(label: str, tmp: Path, processes: int, database_url: str, redis_url: str | None,
-                    clients: int, paced: int, rate: float, burst: int, profile: str | None = None) -> dict:
+async def run_setup(
+    label: str,
+    tmp: Path,
+    processes: int,
+    database_url: str,
+    redis_url: str | None,
+    clients: int,
+    paced: int,
+    rate: float,
+    burst: int,
+    profile: str | None = None,
+) -> dict:
     apps = start_apps(tmp, processes, database_url, redis_url, profile)
     try:
         room_id, tokens = await seed(database_url, clients)
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
             # Warm the app(s) up with a couple of sockets so the baseline includes imports and pools.
-            warm = await connect_all(session, apps, tokens[1:1 + processes])
+            warm = await connect_all(session, apps, tokens[1 : 1 + processes])
             await asyncio.sleep(1)
             before = [app.rss_bytes() for app in apps]
-            listeners = await connect_all(session, apps, tokens[1 + processes:1 + clients]) + warm
+            listeners = await connect_all(session, apps, tokens[1 + processes : 1 + clients]) + warm
             await asyncio.sleep(2)
             after = [app.rss_bytes() for app in apps]
-            per_process = [(a - b) / (len(listeners) / processes) for a, b in zip(after, before)]
+            per_process = [(a - b) / (len(listeners) / processes) for a, b in zip(after, before, strict=True)]
 
             await post_messages(session, apps[0], room_id, tokens[0], paced, rate)
             await wait_delivered(listeners, paced, 60)
-            paced_p50, paced_p99 = quantiles([lat for l in listeners for lat in l.latencies])
+            paced_p50, paced_p99 = quantiles([lat for listener in listeners for lat in listener.latencies])
             for listener in listeners:
                 listener.latencies.clear()
 
             started = await post_messages(session, apps[0], room_id, tokens[0], burst, None)
             finished = await wait_delivered(listeners, burst, 300)
-            burst_p50, burst_p99 = quantiles([lat for l in listeners for lat in l.latencies])
+            burst_p50, burst_p99 = quantiles([lat for listener in listeners for lat in listener.latencies])
             deliveries = burst * len(listeners)
-            result = {"setup": label, "clients": len(listeners),
-                      "rss_per_conn_kib": statistics.mean(per_process) / 1024,
-                      "paced_rate": rate, "paced_p50_ms": paced_p50, "paced_p99_ms": paced_p99,
-                      "burst_messages": burst, "burst_s": finished - started,
-                      "messages_per_s": burst / (finished - started),
-                      "deliveries_per_s": deliveries / (finished - started),
-                      "burst_p50_ms": burst_p50, "burst_p99_ms": burst_p99,
-                      "rss_mib": [a / 2**20 for a in after]}
+            result = {
+                "setup": label,
+                "clients": len(listeners),
+                "rss_per_conn_kib": statistics.mean(per_process) / 1024,
+                "paced_rate": rate,
+                "paced_p50_ms": paced_p50,
+                "paced_p99_ms": paced_p99,
+                "burst_messages": burst,
+                "burst_s": finished - started,
+                "messages_per_s": burst / (finished - started),
+                "deliveries_per_s": deliveries / (finished - started),
+                "burst_p50_ms": burst_p50,
+                "burst_p99_ms": burst_p99,
+                "rss_mib": [a / 2**20 for a in after],
+            }
             for listener in listeners:
                 listener.task.cancel()
-            await asyncio.gather(*(l.task for l in listeners), return_exceptions=True)
+            await asyncio.gather(*(listener.task for listener in listeners), return_exceptions=True)
         return result
     finally:
         for app in apps:
@@ -227,13 +261,19 @@ async def run_setup(label: str, tmp: Path, processes: int, database_url: str, re
 
 def show(result: dict) -> None:
     print(f"\n== {result['setup']}: {result['clients']} connected clients, one room")
-    print(f"  memory per idle connection  {result['rss_per_conn_kib']:.1f} KiB "
-          f"(app RSS now {', '.join(f'{m:.0f}' for m in result['rss_mib'])} MiB)")
-    print(f"  paced {result['paced_rate']:.0f} msg/s          p50 {result['paced_p50_ms']:.1f} ms   "
-          f"p99 {result['paced_p99_ms']:.1f} ms")
-    print(f"  burst of {result['burst_messages']} messages     {result['messages_per_s']:.1f} msg/s in, "
-          f"{result['deliveries_per_s']:.0f} deliveries/s out; p50 {result['burst_p50_ms']:.0f} ms   "
-          f"p99 {result['burst_p99_ms']:.0f} ms   ({result['burst_s']:.1f} s)")
+    print(
+        f"  memory per idle connection  {result['rss_per_conn_kib']:.1f} KiB "
+        f"(app RSS now {', '.join(f'{m:.0f}' for m in result['rss_mib'])} MiB)"
+    )
+    print(
+        f"  paced {result['paced_rate']:.0f} msg/s          p50 {result['paced_p50_ms']:.1f} ms   "
+        f"p99 {result['paced_p99_ms']:.1f} ms"
+    )
+    print(
+        f"  burst of {result['burst_messages']} messages     {result['messages_per_s']:.1f} msg/s in, "
+        f"{result['deliveries_per_s']:.0f} deliveries/s out; p50 {result['burst_p50_ms']:.0f} ms   "
+        f"p99 {result['burst_p99_ms']:.0f} ms   ({result['burst_s']:.1f} s)"
+    )
 
 
 async def main() -> None:
@@ -253,18 +293,44 @@ async def main() -> None:
         results = []
         if args.only in (None, "one"):
             url = postgres.create_database("fan_one")
-            results.append(await run_setup("1 process, PostgreSQL, in-process hub", tmp, 1, url, None,
-                                           args.clients, args.paced, args.rate, args.burst, args.profile))
+            results.append(
+                await run_setup(
+                    "1 process, PostgreSQL, in-process hub",
+                    tmp,
+                    1,
+                    url,
+                    None,
+                    args.clients,
+                    args.paced,
+                    args.rate,
+                    args.burst,
+                    args.profile,
+                )
+            )
             show(results[-1])
         if args.only in (None, "two"):
             url = postgres.create_database("fan_two")
-            results.append(await run_setup("2 processes, PostgreSQL, Redis hub", tmp, 2, url, redis.url,
-                                           args.clients, args.paced, args.rate, args.burst, args.profile))
+            results.append(
+                await run_setup(
+                    "2 processes, PostgreSQL, Redis hub",
+                    tmp,
+                    2,
+                    url,
+                    redis.url,
+                    args.clients,
+                    args.paced,
+                    args.rate,
+                    args.burst,
+                    args.profile,
+                )
+            )
             show(results[-1])
         if len(results) == 2:
             one, two = results
-            print(f"\n  two/one ratio: deliveries/s {two['deliveries_per_s'] / one['deliveries_per_s']:.2f}, "
-                  f"burst p99 {two['burst_p99_ms'] / one['burst_p99_ms']:.2f}")
+            print(
+                f"\n  two/one ratio: deliveries/s {two['deliveries_per_s'] / one['deliveries_per_s']:.2f}, "
+                f"burst p99 {two['burst_p99_ms'] / one['burst_p99_ms']:.2f}"
+            )
     finally:
         redis.stop()
         postgres.stop()

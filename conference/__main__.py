@@ -1,4 +1,5 @@
 """Command line: serve, schema (prints init.sql), openapi, apikey create|revoke|list."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "schema":
         from conference.schema import postgres_schema
+
         sys.stdout.write(postgres_schema())
         return 0
     if args.command == "openapi":
         from conference.app import openapi_document
+
         print(json.dumps(openapi_document(), indent=2, sort_keys=True))
         return 0
     try:
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return serve(settings)
     from conference.accounts import apikeys
+
     return asyncio.run(apikeys.command(settings, args))
 
 
@@ -50,8 +54,14 @@ def serve(settings: Settings) -> int:
     from conference.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None, loop=_event_loop(),
-                print=lambda line: print(line.replace("0.0.0.0", "localhost"), flush=True))
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        loop=_event_loop(),
+        print=lambda line: print(line.replace("0.0.0.0", "localhost"), flush=True),
+    )
     return 0
 
 

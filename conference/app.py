@@ -1,4 +1,5 @@
 """create_app(settings) -> web.Application: wiring only, no logic."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,16 @@ from conference.settings import Settings
 from conference.state import METRICS, ROUTE_SPECS, SETTINGS
 
 log = logging.getLogger("conference.app")
-API_ROUTES = [account_routes, room_routes, host_routes, chat_routes, call_routes,
-              contact_routes, direct_routes, ringing_routes]
+API_ROUTES = [
+    account_routes,
+    room_routes,
+    host_routes,
+    chat_routes,
+    call_routes,
+    contact_routes,
+    direct_routes,
+    ringing_routes,
+]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
 
@@ -63,14 +72,23 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     limiter: RateLimiter
     if settings.redis_url:
         import redis.asyncio as aioredis
+
         redis = aioredis.from_url(settings.redis_url)
         limiter = RedisRateLimiter(redis)
         hub = RedisHub(redis, settings.presence_ttl_s, database_url=settings.database_url)
     else:
         limiter, hub = RateLimiter(), LocalHub()
     await hub.start()
-    app[DEPS] = Deps(settings=settings, db=db, livekit=livekit, hub=hub, limiter=limiter,
-                     signins=SignInCache(), standings=standings, metrics=metrics)
+    app[DEPS] = Deps(
+        settings=settings,
+        db=db,
+        livekit=livekit,
+        hub=hub,
+        limiter=limiter,
+        signins=SignInCache(),
+        standings=standings,
+        metrics=metrics,
+    )
     yield
     await hub.close()
     if redis is not None:

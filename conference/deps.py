@@ -1,4 +1,5 @@
 """What domain functions need from the running app, built once at startup by app.py."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

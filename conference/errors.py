@@ -1,4 +1,5 @@
 """ApiError, one named error per code in the contract, and the middleware that renders them."""
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,9 @@ class ApiError(Exception):
     code = "bad_request"
     default_message = "the request cannot be served"
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self, message: str | None = None, *, fields: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ):
         self.message = message or self.default_message
         super().__init__(self.message)
         self.fields = fields
@@ -136,12 +138,20 @@ class _HttpError(ApiError):
 
 
 def error_response(error: ApiError) -> web.Response:
-    return web.json_response(text=error.body().model_dump_json(exclude_none=True), status=error.status,
-                             headers=error.headers)
+    return web.json_response(
+        text=error.body().model_dump_json(exclude_none=True), status=error.status, headers=error.headers
+    )
 
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

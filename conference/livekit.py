@@ -1,11 +1,11 @@
 """The one place that talks to LiveKit: media tokens, RoomService calls and webhook verification."""
+
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from livekit import api
@@ -17,8 +17,12 @@ from conference.rooms.grants import grants_for
 from conference.settings import DEV_LIVEKIT_SECRET, Settings
 
 log = logging.getLogger("conference.livekit")
-TRACK_SOURCES = {"camera": TrackSource.CAMERA, "microphone": TrackSource.MICROPHONE,
-                 "screen_share": TrackSource.SCREEN_SHARE, "screen_share_audio": TrackSource.SCREEN_SHARE_AUDIO}
+TRACK_SOURCES = {
+    "camera": TrackSource.CAMERA,
+    "microphone": TrackSource.MICROPHONE,
+    "screen_share": TrackSource.SCREEN_SHARE,
+    "screen_share_audio": TrackSource.SCREEN_SHARE_AUDIO,
+}
 
 
 @dataclass(frozen=True)
@@ -38,28 +42,36 @@ class LiveKit:
         self.minted = minted  # a Prometheus counter of tokens minted
         self.url = settings.livekit_url
         self._api: api.LiveKitAPI | None = None
-        self._receiver = api.WebhookReceiver(api.TokenVerifier(settings.livekit_api_key,
-                                                               settings.livekit_api_secret))
+        self._receiver = api.WebhookReceiver(api.TokenVerifier(settings.livekit_api_key, settings.livekit_api_secret))
 
     async def start(self) -> None:
         if self.settings.livekit_api_secret == DEV_LIVEKIT_SECRET:
             _quiet_short_key_warning()
-        self._api = api.LiveKitAPI(self.settings.livekit_api_url, self.settings.livekit_api_key,
-                                   self.settings.livekit_api_secret,
-                                   timeout=aiohttp.ClientTimeout(total=5), failover=False)
+        self._api = api.LiveKitAPI(
+            self.settings.livekit_api_url,
+            self.settings.livekit_api_key,
+            self.settings.livekit_api_secret,
+            timeout=aiohttp.ClientTimeout(total=5),
+            failover=False,
+        )
 
     async def close(self) -> None:
         if self._api is not None:
             await self._api.aclose()
 
-    def mint_token(self, *, room: str, identity: str, name: str, role: str, metadata: dict,
-                   ttl_s: int | None = None) -> MediaToken:
+    def mint_token(
+        self, *, room: str, identity: str, name: str, role: str, metadata: dict, ttl_s: int | None = None
+    ) -> MediaToken:
         ttl = timedelta(seconds=ttl_s or self.settings.media_token_ttl_s)
-        token = (api.AccessToken(self.settings.livekit_api_key, self.settings.livekit_api_secret)
-                 .with_identity(identity).with_name(name).with_ttl(ttl)
-                 .with_metadata(json.dumps({"role": role, **metadata}))
-                 .with_grants(grants_for(role, room)))
-        expires_at = datetime.now(timezone.utc).replace(microsecond=0) + ttl
+        token = (
+            api.AccessToken(self.settings.livekit_api_key, self.settings.livekit_api_secret)
+            .with_identity(identity)
+            .with_name(name)
+            .with_ttl(ttl)
+            .with_metadata(json.dumps({"role": role, **metadata}))
+            .with_grants(grants_for(role, room))
+        )
+        expires_at = datetime.now(UTC).replace(microsecond=0) + ttl
         if self.minted is not None:
             self.minted.inc()
         return MediaToken(token=token.to_jwt(), identity=identity, expires_at=expires_at)
@@ -68,41 +80,59 @@ class LiveKit:
         try:
             return self._receiver.receive(body, authorization)
         except Exception as error:  # the receiver raises plain Exceptions for every kind of mismatch
-            raise WebhookRejected(str(error) or type(error).__name__)
+            raise WebhookRejected(str(error) or type(error).__name__) from None
 
     # --- RoomService -------------------------------------------------------------------------
     async def ensure_room(self, room: str, max_participants: int) -> None:
-        await self._call(self._api.room.create_room(
-            api.CreateRoomRequest(name=room, max_participants=max_participants, empty_timeout=300)))
+        await self._call(
+            self._api.room.create_room(
+                api.CreateRoomRequest(name=room, max_participants=max_participants, empty_timeout=300)
+            )
+        )
 
     async def list_participants(self, room: str) -> list:
-        response = await self._call(self._api.room.list_participants(api.ListParticipantsRequest(room=room)),
-                                    missing_ok=True)
+        response = await self._call(
+            self._api.room.list_participants(api.ListParticipantsRequest(room=room)), missing_ok=True
+        )
         return list(response.participants) if response else []
 
     async def delete_room(self, room: str) -> None:
         await self._call(self._api.room.delete_room(api.DeleteRoomRequest(room=room)), missing_ok=True)
 
     async def remove_participant(self, room: str, identity: str) -> None:
-        await self._call(self._api.room.remove_participant(
-            api.RoomParticipantIdentity(room=room, identity=identity)), missing_ok=True)
+        await self._call(
+            self._api.room.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity)),
+            missing_ok=True,
+        )
 
     async def get_participant(self, room: str, identity: str):
-        return await self._call(self._api.room.get_participant(
-            api.RoomParticipantIdentity(room=room, identity=identity)), missing_ok=True)
+        return await self._call(
+            self._api.room.get_participant(api.RoomParticipantIdentity(room=room, identity=identity)), missing_ok=True
+        )
 
     async def mute_track(self, room: str, identity: str, track_sid: str) -> None:
-        await self._call(self._api.room.mute_published_track(api.MuteRoomTrackRequest(
-            room=room, identity=identity, track_sid=track_sid, muted=True)))
+        await self._call(
+            self._api.room.mute_published_track(
+                api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=track_sid, muted=True)
+            )
+        )
 
     async def update_permission(self, room: str, identity: str, role: str, metadata: dict) -> None:
         grants = grants_for(role, room)
         permission = api.ParticipantPermission(
-            can_subscribe=grants.can_subscribe, can_publish=grants.can_publish,
-            can_publish_data=grants.can_publish_data, can_publish_sources=_sources(grants))
-        await self._call(self._api.room.update_participant(api.UpdateParticipantRequest(
-            room=room, identity=identity, permission=permission,
-            metadata=json.dumps({"role": role, **metadata}))), missing_ok=True)
+            can_subscribe=grants.can_subscribe,
+            can_publish=grants.can_publish,
+            can_publish_data=grants.can_publish_data,
+            can_publish_sources=_sources(grants),
+        )
+        await self._call(
+            self._api.room.update_participant(
+                api.UpdateParticipantRequest(
+                    room=room, identity=identity, permission=permission, metadata=json.dumps({"role": role, **metadata})
+                )
+            ),
+            missing_ok=True,
+        )
 
     async def ping(self) -> None:
         await self._call(self._api.room.list_rooms(api.ListRoomsRequest(names=["readyz"])))
@@ -114,10 +144,10 @@ class LiveKit:
             if missing_ok and error.code == api.TwirpErrorCode.NOT_FOUND:
                 return None
             log.warning("LiveKit refused a RoomService call: %s %s", error.code, error.message)
-            raise LiveKitUnavailable(f"LiveKit refused the request ({error.code})")
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            raise LiveKitUnavailable(f"LiveKit refused the request ({error.code})") from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             log.warning("LiveKit is unreachable: %s", type(error).__name__)
-            raise LiveKitUnavailable("LiveKit is unreachable right now; try again shortly")
+            raise LiveKitUnavailable("LiveKit is unreachable right now; try again shortly") from None
 
 
 def _quiet_short_key_warning() -> None:
@@ -125,6 +155,7 @@ def _quiet_short_key_warning() -> None:
     import warnings
 
     import jwt
+
     category = getattr(getattr(jwt, "warnings", None), "InsecureKeyLengthWarning", None)
     if category is not None:
         warnings.filterwarnings("ignore", category=category)

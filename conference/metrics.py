@@ -1,4 +1,5 @@
 """Prometheus metrics, one registry per app so tests and replicas never share counters."""
+
 from __future__ import annotations
 
 import time
@@ -12,17 +13,29 @@ from conference.state import METRICS
 class Metrics:
     def __init__(self):
         self.registry = CollectorRegistry()
-        self.requests = Counter("conference_http_requests_total", "HTTP requests by route and status",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("conference_http_request_duration_seconds", "HTTP request latency",
-                                 ["method", "route"], registry=self.registry,
-                                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
-        self.tokens = Counter("conference_media_tokens_minted_total", "LiveKit media tokens minted",
-                              registry=self.registry)
-        self.webhooks = Counter("conference_livekit_webhooks_total", "LiveKit webhooks by event and outcome",
-                                ["event", "outcome"], registry=self.registry)
-        self.connections = Gauge("conference_ws_connections", "Open WebSocket connections",
-                                 registry=self.registry)
+        self.requests = Counter(
+            "conference_http_requests_total",
+            "HTTP requests by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "conference_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.tokens = Counter(
+            "conference_media_tokens_minted_total", "LiveKit media tokens minted", registry=self.registry
+        )
+        self.webhooks = Counter(
+            "conference_livekit_webhooks_total",
+            "LiveKit webhooks by event and outcome",
+            ["event", "outcome"],
+            registry=self.registry,
+        )
+        self.connections = Gauge("conference_ws_connections", "Open WebSocket connections", registry=self.registry)
 
 
 def _route_of(request: web.Request) -> str:
@@ -30,8 +43,7 @@ def _route_of(request: web.Request) -> str:
     if resource is None:
         return "unmatched"
     canonical = resource.canonical
-    return canonical if canonical.startswith("/api") or canonical in ("/healthz", "/readyz", "/metrics") \
-        else "static"
+    return canonical if canonical.startswith("/api") or canonical in ("/healthz", "/readyz", "/metrics") else "static"
 
 
 @web.middleware

@@ -1,4 +1,5 @@
 """openapi.json built from the route declarations: bodies, answers, errors and realtime events."""
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,17 @@ from conference.errors import ErrorBody
 from conference.routing import API_PREFIX, RouteSpec
 
 REF = "#/components/schemas/{model}"
-_SECURITY = {"user": [{"bearer": []}], "key": [{"apiKey": []}],
-             "user_or_key": [{"bearer": []}, {"apiKey": []}], "none": []}
+_SECURITY = {
+    "user": [{"bearer": []}],
+    "key": [{"apiKey": []}],
+    "user_or_key": [{"bearer": []}, {"apiKey": []}],
+    "none": [],
+}
 # Every operation may fail in the one error shape; the codes are in DESIGN.md and errors.py.
-_ERROR_RANGES = {"4XX": "the request was refused (see error.code)",
-                 "5XX": "a part of the service is unavailable (see error.code)"}
+_ERROR_RANGES = {
+    "4XX": "the request was refused (see error.code)",
+    "5XX": "a part of the service is unavailable (see error.code)",
+}
 
 
 def build_openapi(specs: list[RouteSpec], events: dict[str, type[BaseModel]] | None = None) -> dict[str, Any]:
@@ -39,31 +46,43 @@ def build_openapi(specs: list[RouteSpec], events: dict[str, type[BaseModel]] | N
             if model is not None:
                 responses[str(status)]["content"] = {"application/json": {"schema": ref(model, "serialization")}}
         for status_range, text in _ERROR_RANGES.items():
-            responses[status_range] = {"description": text, "content": {"application/json": {
-                "schema": ref(ErrorBody, "serialization")}}}
+            responses[status_range] = {
+                "description": text,
+                "content": {"application/json": {"schema": ref(ErrorBody, "serialization")}},
+            }
         operation: dict[str, Any] = {
             "summary": spec.summary,
             "operationId": f"{spec.method.lower()}_{spec.handler.__name__}",
             "tags": [spec.tag],
             "security": _SECURITY[spec.auth],
-            "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                           for name in re.findall(r"{(\w+)}", spec.path)]
-            + [{"name": name, "in": "query", "required": False, "description": text,
-                "schema": {"type": "string"}} for name, text in spec.query.items()],
+            "parameters": [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in re.findall(r"{(\w+)}", spec.path)
+            ]
+            + [
+                {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+                for name, text in spec.query.items()
+            ],
             "responses": responses,
         }
         if spec.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": ref(spec.body, "validation")}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(spec.body, "validation")}},
+            }
         paths.setdefault(API_PREFIX + spec.path, {})[spec.method.lower()] = operation
     paths.update(_OPS_PATHS)
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "conference API", "version": "1"},
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-            "apiKey": {"type": "http", "scheme": "bearer", "description": "API key ck_<id>.<secret>"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {"type": "http", "scheme": "bearer", "description": "API key ck_<id>.<secret>"},
+            },
+        },
     }
     if events:
         # Not part of OpenAPI: the payload model of every realtime event type (docs/realtime.md).
@@ -77,9 +96,17 @@ def _describe(status: int) -> str:
 
 _OPS_PATHS = {
     "/healthz": {"get": {"summary": "The process is up", "responses": {"200": {"description": "up"}}}},
-    "/readyz": {"get": {"summary": "Database and LiveKit are reachable",
-                        "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}}}},
+    "/readyz": {
+        "get": {
+            "summary": "Database and LiveKit are reachable",
+            "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}},
+        }
+    },
     "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text"}}}},
-    API_PREFIX + "/ws": {"get": {"summary": "WebSocket of realtime events (see docs/realtime.md)",
-                                 "responses": {"101": {"description": "switching protocols"}}}},
+    API_PREFIX + "/ws": {
+        "get": {
+            "summary": "WebSocket of realtime events (see docs/realtime.md)",
+            "responses": {"101": {"description": "switching protocols"}},
+        }
+    },
 }

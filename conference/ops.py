@@ -1,4 +1,5 @@
 """Operations endpoints: liveness, readiness, Prometheus metrics and the OpenAPI description."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,9 +9,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from conference.deps import deps
 from conference.errors import ApiError
 from conference.openapi import build_openapi
-from conference.deps import deps
 from conference.realtime.catalog import event_models
 from conference.state import METRICS, ROUTE_SPECS
 
@@ -33,14 +34,18 @@ async def readyz(request: web.Request) -> web.Response:
     try:
         await asyncio.wait_for(deps(request).livekit.ping(), 3)
         checks["livekit"] = "ok"
-    except (ApiError, asyncio.TimeoutError):
+    except (TimeoutError, ApiError):
         checks["livekit"] = "unreachable"
     if checks["database"] != "ok":
-        return web.json_response({"error": {"code": "database_unavailable", "message": "database is unreachable",
-                                            "fields": checks}}, status=503)
+        return web.json_response(
+            {"error": {"code": "database_unavailable", "message": "database is unreachable", "fields": checks}},
+            status=503,
+        )
     if checks["livekit"] != "ok":
-        return web.json_response({"error": {"code": "livekit_unavailable", "message": "LiveKit is unreachable",
-                                            "fields": checks}}, status=503)
+        return web.json_response(
+            {"error": {"code": "livekit_unavailable", "message": "LiveKit is unreachable", "fields": checks}},
+            status=503,
+        )
     return web.json_response({"status": "ready", "checks": checks})
 
 

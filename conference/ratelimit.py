@@ -1,4 +1,5 @@
 """Fixed-window rate limits for login and token endpoints: in-process, or shared through Redis."""
+
 from __future__ import annotations
 
 import math

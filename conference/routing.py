@@ -1,11 +1,12 @@
 """Route declarations that carry auth, body and answers, so handlers, validation and
 openapi.json are fed by the same lines; the router serializes what a handler returns."""
+
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -32,12 +33,15 @@ class Answer(BaseModel):
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # The contract's times: ISO 8601 UTC to the second, `2026-11-23T10:00:00Z`.
-Timestamp = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json"),
-                      WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -59,8 +63,9 @@ class RouteSpec:
         for status, model in self.responses.items():
             if (answer is None and model is None) or (model is not None and type(answer) is model):
                 return status
-        raise TypeError(f"{self.method} {self.path} answered {type(answer).__name__}, "
-                        f"which its responses= does not declare")
+        raise TypeError(
+            f"{self.method} {self.path} answered {type(answer).__name__}, which its responses= does not declare"
+        )
 
 
 class ApiRoutes:
@@ -70,13 +75,21 @@ class ApiRoutes:
         self.tag = tag
         self.specs: list[RouteSpec] = []
 
-    def route(self, method: str, path: str, *, summary: str, responses: Responses, auth: Auth = "user",
-              body: type[BaseModel] | None = None,
-              query: dict[str, str] | None = None) -> Callable[[Handler], Handler]:
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        responses: Responses,
+        auth: Auth = "user",
+        body: type[BaseModel] | None = None,
+        query: dict[str, str] | None = None,
+    ) -> Callable[[Handler], Handler]:
         def declare(handler: Handler) -> Handler:
-            self.specs.append(RouteSpec(method, path, handler, summary, auth, responses, body, query or {},
-                                        self.tag))
+            self.specs.append(RouteSpec(method, path, handler, summary, auth, responses, body, query or {}, self.tag))
             return handler
+
         return declare
 
     def register(self, app: web.Application) -> None:

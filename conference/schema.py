@@ -1,4 +1,5 @@
 """init.sql generated from the SQLAlchemy models, for PostgreSQL in docker compose."""
+
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql

@@ -1,4 +1,5 @@
 """Settings read once from the environment, with embedded defaults for a laptop."""
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,7 @@ class Settings:
         return self.environment == "production"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         environment = env.get("APP_ENV", "development").strip().lower()
         production = environment == "production"
@@ -91,7 +92,7 @@ class Settings:
 def _http_of(ws_url: str) -> str:
     """The RoomService speaks HTTP on the same address browsers reach over WebSocket."""
     if ws_url.startswith("wss://"):
-        return "https://" + ws_url[len("wss://"):]
+        return "https://" + ws_url[len("wss://") :]
     if ws_url.startswith("ws://"):
-        return "http://" + ws_url[len("ws://"):]
+        return "http://" + ws_url[len("ws://") :]
     return ws_url

@@ -1,4 +1,5 @@
 """Typed keys of what app.py stores on the application and authentication on each request."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -9,8 +10,7 @@ from conference.routing import RouteSpec
 from conference.settings import Settings
 
 if TYPE_CHECKING:
-    from conference.accounts.models import ApiKey, User
-    from conference.metrics import Metrics
+    pass
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", "Metrics")

@@ -1,5 +1,6 @@
 """Serves the browser client from web/, livekit-client from web/node_modules, and index.html
 for every client-side route such as /r/<room-id>."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ api           aiohttp TestClient, parametrised over sqlite and postgres (fresh d
 live_api      TestClient listening on livekit.webhook_port, so LiveKit's webhooks reach it (SQLite)
 make_api      factory: `async with make_api(db="sqlite", port=None, **settings) as client`
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,14 +18,21 @@ from conference.app import create_app
 from conference.settings import Settings
 
 
-
 def test_settings(livekit, database_url: str, **overrides) -> Settings:
-    base = Settings(database_url=database_url, livekit_url=livekit.ws_url, livekit_api_url=livekit.http_url,
-                    livekit_api_key=livekit.api_key, livekit_api_secret=livekit.api_secret,
-                    jwt_secret="test-jwt-secret-" + "x" * 32, public_url="http://conference.test",
-                    create_demo_user=False, login_rate_per_minute=1000, token_rate_per_minute=100000,
-                    # bcrypt's real cost makes a suite of hundreds of sign-ins crawl
-                    bcrypt_rounds=4)
+    base = Settings(
+        database_url=database_url,
+        livekit_url=livekit.ws_url,
+        livekit_api_url=livekit.http_url,
+        livekit_api_key=livekit.api_key,
+        livekit_api_secret=livekit.api_secret,
+        jwt_secret="test-jwt-secret-" + "x" * 32,
+        public_url="http://conference.test",
+        create_demo_user=False,
+        login_rate_per_minute=1000,
+        token_rate_per_minute=100000,
+        # bcrypt's real cost makes a suite of hundreds of sign-ins crawl
+        bcrypt_rounds=4,
+    )
     return replace(base, **overrides)
 
 

@@ -1,4 +1,5 @@
 """Python LiveKit clients (the `livekit` rtc SDK) that join rooms like a real participant would."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,7 +33,7 @@ class Bot:
         self.subscribed.setdefault(participant.identity, []).append(track)
         self.track_arrived.set()
 
-    async def connect(self, url: str, token: str) -> "Bot":
+    async def connect(self, url: str, token: str) -> Bot:
         await asyncio.wait_for(self.room.connect(url, token), 20)
         return self
 
@@ -41,23 +42,30 @@ class Bot:
         audio = rtc.AudioSource(SAMPLE_RATE, 1)
         video_pub = await self.room.local_participant.publish_track(
             rtc.LocalVideoTrack.create_video_track("camera", video),
-            rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA))
+            rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA),
+        )
         audio_pub = await self.room.local_participant.publish_track(
             rtc.LocalAudioTrack.create_audio_track("microphone", audio),
-            rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
+            rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE),
+        )
         self._pumps += [asyncio.create_task(_pump_video(video)), asyncio.create_task(_pump_audio(audio))]
         return video_pub, audio_pub
 
     async def publish_video(self) -> rtc.LocalTrackPublication:
         video = rtc.VideoSource(WIDTH, HEIGHT)
-        publication = await asyncio.wait_for(self.room.local_participant.publish_track(
-            rtc.LocalVideoTrack.create_video_track("camera", video),
-            rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA)), 15)
+        publication = await asyncio.wait_for(
+            self.room.local_participant.publish_track(
+                rtc.LocalVideoTrack.create_video_track("camera", video),
+                rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA),
+            ),
+            15,
+        )
         self._pumps.append(asyncio.create_task(_pump_video(video)))
         return publication
 
     async def video_frames_from(self, identity: str, count: int, timeout: float = 20) -> list[rtc.VideoFrame]:
         """Waits for `identity`'s video track and returns `count` decoded frames of it."""
+
         async def collect():
             while True:
                 videos = [t for t in self.subscribed.get(identity, []) if isinstance(t, rtc.RemoteVideoTrack)]
@@ -74,6 +82,7 @@ class Bot:
                         return frames
             finally:
                 await stream.aclose()
+
         return await asyncio.wait_for(collect(), timeout)
 
     async def wait_disconnected(self, timeout: float = 15):

@@ -82,4 +82,4 @@ def artifacts_dir() -> Path:
     return path
 
 
-from tests.app_fixtures import *  # noqa: F401,F403
+from tests.app_fixtures import *  # noqa: E402,F401,F403

@@ -1,4 +1,5 @@
 """Short verbs for tests: register a user, create and join rooms, read error codes."""
+
 from __future__ import annotations
 
 import itertools

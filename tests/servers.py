@@ -90,9 +90,7 @@ class _Process:
         return self.process.pid
 
     def failure(self, what: str) -> ServerError:
-        return ServerError(
-            f"{self.name} {what}; log {self.log_path}:\n{log_tail(self.log_path)}"
-        )
+        return ServerError(f"{self.name} {what}; log {self.log_path}:\n{log_tail(self.log_path)}")
 
     def wait_until(self, ready, timeout: float, what: str) -> None:
         """Poll ready() until true; raise with the log if the process dies or time runs out."""
@@ -146,6 +144,7 @@ def _tcp_open(port: int) -> bool:
 
 # --------------------------------------------------------------------- PostgreSQL
 
+
 def postgres_bin_dir() -> Path:
     """The newest /usr/lib/postgresql/*/bin that has initdb (env POSTGRES_BIN_DIR wins)."""
     if os.environ.get("POSTGRES_BIN_DIR"):
@@ -182,10 +181,7 @@ class PostgresServer(_Process):
         return self.url_for(self.database)
 
     def url_for(self, database: str) -> str:
-        return (
-            f"postgresql+asyncpg://{self.user}:{self.password}"
-            f"@127.0.0.1:{self.port}/{database}"
-        )
+        return f"postgresql+asyncpg://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
 
     @property
     def dsn(self) -> str:
@@ -194,10 +190,26 @@ class PostgresServer(_Process):
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(
-            [str(self.bin_dir / "psql"), "-X", "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", self.user, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+            [
+                str(self.bin_dir / "psql"),
+                "-X",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-Atc",
+                sql,
+            ],
             env={**os.environ, "PGPASSWORD": self.password},
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         if result.returncode != 0:
             raise ServerError(f"psql failed on {sql!r}: {result.stderr.strip()}")
@@ -262,10 +274,25 @@ def start_postgres(tmpdir, timeout: float = 60) -> PostgresServer:
     Path(tmpdir).mkdir(parents=True, exist_ok=True)
 
     initdb = subprocess.run(
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", PostgresServer.user,
-         f"--pwfile={pwfile}", "--auth-host=scram-sha-256", "--auth-local=trust",
-         "-E", "UTF8", "--locale=C", "--no-sync"],
-        cwd=base, capture_output=True, text=True, timeout=120, **run_as,
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            PostgresServer.user,
+            f"--pwfile={pwfile}",
+            "--auth-host=scram-sha-256",
+            "--auth-local=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **run_as,
     )
     if initdb.returncode != 0:
         if owned_dir:
@@ -287,8 +314,7 @@ def start_postgres(tmpdir, timeout: float = 60) -> PostgresServer:
     argv = [str(bin_dir / "postgres"), "-D", str(data)]
     for key, value in settings.items():
         argv += ["-c", f"{key}={value}"]
-    server = PostgresServer(argv, log_path, port=port, bin_dir=bin_dir,
-                            owned_dir=owned_dir, cwd=base, **run_as)
+    server = PostgresServer(argv, log_path, port=port, bin_dir=bin_dir, owned_dir=owned_dir, cwd=base, **run_as)
 
     def accepts_queries() -> bool:
         return server.psql("SELECT 1").strip() == "1"
@@ -299,6 +325,7 @@ def start_postgres(tmpdir, timeout: float = 60) -> PostgresServer:
 
 
 # --------------------------------------------------------------------------- Redis
+
 
 class RedisServer(_Process):
     name = "redis-server"
@@ -320,9 +347,23 @@ def start_redis(tmpdir, timeout: float = 20, *, port: int | None = None) -> Redi
     tmpdir = Path(tmpdir)
     tmpdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    argv = [binary, "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(tmpdir),
-            "--daemonize", "no", "--loglevel", "warning"]
+    argv = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmpdir),
+        "--daemonize",
+        "no",
+        "--loglevel",
+        "warning",
+    ]
     server = RedisServer(argv, tmpdir / "redis.log", port=port, cwd=tmpdir)
 
     def answers_ping() -> bool:
@@ -336,6 +377,7 @@ def start_redis(tmpdir, timeout: float = 20, *, port: int | None = None) -> Redi
 
 # ------------------------------------------------------------------------- LiveKit
 
+
 def livekit_binary() -> str:
     """env LIVEKIT_SERVER_BIN, else livekit-server on PATH, else <repo>/.dev/bin/livekit-server."""
     if os.environ.get("LIVEKIT_SERVER_BIN"):
@@ -347,8 +389,7 @@ def livekit_binary() -> str:
     if local.exists():
         return str(local)
     raise ServerError(
-        "livekit-server not found (LIVEKIT_SERVER_BIN, PATH, .dev/bin); "
-        "./scripts/test.sh builds it into .dev/bin"
+        "livekit-server not found (LIVEKIT_SERVER_BIN, PATH, .dev/bin); ./scripts/test.sh builds it into .dev/bin"
     )
 
 
@@ -358,8 +399,18 @@ class LiveKitServer(_Process):
     api_key = LIVEKIT_API_KEY
     api_secret = LIVEKIT_API_SECRET
 
-    def __init__(self, argv, log_path, *, port: int, tcp_port: int, udp_port: int,
-                 config_path: Path, webhook_url: str | None, **kw):
+    def __init__(
+        self,
+        argv,
+        log_path,
+        *,
+        port: int,
+        tcp_port: int,
+        udp_port: int,
+        config_path: Path,
+        webhook_url: str | None,
+        **kw,
+    ):
         self.port = port
         self.tcp_port = tcp_port
         self.udp_port = udp_port
@@ -389,8 +440,15 @@ class LiveKitServer(_Process):
         return f"http://127.0.0.1:{self.port}"
 
 
-def livekit_config(*, port: int, tcp_port: int, udp_port: int, webhook_url: str | None,
-                   redis_address: str | None = None, log_level: str = "info") -> str:
+def livekit_config(
+    *,
+    port: int,
+    tcp_port: int,
+    udp_port: int,
+    webhook_url: str | None,
+    redis_address: str | None = None,
+    log_level: str = "info",
+) -> str:
     """The YAML for a single loopback node (keys devkey: secret)."""
     lines = [
         f"port: {port}",
@@ -424,8 +482,9 @@ def livekit_config(*, port: int, tcp_port: int, udp_port: int, webhook_url: str 
     return "\n".join(lines) + "\n"
 
 
-def start_livekit(tmpdir, webhook_url: str | None = None, *, redis_address: str | None = None,
-                  timeout: float = 30) -> LiveKitServer:
+def start_livekit(
+    tmpdir, webhook_url: str | None = None, *, redis_address: str | None = None, timeout: float = 30
+) -> LiveKitServer:
     """livekit-server on free ports of 127.0.0.1, posting webhooks to webhook_url.
 
     redis_address ("127.0.0.1:PORT") makes it a node of a multi-node cluster.
@@ -437,14 +496,24 @@ def start_livekit(tmpdir, webhook_url: str | None = None, *, redis_address: str 
     while tcp_port == port:
         tcp_port = free_port()
     config_path = tmpdir / "livekit.yaml"
-    config_path.write_text(livekit_config(
-        port=port, tcp_port=tcp_port, udp_port=udp_port,
-        webhook_url=webhook_url, redis_address=redis_address,
-    ))
+    config_path.write_text(
+        livekit_config(
+            port=port,
+            tcp_port=tcp_port,
+            udp_port=udp_port,
+            webhook_url=webhook_url,
+            redis_address=redis_address,
+        )
+    )
     server = LiveKitServer(
-        [binary, "--config", str(config_path)], tmpdir / "livekit.log",
-        port=port, tcp_port=tcp_port, udp_port=udp_port,
-        config_path=config_path, webhook_url=webhook_url, cwd=tmpdir,
+        [binary, "--config", str(config_path)],
+        tmpdir / "livekit.log",
+        port=port,
+        tcp_port=tcp_port,
+        udp_port=udp_port,
+        config_path=config_path,
+        webhook_url=webhook_url,
+        cwd=tmpdir,
     )
 
     def answers_http() -> bool:

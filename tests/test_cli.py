@@ -1,4 +1,5 @@
 """The command line an operator uses: API keys, the schema, and production refusing dev settings."""
+
 import os
 import subprocess
 import sys
@@ -7,8 +8,13 @@ import pytest
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "conference", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "conference", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
 
 
 def test_apikey_create_list_and_revoke(tmp_path):
@@ -28,10 +34,13 @@ def test_apikey_create_list_and_revoke(tmp_path):
     assert run("apikey", "revoke", key_id, env=env).returncode == 1
 
 
-@pytest.mark.parametrize("env,message", [
-    ({"APP_ENV": "production", "LIVEKIT_API_KEY": "prodkey", "LIVEKIT_API_SECRET": "p" * 32}, "JWT_SECRET"),
-    ({"APP_ENV": "production", "JWT_SECRET": "j" * 40}, "dev keys"),
-])
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"APP_ENV": "production", "LIVEKIT_API_KEY": "prodkey", "LIVEKIT_API_SECRET": "p" * 32}, "JWT_SECRET"),
+        ({"APP_ENV": "production", "JWT_SECRET": "j" * 40}, "dev keys"),
+    ],
+)
 def test_production_start_refuses_unsafe_settings(env, message):
     result = run("serve", env={"JWT_SECRET": "", "LIVEKIT_API_KEY": "devkey", "LIVEKIT_API_SECRET": "secret", **env})
     assert result.returncode == 2
@@ -42,4 +51,3 @@ def test_schema_command_prints_create_statements():
     result = run("schema")
     assert result.returncode == 0
     assert "CREATE TABLE IF NOT EXISTS users" in result.stdout
-

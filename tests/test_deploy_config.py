@@ -74,9 +74,7 @@ class Nginx:
             name: re.findall(r"\bserver\s+([^\s;]+)", body)
             for name, body in re.findall(r"upstream\s+(\S+)\s*\{([^}]*)\}", self.text)
         }
-        self.locations = {
-            path: body for path, body in re.findall(r"location\s+(\S+)\s*\{([^}]*)\}", self.text)
-        }
+        self.locations = {path: body for path, body in re.findall(r"location\s+(\S+)\s*\{([^}]*)\}", self.text)}
         server = re.search(r"\bserver\s*\{(.*)\}", self.text, re.S).group(1)
         self.server_level = re.sub(r"location\s+\S+\s*\{[^}]*\}", "", server)
 
@@ -225,8 +223,7 @@ def test_nginx_accepts_the_config(tmp_path):
     text = text.replace("events {", f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{", 1)
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
-    result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)],
-                            capture_output=True, text=True)
+    result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -246,8 +243,7 @@ def test_livekit_accepts_the_config(tmp_path, name):
         config = tmp_path / "dev-livekit.yaml"
         config.write_text(dev_livekit_config())
     text = yaml.safe_load(config.read_text())
-    result = subprocess.run([binary, "--config", str(config), "ports"],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run([binary, "--config", str(config), "ports"], capture_output=True, text=True, timeout=30)
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "could not" not in output, output
     assert f"{text['rtc']['tcp_port']} - ICE/TCP" in output

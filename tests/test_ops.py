@@ -1,4 +1,5 @@
 """Operations: health, readiness against real LiveKit and database, metrics, openapi."""
+
 from tests.helpers import create_room, join, register
 from tests.servers import free_port
 
@@ -28,7 +29,9 @@ async def test_readyz_is_503_when_livekit_is_unreachable(make_api):
 async def test_readyz_is_503_when_the_database_is_unreachable(make_api, postgres):
     url = postgres.create_database("t_gone_" + str(free_port()))
     async with make_api(database=url) as client:
-        postgres.psql(f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{url.rsplit('/', 1)[1]}'")
+        postgres.psql(
+            f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{url.rsplit('/', 1)[1]}'"
+        )
         postgres.psql(f"alter database {url.rsplit('/', 1)[1]} allow_connections false")
         try:
             response = await client.get("/readyz")

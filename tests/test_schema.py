@@ -1,4 +1,5 @@
 """init.sql is what the models produce; compose's PostgreSQL loads exactly that file."""
+
 from pathlib import Path
 
 import asyncpg
@@ -9,8 +10,9 @@ INIT_SQL = Path(__file__).resolve().parent.parent / "init.sql"
 
 
 def test_committed_init_sql_matches_the_models():
-    assert INIT_SQL.read_text() == postgres_schema(), \
+    assert INIT_SQL.read_text() == postgres_schema(), (
         "init.sql drifted from the models: run `conference schema > init.sql`"
+    )
 
 
 async def test_init_sql_loads_into_a_real_postgres(postgres):
@@ -19,10 +21,23 @@ async def test_init_sql_loads_into_a_real_postgres(postgres):
     connection = await asyncpg.connect(dsn)
     try:
         await connection.execute(INIT_SQL.read_text())
-        tables = {row["tablename"] for row in await connection.fetch(
-            "select tablename from pg_tables where schemaname = 'public'")}
+        tables = {
+            row["tablename"]
+            for row in await connection.fetch("select tablename from pg_tables where schemaname = 'public'")
+        }
     finally:
         await connection.close()
-    assert {"users", "login_sessions", "refresh_tokens", "rooms", "room_members", "chat_messages",
-            "direct_messages", "call_sessions", "call_participants", "processed_webhooks", "api_keys",
-            "events"} <= tables
+    assert {
+        "users",
+        "login_sessions",
+        "refresh_tokens",
+        "rooms",
+        "room_members",
+        "chat_messages",
+        "direct_messages",
+        "call_sessions",
+        "call_participants",
+        "processed_webhooks",
+        "api_keys",
+        "events",
+    } <= tables

@@ -86,12 +86,7 @@ async def test_livekit_signs_webhooks_with_the_configured_key(tmp_path):
 
 def media_token(livekit, identity: str, room: str) -> str:
     grants = api.VideoGrants(room_join=True, room=room, can_publish=True, can_subscribe=True)
-    return (
-        api.AccessToken(livekit.api_key, livekit.api_secret)
-        .with_identity(identity)
-        .with_grants(grants)
-        .to_jwt()
-    )
+    return api.AccessToken(livekit.api_key, livekit.api_secret).with_identity(identity).with_grants(grants).to_jwt()
 
 
 @pytest.mark.livekit

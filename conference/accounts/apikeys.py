@@ -1,4 +1,5 @@
 """Integrators' API keys: created and revoked from the command line, stored hashed."""
+
 from __future__ import annotations
 
 import secrets

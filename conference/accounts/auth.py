@@ -1,4 +1,5 @@
 """Who is calling: resolves the bearer (a user's access token or an integrator's API key)."""
+
 from __future__ import annotations
 
 import hmac
@@ -8,9 +9,9 @@ from sqlalchemy import select
 
 from conference.accounts.models import ApiKey, LoginSession, User
 from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
+from conference.deps import Deps, deps
 from conference.errors import TokenExpired as AccessTokenExpired
 from conference.errors import Unauthorized
-from conference.deps import Deps, deps
 from conference.state import API_KEY, USER
 
 API_KEY_PREFIX = "ck_"
@@ -42,18 +43,19 @@ async def user_of_access_token(deps: Deps, token: str) -> User:
     try:
         claims = read_access_token(deps.settings.jwt_secret, token)
     except TokenExpired:
-        raise AccessTokenExpired()
+        raise AccessTokenExpired() from None
     except TokenInvalid:
-        raise Unauthorized("access token is not valid")
+        raise Unauthorized("access token is not valid") from None
     signins = deps.signins
     user = signins.get(claims.session_id, claims.user_id)
     if user is not None:
         return user
     async with deps.db() as session:
         user = await session.scalar(
-            select(User).join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == claims.user_id, LoginSession.id == claims.session_id,
-                   LoginSession.revoked_at.is_(None)))
+            select(User)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(User.id == claims.user_id, LoginSession.id == claims.session_id, LoginSession.revoked_at.is_(None))
+        )
     if user is None:
         raise Unauthorized("access token is no longer valid")
     signins.put(claims.session_id, user)
@@ -61,7 +63,7 @@ async def user_of_access_token(deps: Deps, token: str) -> User:
 
 
 async def api_key_of(deps: Deps, token: str) -> ApiKey:
-    key_id, _, secret = token[len(API_KEY_PREFIX):].partition(".")
+    key_id, _, secret = token[len(API_KEY_PREFIX) :].partition(".")
     async with deps.db() as session:
         key = await session.get(ApiKey, key_id) if key_id else None
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):

@@ -3,6 +3,7 @@
 Each relationship is two rows, one per side: the asker's `outgoing` and the asked's `incoming`,
 both `accepted` once the asked says yes.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
@@ -16,16 +17,28 @@ from conference.errors import Conflict, NotFound, ValidationFailed
 
 
 def contact_json(user: User, status: str, online: bool) -> dict:
-    return {"user": {"id": user.id, "login": user.login, "display_name": user.display_name,
-                     "last_seen_at": iso(user.last_seen_at)},
-            "status": status, "online": online}
+    return {
+        "user": {
+            "id": user.id,
+            "login": user.login,
+            "display_name": user.display_name,
+            "last_seen_at": iso(user.last_seen_at),
+        },
+        "status": status,
+        "online": online,
+    }
 
 
 async def list_contacts(deps: Deps, owner_id: str) -> list[dict]:
     async with deps.db() as db:
-        rows = (await db.execute(select(Contact.status, User).join(User, User.id == Contact.peer_id)
-                                 .where(Contact.owner_id == owner_id)
-                                 .order_by(Contact.status, User.login))).all()
+        rows = (
+            await db.execute(
+                select(Contact.status, User)
+                .join(User, User.id == Contact.peer_id)
+                .where(Contact.owner_id == owner_id)
+                .order_by(Contact.status, User.login)
+            )
+        ).all()
     online = await deps.hub.online([user.id for _, user in rows])
     return [contact_json(user, status, user.id in online) for status, user in rows]
 
@@ -56,13 +69,17 @@ async def request_contact(deps: Deps, owner_id: str, peer_id: str) -> dict:
             await _set_status(db, owner_id, peer_id, "accepted")
             status = "accepted"
         else:
-            db.add_all([Contact(owner_id=owner_id, peer_id=peer_id, status="outgoing"),
-                        Contact(owner_id=peer_id, peer_id=owner_id, status="incoming")])
+            db.add_all(
+                [
+                    Contact(owner_id=owner_id, peer_id=peer_id, status="outgoing"),
+                    Contact(owner_id=peer_id, peer_id=owner_id, status="incoming"),
+                ]
+            )
             status = "outgoing"
         try:
             await db.commit()
         except IntegrityError:  # both asked at the same moment
-            raise Conflict("a contact request between you two is already pending")
+            raise Conflict("a contact request between you two is already pending") from None
     return contact_json(peer, status, bool(await deps.hub.online([peer.id])))
 
 
@@ -100,8 +117,9 @@ async def remove_contact(deps: Deps, owner_id: str, peer_id: str) -> None:
 
 async def _set_status(db: AsyncSession, a: str, b: str, status: str) -> None:
     for owner, peer in ((a, b), (b, a)):
-        await db.execute(update(Contact).where(Contact.owner_id == owner, Contact.peer_id == peer)
-                         .values(status=status))
+        await db.execute(
+            update(Contact).where(Contact.owner_id == owner, Contact.peer_id == peer).values(status=status)
+        )
 
 
 async def _delete_pair(db: AsyncSession, a: str, b: str) -> None:
@@ -111,8 +129,9 @@ async def _delete_pair(db: AsyncSession, a: str, b: str) -> None:
 
 async def accepted_contact_ids(db: AsyncSession, user_id: str) -> list[str]:
     """Who hears about this user's presence."""
-    return list(await db.scalars(select(Contact.peer_id).where(Contact.owner_id == user_id,
-                                                               Contact.status == "accepted")))
+    return list(
+        await db.scalars(select(Contact.peer_id).where(Contact.owner_id == user_id, Contact.status == "accepted"))
+    )
 
 
 async def mark_seen(db: AsyncSession, user_id: str) -> str | None:

@@ -1,4 +1,5 @@
 """Tables of the accounts domain."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Password hashing with bcrypt, off the event loop because bcrypt is slow on purpose."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Request bodies of the accounts endpoints."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Account rules: registration, sign-in, refresh rotation with reuse detection, profile."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,8 +25,13 @@ class SignInRevoked(Unauthorized):
 
 
 def user_json(user: User) -> dict:
-    return {"id": user.id, "login": user.login, "email": user.email,
-            "display_name": user.display_name, "created_at": iso(user.created_at)}
+    return {
+        "id": user.id,
+        "login": user.login,
+        "email": user.email,
+        "display_name": user.display_name,
+        "created_at": iso(user.created_at),
+    }
 
 
 def public_user_json(user: User) -> dict:
@@ -34,11 +40,20 @@ def public_user_json(user: User) -> dict:
 
 async def _issue_pair(db: AsyncSession, settings: Settings, user: User, login_session_id: str) -> dict:
     refresh = new_refresh_token()
-    db.add(RefreshToken(token_hash=hash_secret(refresh), session_id=login_session_id,
-                        expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_s)))
+    db.add(
+        RefreshToken(
+            token_hash=hash_secret(refresh),
+            session_id=login_session_id,
+            expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_s),
+        )
+    )
     access = issue_access_token(settings.jwt_secret, user.id, login_session_id, settings.access_token_ttl_s)
-    return {"user": user_json(user), "access_token": access, "refresh_token": refresh,
-            "expires_in": settings.access_token_ttl_s}
+    return {
+        "user": user_json(user),
+        "access_token": access,
+        "refresh_token": refresh,
+        "expires_in": settings.access_token_ttl_s,
+    }
 
 
 async def _start_session(db: AsyncSession, settings: Settings, user: User) -> dict:
@@ -58,8 +73,14 @@ async def _ensure_free(db: AsyncSession, login: str | None, email: str | None, e
         raise Conflict("already in use", fields=taken)
 
 
-async def register(sessions: async_sessionmaker, settings: Settings, login: str, password: str,
-                   email: str | None, display_name: str | None) -> dict:
+async def register(
+    sessions: async_sessionmaker,
+    settings: Settings,
+    login: str,
+    password: str,
+    email: str | None,
+    display_name: str | None,
+) -> dict:
     password_hash = await hash_password(password, settings.bcrypt_rounds)
     async with sessions() as db:
         await _ensure_free(db, login, email)
@@ -70,7 +91,7 @@ async def register(sessions: async_sessionmaker, settings: Settings, login: str,
             pair = await _start_session(db, settings, user)
             await db.commit()
         except IntegrityError:  # a concurrent registration won the race
-            raise Conflict("login or email already in use")
+            raise Conflict("login or email already in use") from None
     return pair
 
 
@@ -95,10 +116,11 @@ async def refresh(sessions: async_sessionmaker, settings: Settings, token: str) 
         if login_session.revoked_at is not None or stored.expires_at < now:
             raise Unauthorized("this sign-in has ended; sign in again")
         # Spend atomically: of two racing refreshes only one sees its update land.
-        spent = await db.execute(update(RefreshToken)
-                                 .where(RefreshToken.token_hash == stored.token_hash,
-                                        RefreshToken.spent_at.is_(None))
-                                 .values(spent_at=now))
+        spent = await db.execute(
+            update(RefreshToken)
+            .where(RefreshToken.token_hash == stored.token_hash, RefreshToken.spent_at.is_(None))
+            .values(spent_at=now)
+        )
         if spent.rowcount != 1:
             # A spent token presented again means it leaked: end the whole sign-in.
             login_session.revoked_at = now
@@ -116,9 +138,11 @@ async def logout(sessions: async_sessionmaker, token: str) -> str | None:
         stored = await db.get(RefreshToken, hash_secret(token))
         if stored is None:
             return None
-        await db.execute(update(LoginSession).where(LoginSession.id == stored.session_id,
-                                                    LoginSession.revoked_at.is_(None))
-                         .values(revoked_at=utcnow()))
+        await db.execute(
+            update(LoginSession)
+            .where(LoginSession.id == stored.session_id, LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
         await db.commit()
         return stored.session_id
 
@@ -130,8 +154,9 @@ async def update_me(sessions: async_sessionmaker, settings: Settings, user_id: s
         if new_password is not None:
             current = changes.get("current_password")
             if not current:
-                raise ValidationFailed("current password is required",
-                                       fields={"current_password": "required to change the password"})
+                raise ValidationFailed(
+                    "current password is required", fields={"current_password": "required to change the password"}
+                )
             if not await check_password(current, user.password_hash, settings.bcrypt_rounds):
                 raise InvalidCredentials("current password is wrong")
             user.password_hash = await hash_password(new_password, settings.bcrypt_rounds)
@@ -143,7 +168,7 @@ async def update_me(sessions: async_sessionmaker, settings: Settings, user_id: s
         try:
             await db.commit()
         except IntegrityError:
-            raise Conflict("email already in use", fields={"email": "already taken"})
+            raise Conflict("email already in use", fields={"email": "already taken"}) from None
         return user_json(user)
 
 
@@ -158,8 +183,9 @@ async def find_users(sessions: async_sessionmaker, query: str, limit: int) -> li
     async with sessions() as db:
         exact = await db.get(User, query) if query else None
         prefix = (query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")) + "%"
-        found = (await db.scalars(select(User).where(User.login.like(prefix, escape="\\"))
-                                  .order_by(User.login).limit(limit))).all()
+        found = (
+            await db.scalars(select(User).where(User.login.like(prefix, escape="\\")).order_by(User.login).limit(limit))
+        ).all()
     return ([exact] if exact else []) + [user for user in found if not exact or user.id != exact.id]
 
 
@@ -176,8 +202,14 @@ async def ensure_demo_user(sessions: async_sessionmaker, settings: Settings) -> 
     async with sessions() as db:
         if await db.scalar(select(User.id).where(User.login == "ilya")):
             return
-        db.add(User(login="ilya", email="ilya@example.com", display_name="Ilya",
-                    password_hash=await hash_password("password123", settings.bcrypt_rounds)))
+        db.add(
+            User(
+                login="ilya",
+                email="ilya@example.com",
+                display_name="Ilya",
+                password_hash=await hash_password("password123", settings.bcrypt_rounds),
+            )
+        )
         try:
             await db.commit()
         except IntegrityError:

@@ -4,6 +4,7 @@ Every request still verifies its access token's signature and expiry; what is re
 few seconds is only the database's answer to "is this sign-in still open, and who is it".
 Logout, refresh-token reuse, profile changes and account deletion forget the entry on this
 replica at once; another replica notices within `ttl_s`."""
+
 from __future__ import annotations
 
 import time

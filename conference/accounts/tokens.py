@@ -1,4 +1,5 @@
 """Access tokens (short-lived JWTs, PyJWT) and opaque refresh tokens stored as hashes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,12 +34,11 @@ def issue_access_token(secret: str, user_id: str, session_id: str, ttl_s: int) -
 
 def read_access_token(secret: str, token: str) -> AccessClaims:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
-                            options={"require": ["exp", "sub", "sid"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "sid"]})
     except jwt.ExpiredSignatureError:
-        raise TokenExpired()
+        raise TokenExpired() from None
     except jwt.PyJWTError:
-        raise TokenInvalid()
+        raise TokenInvalid() from None
     if claims.get("typ") != "access" or not isinstance(claims["sub"], str):
         raise TokenInvalid()
     return AccessClaims(user_id=claims["sub"], session_id=str(claims["sid"]))

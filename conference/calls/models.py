@@ -1,4 +1,5 @@
 """Tables of the calls domain."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -57,7 +58,9 @@ class DirectCall(Base):
     room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
     caller_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     callee_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="ringing")  # ringing|accepted|declined|cancelled|missed|ended
+    status: Mapped[str] = mapped_column(
+        String(16), default="ringing"
+    )  # ringing|accepted|declined|cancelled|missed|ended
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

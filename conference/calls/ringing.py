@@ -4,6 +4,7 @@ ringing → accepted (callee) | declined (callee) | cancelled (caller) | missed 
 within `call_ring_timeout_s`). Every transition is a conditional update of a ringing row, so
 two replicas (or a click racing the timeout) cannot both win; the winner tells both sides.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,11 +29,18 @@ ANSWERED_GRACE_S = 60  # an accepted call counts as busy this long even before a
 
 
 def call_json(call: DirectCall, caller: User | None, callee: User | None, ring_timeout_s: float) -> dict:
-    return {"id": call.id, "call_id": call.id, "room_id": call.room_id, "status": call.status,
-            "caller": sender_json(caller), "callee": sender_json(callee),
-            "created_at": iso(call.created_at),
-            "expires_at": iso(call.created_at + timedelta(seconds=ring_timeout_s)),
-            "answered_at": iso(call.answered_at), "ended_at": iso(call.ended_at)}
+    return {
+        "id": call.id,
+        "call_id": call.id,
+        "room_id": call.room_id,
+        "status": call.status,
+        "caller": sender_json(caller),
+        "callee": sender_json(callee),
+        "created_at": iso(call.created_at),
+        "expires_at": iso(call.created_at + timedelta(seconds=ring_timeout_s)),
+        "answered_at": iso(call.answered_at),
+        "ended_at": iso(call.ended_at),
+    }
 
 
 async def start_call(deps: Deps, caller: User, callee_id: str) -> dict:
@@ -45,14 +53,19 @@ async def start_call(deps: Deps, caller: User, callee_id: str) -> dict:
         if await _busy(deps, callee.id):
             raise Busy()
     name = f"{caller.display_name} · {callee.display_name}"[:100]
-    room = await create_room(deps, name=name, max_participants=2, waiting_room=False,
-                             host_id=caller.id, kind="call")
+    room = await create_room(deps, name=name, max_participants=2, waiting_room=False, host_id=caller.id, kind="call")
     async with deps.db() as db:
         room = await db.get(Room, room.id)
         room.locked = True  # only the two of them; both are members, so both may join
         db.add(RoomMember(room_id=room.id, user_id=callee.id, role="participant", state="left"))
-        call = DirectCall(id=uuid.uuid4().hex, room_id=room.id, caller_id=caller.id, callee_id=callee.id,
-                          status="ringing", created_at=utcnow())
+        call = DirectCall(
+            id=uuid.uuid4().hex,
+            room_id=room.id,
+            caller_id=caller.id,
+            callee_id=callee.id,
+            status="ringing",
+            created_at=utcnow(),
+        )
         db.add(call)
         await db.flush()
         payload = call_json(call, caller, callee, deps.settings.call_ring_timeout_s)
@@ -66,9 +79,14 @@ async def _busy(deps: Deps, user_id: str) -> bool:
     """In a call that still rings, or was answered and still has someone in its media room."""
     timeout = timedelta(seconds=deps.settings.call_ring_timeout_s)
     async with deps.db() as db:
-        calls = list(await db.scalars(select(DirectCall).where(
-            or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
-            DirectCall.status.in_(("ringing", "accepted")))))
+        calls = list(
+            await db.scalars(
+                select(DirectCall).where(
+                    or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
+                    DirectCall.status.in_(("ringing", "accepted")),
+                )
+            )
+        )
         for call in calls:
             if call.status == "ringing":
                 if utcnow() - call.created_at < timeout:
@@ -100,8 +118,14 @@ async def accept(deps: Deps, call_id: str, user: User) -> dict:
     if not await _finish(deps, call.id, "accepted", "call.accepted"):
         raise Conflict("this call is no longer ringing")
     joined = await join_room(deps, call.room_id, user)
-    return {"token": joined["token"], "livekit_url": joined["livekit_url"], "room_id": call.room_id,
-            "identity": joined["identity"], "expires_at": joined["expires_at"], "call_id": call.id}
+    return {
+        "token": joined["token"],
+        "livekit_url": joined["livekit_url"],
+        "room_id": call.room_id,
+        "identity": joined["identity"],
+        "expires_at": joined["expires_at"],
+        "call_id": call.id,
+    }
 
 
 async def decline(deps: Deps, call_id: str, user: User) -> dict:
@@ -130,8 +154,9 @@ async def _finish(deps: Deps, call_id: str, status: str, event_type: str) -> dic
     now = utcnow()
     values = {"status": status, "answered_at": now} if status == "accepted" else {"status": status, "ended_at": now}
     async with deps.db() as db:
-        changed = await db.execute(update(DirectCall).where(DirectCall.id == call_id,
-                                                            DirectCall.status == "ringing").values(**values))
+        changed = await db.execute(
+            update(DirectCall).where(DirectCall.id == call_id, DirectCall.status == "ringing").values(**values)
+        )
         if not changed.rowcount:
             return None
         call = await db.get(DirectCall, call_id)
@@ -141,11 +166,14 @@ async def _finish(deps: Deps, call_id: str, status: str, event_type: str) -> dic
             if room is not None and room.status != "ended":
                 room.status, room.ended_at = "ended", now
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_([call.caller_id, call.callee_id])))}
-        payload = call_json(call, users.get(call.caller_id), users.get(call.callee_id),
-                            deps.settings.call_ring_timeout_s)
+        payload = call_json(
+            call, users.get(call.caller_id), users.get(call.callee_id), deps.settings.call_ring_timeout_s
+        )
         # Both sides: the other party learns the outcome, the callee's other devices stop ringing.
-        events = [await record_event(db, event_type, payload, user_id=call.caller_id),
-                  await record_event(db, event_type, payload, user_id=call.callee_id)]
+        events = [
+            await record_event(db, event_type, payload, user_id=call.caller_id),
+            await record_event(db, event_type, payload, user_id=call.callee_id),
+        ]
         await db.commit()
     await deps.publish(*events)
     return payload
@@ -155,8 +183,11 @@ async def expire_overdue(deps: Deps) -> int:
     """Ends calls nobody answered in time as missed; any replica may run this."""
     cutoff = utcnow() - timedelta(seconds=deps.settings.call_ring_timeout_s)
     async with deps.db() as db:
-        overdue = list(await db.scalars(select(DirectCall.id).where(DirectCall.status == "ringing",
-                                                                    DirectCall.created_at <= cutoff)))
+        overdue = list(
+            await db.scalars(
+                select(DirectCall.id).where(DirectCall.status == "ringing", DirectCall.created_at <= cutoff)
+            )
+        )
     for call_id in overdue:
         await _finish(deps, call_id, "missed", "call.cancelled")
     return len(overdue)
@@ -177,6 +208,11 @@ async def watch_rings(deps: Deps) -> None:
 
 async def ringing_for(db, callee_id: str) -> tuple[set[str], datetime | None]:
     """Ids of the calls ringing for this user, and when the oldest of them started."""
-    rows = (await db.execute(select(DirectCall.id, DirectCall.created_at).where(
-        DirectCall.callee_id == callee_id, DirectCall.status == "ringing"))).all()
+    rows = (
+        await db.execute(
+            select(DirectCall.id, DirectCall.created_at).where(
+                DirectCall.callee_id == callee_id, DirectCall.status == "ringing"
+            )
+        )
+    ).all()
     return {row.id for row in rows}, min((row.created_at for row in rows), default=None)

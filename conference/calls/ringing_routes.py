@@ -1,4 +1,5 @@
 """HTTP endpoints of /calls (direct calls: ring, accept, decline, cancel)."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -16,25 +17,29 @@ class StartCall(Body):
     user_id: str = Field(min_length=1, max_length=32)
 
 
-@routes.route("POST", "/calls", summary="Ring a user; they get call.ring on every connection",
-              body=StartCall, responses={201: None})
+@routes.route(
+    "POST",
+    "/calls",
+    summary="Ring a user; they get call.ring on every connection",
+    body=StartCall,
+    responses={201: None},
+)
 async def start_call(request: web.Request, body: StartCall) -> web.Response:
     return json_created(await ringing.start_call(deps(request), current_user(request), body.user_id))
 
 
-@routes.route("POST", "/calls/{call_id}/accept", summary="Answer a ringing call (callee): a media token", responses={200: None})
+@routes.route(
+    "POST", "/calls/{call_id}/accept", summary="Answer a ringing call (callee): a media token", responses={200: None}
+)
 async def accept_call(request: web.Request) -> web.Response:
-    return web.json_response(await ringing.accept(deps(request), request.match_info["call_id"],
-                                                  current_user(request)))
+    return web.json_response(await ringing.accept(deps(request), request.match_info["call_id"], current_user(request)))
 
 
 @routes.route("POST", "/calls/{call_id}/decline", summary="Decline a ringing call (callee)", responses={200: None})
 async def decline_call(request: web.Request) -> web.Response:
-    return web.json_response(await ringing.decline(deps(request), request.match_info["call_id"],
-                                                   current_user(request)))
+    return web.json_response(await ringing.decline(deps(request), request.match_info["call_id"], current_user(request)))
 
 
 @routes.route("POST", "/calls/{call_id}/cancel", summary="Stop ringing (caller)", responses={200: None})
 async def cancel_call(request: web.Request) -> web.Response:
-    return web.json_response(await ringing.cancel(deps(request), request.match_info["call_id"],
-                                                  current_user(request)))
+    return web.json_response(await ringing.cancel(deps(request), request.match_info["call_id"], current_user(request)))

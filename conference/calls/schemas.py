@@ -1,4 +1,5 @@
 """Answers of call history and direct calls, and the events they record."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel

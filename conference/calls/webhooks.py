@@ -1,8 +1,9 @@
 """Turns LiveKit's webhooks into call sessions and attendance, each event applied once."""
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ def _when(event) -> datetime:
     now = utcnow()
     if not event.created_at:
         return now
-    stamped = datetime.fromtimestamp(event.created_at, timezone.utc)
+    stamped = datetime.fromtimestamp(event.created_at, UTC)
     return stamped if (now - stamped).total_seconds() > 2 else now
 
 
@@ -46,7 +47,7 @@ async def apply_webhook(deps: Deps, event) -> bool:
 async def _session_of(db: AsyncSession, room, when: datetime) -> CallSession:
     session = await db.scalar(select(CallSession).where(CallSession.livekit_sid == room.sid))
     if session is None:
-        started = datetime.fromtimestamp(room.creation_time, timezone.utc) if room.creation_time else when
+        started = datetime.fromtimestamp(room.creation_time, UTC) if room.creation_time else when
         session = CallSession(room_id=room.name, livekit_sid=room.sid, started_at=min(started, when))
         db.add(session)
         await db.flush()
@@ -62,16 +63,23 @@ async def _apply(db: AsyncSession, event, when: datetime) -> None:
     elif event.event == "participant_joined":
         participant = event.participant
         user_id = await db.scalar(select(User.id).where(User.id == participant.identity))
-        db.add(CallParticipant(session_id=session.id, identity=participant.identity, user_id=user_id,
-                               name=participant.name, participant_sid=participant.sid, joined_at=when))
+        db.add(
+            CallParticipant(
+                session_id=session.id,
+                identity=participant.identity,
+                user_id=user_id,
+                name=participant.name,
+                participant_sid=participant.sid,
+                joined_at=when,
+            )
+        )
     elif event.event == "participant_left":
         for stretch in await _open_stretches(db, session.id, event.participant.identity):
             _close(stretch, when)
 
 
 async def _open_stretches(db: AsyncSession, session_id: int, identity: str | None = None):
-    query = select(CallParticipant).where(CallParticipant.session_id == session_id,
-                                          CallParticipant.left_at.is_(None))
+    query = select(CallParticipant).where(CallParticipant.session_id == session_id, CallParticipant.left_at.is_(None))
     if identity is not None:
         query = query.where(CallParticipant.identity == identity)
     return list(await db.scalars(query))

@@ -1,4 +1,5 @@
 """Tables of the chat domain."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,8 +24,10 @@ class ChatMessage(Base):
 
 class DirectMessage(Base):
     __tablename__ = "direct_messages"
-    __table_args__ = (Index("ix_direct_messages_pair", "sender_id", "recipient_id", "id"),
-                      Index("ix_direct_messages_recipient", "recipient_id", "id"))
+    __table_args__ = (
+        Index("ix_direct_messages_pair", "sender_id", "recipient_id", "id"),
+        Index("ix_direct_messages_recipient", "recipient_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     sender_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

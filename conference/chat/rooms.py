@@ -1,4 +1,5 @@
 """Room chat: members read the history and post; every post is stored, then pushed."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -21,15 +22,24 @@ def sender_json(user: User | None) -> dict | None:
 
 
 def message_json(message: ChatMessage, sender: User | None) -> dict:
-    return {"id": message.id, "room_id": message.room_id, "sender": sender_json(sender),
-            "content": message.content, "client_id": message.client_id, "created_at": iso(message.created_at)}
+    return {
+        "id": message.id,
+        "room_id": message.room_id,
+        "sender": sender_json(sender),
+        "content": message.content,
+        "client_id": message.client_id,
+        "created_at": iso(message.created_at),
+    }
 
 
 async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int | None, limit: int) -> dict:
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, user_id)
-        query = (select(ChatMessage, User).outerjoin(User, User.id == ChatMessage.sender_id)
-                 .where(ChatMessage.room_id == room.id))
+        query = (
+            select(ChatMessage, User)
+            .outerjoin(User, User.id == ChatMessage.sender_id)
+            .where(ChatMessage.room_id == room.id)
+        )
         if before is not None:
             query = query.where(ChatMessage.id < before)
         rows = (await db.execute(query.order_by(ChatMessage.id.desc()).limit(limit + 1))).all()
@@ -39,11 +49,9 @@ async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int 
     return {"items": items, "next_before": items[0]["id"] if more and items else None}
 
 
-async def post_message(deps: Deps, raw_room_id: str, sender: User, content: str,
-                       client_id: str | None = None) -> dict:
+async def post_message(deps: Deps, raw_room_id: str, sender: User, content: str, client_id: str | None = None) -> dict:
     if not content.strip() or len(content) > MAX_CONTENT:
-        raise ValidationFailed("message must be 1 to 4000 characters",
-                               fields={"content": "1 to 4000 characters"})
+        raise ValidationFailed("message must be 1 to 4000 characters", fields={"content": "1 to 4000 characters"})
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, sender.id)
         if room.status == "ended":

@@ -1,4 +1,5 @@
 """Request bodies and answers of room chat and direct messages, and their events."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel

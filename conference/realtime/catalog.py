@@ -1,4 +1,5 @@
 """Every realtime event type and the model its `data` carries; each domain declares its own."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel

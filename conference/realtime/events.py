@@ -1,4 +1,5 @@
 """Recording events inside a domain's transaction and publishing them once committed."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -8,7 +9,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.realtime.catalog import event_models
-
 from conference.realtime.models import Event
 
 # Any constant will do: it names the one advisory lock that orders the event log.
@@ -33,8 +33,9 @@ def _catalog() -> dict[str, type[BaseModel]]:
     return event_models()
 
 
-async def record_event(db: AsyncSession, type_: str, data: BaseModel | dict, *, room_id: str | None = None,
-                       user_id: str | None = None) -> Event:
+async def record_event(
+    db: AsyncSession, type_: str, data: BaseModel | dict, *, room_id: str | None = None, user_id: str | None = None
+) -> Event:
     """Adds the event to the caller's transaction; publish it with `frame_of` after commit.
     `data` must be the model the catalog declares for `type_`."""
     if isinstance(data, BaseModel):
@@ -51,5 +52,4 @@ async def record_event(db: AsyncSession, type_: str, data: BaseModel | dict, *, 
 
 def frame_of(event: Event) -> dict:
     """The hub's envelope: the client frame plus its audience."""
-    return {"id": event.id, "type": event.type, "data": event.data,
-            "room_id": event.room_id, "user_id": event.user_id}
+    return {"id": event.id, "type": event.type, "data": event.data, "room_id": event.room_id, "user_id": event.user_id}

@@ -2,6 +2,7 @@
 
 A bad frame is answered with an `error` frame and the connection stays open; only a client
 that keeps flooding after being told is closed (1008)."""
+
 from __future__ import annotations
 
 import json
@@ -110,7 +111,7 @@ def error(code: str, message: str, client_id: str | None = None, fields: dict | 
     return {"type": "error", "data": data}
 
 
-async def handle(connection: "Connection", stream: "EventStream", raw: str | None) -> None:
+async def handle(connection: Connection, stream: EventStream, raw: str | None) -> None:
     if connection.closing:
         return
     verdict = connection.limiter.take()
@@ -152,7 +153,7 @@ async def handle(connection: "Connection", stream: "EventStream", raw: str | Non
         connection.reply(error("internal_error", "the server could not handle this frame", client_id))
 
 
-async def _act(connection: "Connection", stream: "EventStream", frame: Frame) -> None:
+async def _act(connection: Connection, stream: EventStream, frame: Frame) -> None:
     deps, user = connection.deps, connection.user
     if isinstance(frame, Ping):
         connection.reply({"type": "pong", "data": {}})
@@ -168,7 +169,7 @@ async def _act(connection: "Connection", stream: "EventStream", frame: Frame) ->
         await _typing(connection, stream, frame)
 
 
-async def _typing(connection: "Connection", stream: "EventStream", frame: Typing) -> None:
+async def _typing(connection: Connection, stream: EventStream, frame: Typing) -> None:
     deps, user = connection.deps, connection.user
     if frame.room_id is not None:
         async with deps.db() as db:

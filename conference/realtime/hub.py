@@ -1,8 +1,9 @@
 """The fan-out interface: publish events to every replica, and know who is online where."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 Listener = Callable[[dict], Awaitable[None]]
 GoneListener = Callable[[list[str]], Awaitable[None]]
@@ -19,9 +20,11 @@ class Hub(ABC):
 
     async def start(self) -> None:
         """Connect to whatever carries events between replicas."""
+        return None
 
     async def close(self) -> None:
         """Stop listening and let go of connections."""
+        return None
 
     async def deliver(self, envelope: dict) -> None:
         """Hand an envelope that reached this replica to its listeners."""

@@ -1,4 +1,5 @@
 """The in-process hub: one replica, no Redis; presence is this process's connection count."""
+
 from __future__ import annotations
 
 from conference.realtime.hub import Hub

@@ -1,4 +1,5 @@
 """The event log: every pushed event is stored first, so a reconnecting client can replay it."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ users lapse by themselves); this module turns the transitions into `last_seen_at
 `presence` events for the user's accepted contacts. Presence events are ephemeral: they
 carry no id and are not replayed (a client reads current presence from /contacts).
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,5 +54,10 @@ class Presence:
             log.exception("could not record presence of %s", user_id)
             return
         if contacts:
-            await self.deps.hub.publish({"type": "presence", "user_ids": contacts,
-                                         "data": {"user_id": user_id, "online": online, "last_seen_at": seen}})
+            await self.deps.hub.publish(
+                {
+                    "type": "presence",
+                    "user_ids": contacts,
+                    "data": {"user_id": user_id, "online": online, "last_seen_at": seen},
+                }
+            )

@@ -6,6 +6,7 @@ so a replica that dies stops refreshing and its users lapse within the TTL, no g
 `presence:replicas` (scored the same way) and `presence:replica:<id>` (its users) let a
 surviving replica notice a dead one and announce its users as offline.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,10 @@ class RedisHub(Hub):
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         await self._pubsub.subscribe(self.channel)
         await self._refresh()
-        self._tasks = [asyncio.create_task(self._listen(), name="redis-hub-listen"),
-                       asyncio.create_task(self._keep_alive(), name="redis-hub-presence")]
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="redis-hub-listen"),
+            asyncio.create_task(self._keep_alive(), name="redis-hub-presence"),
+        ]
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -113,7 +116,7 @@ class RedisHub(Hub):
         except Exception:  # Redis unreachable: answer for this replica rather than fail the request
             log.warning("could not read presence from Redis")
             return {user_id for user_id in user_ids if self.local.get(user_id)}
-        return {user_id for user_id, count in zip(user_ids, counts) if count}
+        return {user_id for user_id, count in zip(user_ids, counts, strict=True) if count}
 
     async def _arrived(self, user_id: str) -> bool:
         key = _user_key(user_id)
@@ -162,8 +165,7 @@ class RedisHub(Hub):
             dead = dead.decode() if isinstance(dead, bytes) else dead
             if not await self.redis.zrem(REPLICAS, dead):
                 continue  # another replica claimed it
-            users = [u.decode() if isinstance(u, bytes) else u
-                     for u in await self.redis.smembers(_replica_key(dead))]
+            users = [u.decode() if isinstance(u, bytes) else u for u in await self.redis.smembers(_replica_key(dead))]
             await self.redis.delete(_replica_key(dead))
             gone = []
             for user_id in users:

@@ -1,4 +1,5 @@
 """Frames of the socket itself (ack, error, ready, pong, presence, typing)."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel

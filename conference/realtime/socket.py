@@ -1,5 +1,6 @@
 """GET /api/v1/ws: one WebSocket per signed-in client — replay of what it missed, then live events,
 and the frames a client sends (chat.send, dm.send, typing, read, ping)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,8 @@ from conference.chat import direct
 from conference.deps import DEPS, Deps
 from conference.errors import ApiError, Unauthorized
 from conference.realtime import frames
-from conference.realtime.presence import Presence
 from conference.realtime.models import Event
+from conference.realtime.presence import Presence
 from conference.realtime.stream import PAGE, EventStream, audience_filter, client_text, envelope_of
 
 log = logging.getLogger("conference.realtime")
@@ -75,8 +76,9 @@ class Connection:
     def _enqueue(self, text: str, envelope: dict | None) -> None:
         if len(self._outbox) >= MAX_PENDING:
             self._outbox.clear()
-            asyncio.ensure_future(self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER,
-                                                message=b"client too slow; reconnect with after"))
+            asyncio.ensure_future(
+                self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"client too slow; reconnect with after")
+            )
             return
         self._outbox.append((text, envelope))
         self._ready.set()
@@ -208,9 +210,15 @@ async def _replay(deps: Deps, connection: Connection, after: int | None, cursor:
     last = after
     while last < cursor:
         async with deps.db() as db:
-            page = [envelope_of(event) for event in await db.scalars(
-                select(Event).where(Event.id > last, Event.id <= cursor, audience_filter(connection.user_id))
-                .order_by(Event.id).limit(PAGE))]
+            page = [
+                envelope_of(event)
+                for event in await db.scalars(
+                    select(Event)
+                    .where(Event.id > last, Event.id <= cursor, audience_filter(connection.user_id))
+                    .order_by(Event.id)
+                    .limit(PAGE)
+                )
+            ]
         for envelope in page:
             await connection.send_now(client_text(envelope), envelope)
         if len(page) < PAGE:
@@ -227,9 +235,16 @@ async def _pending(deps: Deps, user_id: str, cursor: int) -> list[dict]:
             return []
         # Each event is written in the same transaction as its row, a moment after it.
         since = min(t for t in (dm_since, ring_since) if t is not None) - timedelta(seconds=5)
-        events = await db.scalars(select(Event).where(
-            Event.user_id == user_id, Event.type.in_(("dm.message", "call.ring")), Event.id <= cursor,
-            Event.created_at >= since).order_by(Event.id))
+        events = await db.scalars(
+            select(Event)
+            .where(
+                Event.user_id == user_id,
+                Event.type.in_(("dm.message", "call.ring")),
+                Event.id <= cursor,
+                Event.created_at >= since,
+            )
+            .order_by(Event.id)
+        )
         pending = []
         for event in events:
             key = event.data.get("id")
@@ -252,11 +267,15 @@ async def stop(app: web.Application) -> None:
 
 
 async def _going_away(app: web.Application) -> None:
-    await asyncio.gather(*(connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
-                           for connection in list(app.get(CONNECTIONS, ()))), return_exceptions=True)
+    await asyncio.gather(
+        *(
+            connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+            for connection in list(app.get(CONNECTIONS, ()))
+        ),
+        return_exceptions=True,
+    )
 
 
 def register(app: web.Application) -> None:
     app.router.add_get("/api/v1/ws", websocket)
     app.on_shutdown.append(_going_away)
-

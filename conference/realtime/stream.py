@@ -7,6 +7,7 @@ that died between commit and publish) it reads the log from the database instead
 always right because event ids become visible in order (see `lock_event_log`). A slow poll
 does the same, so a lost publish delays an event by at most `POLL_S`, never drops it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,7 @@ PAGE = 500
 
 
 def envelope_of(event: Event) -> dict:
-    return {"id": event.id, "type": event.type, "data": event.data,
-            "room_id": event.room_id, "user_id": event.user_id}
+    return {"id": event.id, "type": event.type, "data": event.data, "room_id": event.room_id, "user_id": event.user_id}
 
 
 def client_text(envelope: dict) -> str:
@@ -48,7 +48,7 @@ class EventStream:
         self.db = db
         self.hub = hub
         self.cursor = 0
-        self.by_user: dict[str, set["Connection"]] = {}
+        self.by_user: dict[str, set[Connection]] = {}
         self._inbox: dict[int, dict] = {}
         self._wake = asyncio.Event()
         self._read_log = False
@@ -58,8 +58,10 @@ class EventStream:
         self.hub.listeners.append(self.receive)  # listen first: nothing is missed while reading
         async with self.db() as db:
             self.cursor = await db.scalar(select(func.max(Event.id))) or 0
-        self._tasks = [asyncio.create_task(self._pump(), name="event-pump"),
-                       asyncio.create_task(self._poll(), name="event-poll")]
+        self._tasks = [
+            asyncio.create_task(self._pump(), name="event-pump"),
+            asyncio.create_task(self._poll(), name="event-poll"),
+        ]
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -69,12 +71,12 @@ class EventStream:
             self.hub.listeners.remove(self.receive)
 
     # ------------------------------------------------------------------ connections
-    def attach(self, connection: "Connection") -> int:
+    def attach(self, connection: Connection) -> int:
         """Adds a connection; it gets every event above the returned cursor from the stream."""
         self.by_user.setdefault(connection.user_id, set()).add(connection)
         return self.cursor
 
-    def detach(self, connection: "Connection") -> None:
+    def detach(self, connection: Connection) -> None:
         mine = self.by_user.get(connection.user_id)
         if mine is not None:
             mine.discard(connection)
@@ -161,7 +163,8 @@ class EventStream:
         """Who belongs to these rooms now: hosts and people let in (one round trip)."""
         members: dict[str, set[str]] = {room_id: set() for room_id in room_ids}
         joined = select(RoomMember.room_id, RoomMember.user_id).where(
-            RoomMember.room_id.in_(room_ids), RoomMember.state.in_(MEMBER_STATES))
+            RoomMember.room_id.in_(room_ids), RoomMember.state.in_(MEMBER_STATES)
+        )
         hosts = select(Room.id, Room.host_id).where(Room.id.in_(room_ids), Room.host_id.is_not(None))
         async with self.db() as db:
             for room_id, user_id in await db.execute(union_all(joined, hosts)):
@@ -172,6 +175,5 @@ class EventStream:
 def audience_filter(user_id: str):
     """SQL condition for the events a user may see: their own and their rooms'."""
     hosted = select(Room.id).where(Room.host_id == user_id)
-    joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id,
-                                              RoomMember.state.in_(MEMBER_STATES))
+    joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES))
     return or_(Event.user_id == user_id, Event.room_id.in_(hosted), Event.room_id.in_(joined))

@@ -1,4 +1,5 @@
 """Room codes people can read aloud: ten lowercase letters shown as xxx-xxxx-xxx."""
+
 from __future__ import annotations
 
 import re

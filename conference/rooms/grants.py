@@ -1,4 +1,5 @@
 """What each room role may do in LiveKit."""
+
 from __future__ import annotations
 
 from livekit.api import VideoGrants
@@ -9,13 +10,31 @@ PUBLISH_SOURCES = ["camera", "microphone", "screen_share", "screen_share_audio"]
 
 def grants_for(role: str, room: str) -> VideoGrants:
     if role == "host":
-        return VideoGrants(room_join=True, room=room, room_admin=True, can_publish=True,
-                           can_subscribe=True, can_publish_data=True,
-                           can_publish_sources=list(PUBLISH_SOURCES))
+        return VideoGrants(
+            room_join=True,
+            room=room,
+            room_admin=True,
+            can_publish=True,
+            can_subscribe=True,
+            can_publish_data=True,
+            can_publish_sources=list(PUBLISH_SOURCES),
+        )
     if role == "participant":
-        return VideoGrants(room_join=True, room=room, can_publish=True, can_subscribe=True,
-                           can_publish_data=True, can_publish_sources=list(PUBLISH_SOURCES))
+        return VideoGrants(
+            room_join=True,
+            room=room,
+            can_publish=True,
+            can_subscribe=True,
+            can_publish_data=True,
+            can_publish_sources=list(PUBLISH_SOURCES),
+        )
     if role == "viewer":
-        return VideoGrants(room_join=True, room=room, can_publish=False, can_subscribe=True,
-                           can_publish_data=True, can_publish_sources=[])
+        return VideoGrants(
+            room_join=True,
+            room=room,
+            can_publish=False,
+            can_subscribe=True,
+            can_publish_data=True,
+            can_publish_sources=[],
+        )
     raise ValueError(f"unknown role {role!r}")

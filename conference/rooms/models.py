@@ -1,4 +1,5 @@
 """Tables of the rooms domain."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -31,8 +32,7 @@ class RoomMember(Base):
     __tablename__ = "room_members"
 
     room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(16), default="participant")
     state: Mapped[str] = mapped_column(String(16), default="joined")
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

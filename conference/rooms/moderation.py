@@ -1,5 +1,6 @@
 """What hosts do to people: admit or deny from the lobby, mute, remove, change roles.
 Every action is checked against the caller's role here, before LiveKit hears of it."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -20,9 +21,14 @@ MUTE_SOURCES = {"audio": {"microphone"}, "video": {"camera"}, "screen": {"screen
 async def lobby(deps: Deps, raw_id: str, host_id: str) -> list[dict]:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
-        rows = (await db.execute(select(RoomMember, User).join(User, User.id == RoomMember.user_id)
-                                 .where(RoomMember.room_id == room.id, RoomMember.state == "waiting")
-                                 .order_by(RoomMember.updated_at))).all()
+        rows = (
+            await db.execute(
+                select(RoomMember, User)
+                .join(User, User.id == RoomMember.user_id)
+                .where(RoomMember.room_id == room.id, RoomMember.state == "waiting")
+                .order_by(RoomMember.updated_at)
+            )
+        ).all()
     return [{"user": person_json(user), "requested_at": iso(member.updated_at)} for member, user in rows]
 
 
@@ -40,14 +46,23 @@ async def admit(deps: Deps, raw_id: str, host_id: str, user_id: str) -> dict:
             raise RoomEnded()
         member, user = await _waiting(db, room, user_id)
         member.state, member.updated_at = "joined", utcnow()
-        token = deps.livekit.mint_token(room=room.id, identity=user.id, name=user.display_name,
-                                        role=member.role, metadata=token_metadata(user))
-        admitted = {"room": room_json(room, deps.settings.public_url), "role": member.role,
-                    "token": token.token, "livekit_url": deps.livekit.url, "identity": user.id,
-                    "expires_at": iso(token.expires_at)}
-        events = [await record_event(db, "lobby.admitted", admitted, user_id=user.id),
-                  *await tell_hosts(db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user),
-                                                                  "outcome": "admitted"})]
+        token = deps.livekit.mint_token(
+            room=room.id, identity=user.id, name=user.display_name, role=member.role, metadata=token_metadata(user)
+        )
+        admitted = {
+            "room": room_json(room, deps.settings.public_url),
+            "role": member.role,
+            "token": token.token,
+            "livekit_url": deps.livekit.url,
+            "identity": user.id,
+            "expires_at": iso(token.expires_at),
+        }
+        events = [
+            await record_event(db, "lobby.admitted", admitted, user_id=user.id),
+            *await tell_hosts(
+                db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user), "outcome": "admitted"}
+            ),
+        ]
         await db.commit()
     await deps.publish(*events)
     return {"user": person_json(user), "state": "joined"}
@@ -58,9 +73,12 @@ async def deny(deps: Deps, raw_id: str, host_id: str, user_id: str) -> dict:
         room = await require_host(db, raw_id, host_id)
         member, user = await _waiting(db, room, user_id)
         member.state, member.updated_at = "denied", utcnow()
-        events = [await record_event(db, "lobby.denied", {"room_id": room.id}, user_id=user.id),
-                  *await tell_hosts(db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user),
-                                                                  "outcome": "denied"})]
+        events = [
+            await record_event(db, "lobby.denied", {"room_id": room.id}, user_id=user.id),
+            *await tell_hosts(
+                db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user), "outcome": "denied"}
+            ),
+        ]
         await db.commit()
     await deps.publish(*events)
     return {"user": person_json(user), "state": "denied"}
@@ -88,8 +106,9 @@ async def mute(deps: Deps, raw_id: str, host_id: str, user_id: str, kind: str) -
     for track in tracks:
         await deps.livekit.mute_track(room.id, user_id, track.sid)
     async with deps.db() as db:
-        event = await record_event(db, "participant.muted", {"room_id": room.id, "kind": kind,
-                                                             "by": host_id}, user_id=user_id)
+        event = await record_event(
+            db, "participant.muted", {"room_id": room.id, "kind": kind, "by": host_id}, user_id=user_id
+        )
         await db.commit()
     await deps.publish(event)
     return {"muted": [track.sid for track in tracks], "kind": kind}
@@ -100,8 +119,7 @@ async def remove(deps: Deps, raw_id: str, host_id: str, user_id: str) -> None:
         room = await require_host(db, raw_id, host_id)
         member = await _target(db, room, user_id)
         member.state, member.updated_at = "removed", utcnow()
-        event = await record_event(db, "participant.removed", {"room_id": room.id, "user_id": user_id},
-                                   user_id=user_id)
+        event = await record_event(db, "participant.removed", {"room_id": room.id, "user_id": user_id}, user_id=user_id)
         await db.commit()
     await deps.livekit.remove_participant(room.id, user_id)
     await deps.publish(event)
@@ -113,8 +131,9 @@ async def change_role(deps: Deps, raw_id: str, host_id: str, user_id: str, role:
         member = await _target(db, room, user_id)
         user = await db.get(User, user_id)
         member.role = role
-        event = await record_event(db, "participant.updated", {"room_id": room.id, "user_id": user_id,
-                                                               "role": role}, room_id=room.id)
+        event = await record_event(
+            db, "participant.updated", {"room_id": room.id, "user_id": user_id, "role": role}, room_id=room.id
+        )
         await db.commit()
     if room.status == "active":
         # Grants change in LiveKit at once; no reconnect. Missing participants are fine.

@@ -1,4 +1,5 @@
 """HTTP endpoints of /rooms (rooms, joining, media tokens) and /tokens for integrators."""
+
 from __future__ import annotations
 
 import json
@@ -66,13 +67,24 @@ async def _limit_tokens(request: web.Request, who: str) -> None:
     await deps(request).limiter.hit(f"token:{who}", deps(request).settings.token_rate_per_minute)
 
 
-@routes.route("POST", "/rooms", summary="Create a room (user or API key)", auth="user_or_key",
-              body=CreateRoom, responses={201: None})
+@routes.route(
+    "POST",
+    "/rooms",
+    summary="Create a room (user or API key)",
+    auth="user_or_key",
+    body=CreateRoom,
+    responses={201: None},
+)
 async def create_room(request: web.Request, body: CreateRoom) -> web.Response:
     user, key = request.get(USER), request.get(API_KEY)
-    room = await service.create_room(deps(request), name=body.name, max_participants=body.max_participants,
-                                     waiting_room=body.waiting_room, host_id=user.id if user else None,
-                                     api_key_id=key.id if key else None)
+    room = await service.create_room(
+        deps(request),
+        name=body.name,
+        max_participants=body.max_participants,
+        waiting_room=body.waiting_room,
+        host_id=user.id if user else None,
+        api_key_id=key.id if key else None,
+    )
     return json_created(service.room_json(room, deps(request).settings.public_url))
 
 
@@ -92,15 +104,26 @@ async def get_room(request: web.Request) -> web.Response:
     return web.json_response({**service.room_json(room, d.settings.public_url), "participants_online": online})
 
 
-@routes.route("PATCH", "/rooms/{room_id}", summary="Rename, lock or toggle the waiting room (host)",
-              body=UpdateRoom, responses={200: None})
+@routes.route(
+    "PATCH",
+    "/rooms/{room_id}",
+    summary="Rename, lock or toggle the waiting room (host)",
+    body=UpdateRoom,
+    responses={200: None},
+)
 async def update_room(request: web.Request, body: UpdateRoom) -> web.Response:
-    room = await service.update_room(deps(request), _room_id(request), current_user(request).id,
-                                     body.model_dump(exclude_unset=True))
+    room = await service.update_room(
+        deps(request), _room_id(request), current_user(request).id, body.model_dump(exclude_unset=True)
+    )
     return web.json_response(service.room_json(room, deps(request).settings.public_url))
 
 
-@routes.route("POST", "/rooms/{room_id}/join", summary="Join a room: a media token, or a place in the lobby", responses={200: None})
+@routes.route(
+    "POST",
+    "/rooms/{room_id}/join",
+    summary="Join a room: a media token, or a place in the lobby",
+    responses={200: None},
+)
 async def join_room(request: web.Request) -> web.Response:
     user = current_user(request)
     await _limit_tokens(request, user.id)
@@ -127,18 +150,33 @@ async def end_room(request: web.Request) -> web.Response:
     return web.json_response(service.room_json(room, deps(request).settings.public_url))
 
 
-@routes.route("GET", "/rooms/{room_id}/participants", summary="Who is in the call now (from LiveKit)", responses={200: None})
+@routes.route(
+    "GET", "/rooms/{room_id}/participants", summary="Who is in the call now (from LiveKit)", responses={200: None}
+)
 async def participants(request: web.Request) -> web.Response:
     items = await service.live_participants(deps(request), _room_id(request), current_user(request).id)
     return web.json_response({"items": items})
 
 
-@routes.route("POST", "/tokens", summary="Mint a media token for an integrator's user (API key)",
-              auth="key", body=IntegratorToken, responses={200: None})
+@routes.route(
+    "POST",
+    "/tokens",
+    summary="Mint a media token for an integrator's user (API key)",
+    auth="key",
+    body=IntegratorToken,
+    responses={200: None},
+)
 async def integrator_token(request: web.Request, body: IntegratorToken) -> web.Response:
     key = request[API_KEY]  # auth="key" let only API keys through
     await _limit_tokens(request, f"key:{key.id}")
-    minted = await service.integrator_token(deps(request), key.id, body.room, identity=body.identity,
-                                            name=body.name or body.identity, role=body.role,
-                                            metadata=body.metadata or {}, ttl_s=body.ttl_s)
+    minted = await service.integrator_token(
+        deps(request),
+        key.id,
+        body.room,
+        identity=body.identity,
+        name=body.name or body.identity,
+        role=body.role,
+        metadata=body.metadata or {},
+        ttl_s=body.ttl_s,
+    )
     return web.json_response(minted)

@@ -1,5 +1,8 @@
 """Room rules: creating, joining, leaving and ending rooms, and who may do what in them."""
+
 from __future__ import annotations
+
+from datetime import UTC
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conference.accounts.models import User
 from conference.db import iso, utcnow
 from conference.deps import Deps
-from conference.livekit import source_name
 from conference.errors import (
     Conflict,
     Forbidden,
@@ -19,6 +21,7 @@ from conference.errors import (
     RoomFull,
     RoomLocked,
 )
+from conference.livekit import source_name
 from conference.realtime.events import record_event
 from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room, RoomMember
@@ -27,10 +30,19 @@ MEMBER_STATES = ("joined", "left")  # people who were let in; waiting/denied/rem
 
 
 def room_json(room: Room, public_url: str) -> dict:
-    return {"id": room.id, "name": room.name, "host_id": room.host_id, "status": room.status,
-            "max_participants": room.max_participants, "waiting_room": room.waiting_room,
-            "locked": room.locked, "kind": room.kind, "created_at": iso(room.created_at),
-            "ended_at": iso(room.ended_at), "join_url": f"{public_url}/r/{room.id}"}
+    return {
+        "id": room.id,
+        "name": room.name,
+        "host_id": room.host_id,
+        "status": room.status,
+        "max_participants": room.max_participants,
+        "waiting_room": room.waiting_room,
+        "locked": room.locked,
+        "kind": room.kind,
+        "created_at": iso(room.created_at),
+        "ended_at": iso(room.ended_at),
+        "join_url": f"{public_url}/r/{room.id}",
+    }
 
 
 async def load_room(db: AsyncSession, raw_id: str) -> Room:
@@ -41,12 +53,27 @@ async def load_room(db: AsyncSession, raw_id: str) -> Room:
     return room
 
 
-async def create_room(deps: Deps, *, name: str, max_participants: int, waiting_room: bool,
-                      host_id: str | None = None, api_key_id: str | None = None, kind: str = "room") -> Room:
+async def create_room(
+    deps: Deps,
+    *,
+    name: str,
+    max_participants: int,
+    waiting_room: bool,
+    host_id: str | None = None,
+    api_key_id: str | None = None,
+    kind: str = "room",
+) -> Room:
     async with deps.db() as db:
         for _ in range(5):  # 26^10 codes; a clash is rare but possible
-            room = Room(id=new_room_code(), name=name, max_participants=max_participants,
-                        waiting_room=waiting_room, host_id=host_id, api_key_id=api_key_id, kind=kind)
+            room = Room(
+                id=new_room_code(),
+                name=name,
+                max_participants=max_participants,
+                waiting_room=waiting_room,
+                host_id=host_id,
+                api_key_id=api_key_id,
+                kind=kind,
+            )
             db.add(room)
             try:
                 await db.commit()
@@ -58,10 +85,13 @@ async def create_room(deps: Deps, *, name: str, max_participants: int, waiting_r
 
 async def list_rooms(deps: Deps, user_id: str, limit: int = 100) -> list[Room]:
     async with deps.db() as db:
-        joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id,
-                                                  RoomMember.state.in_(MEMBER_STATES))
-        rooms = await db.scalars(select(Room).where(or_(Room.host_id == user_id, Room.id.in_(joined)))
-                                 .order_by(Room.created_at.desc()).limit(limit))
+        joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES))
+        rooms = await db.scalars(
+            select(Room)
+            .where(or_(Room.host_id == user_id, Room.id.in_(joined)))
+            .order_by(Room.created_at.desc())
+            .limit(limit)
+        )
         return list(rooms)
 
 
@@ -117,10 +147,17 @@ async def join_room(deps: Deps, raw_id: str, user: User) -> dict:
             member.role = "host"
         await db.commit()
         role = member.role
-    token = deps.livekit.mint_token(room=room.id, identity=user.id, name=user.display_name,
-                                    role=role, metadata=token_metadata(user))
-    return {"room": room_json(room, deps.settings.public_url), "role": role, "token": token.token,
-            "livekit_url": deps.livekit.url, "identity": user.id, "expires_at": iso(token.expires_at)}
+    token = deps.livekit.mint_token(
+        room=room.id, identity=user.id, name=user.display_name, role=role, metadata=token_metadata(user)
+    )
+    return {
+        "room": room_json(room, deps.settings.public_url),
+        "role": role,
+        "token": token.token,
+        "livekit_url": deps.livekit.url,
+        "identity": user.id,
+        "expires_at": iso(token.expires_at),
+    }
 
 
 async def _check_capacity(deps: Deps, room: Room, user_id: str) -> None:
@@ -139,16 +176,23 @@ async def _enter_lobby(deps: Deps, db: AsyncSession, room: Room, member: RoomMem
         db.add(member)
     member.state = "waiting"
     member.updated_at = utcnow()
-    events = await tell_hosts(db, room, "lobby.request", {"room_id": room.id, "user": person_json(user),
-                                                          "requested_at": iso(member.updated_at)})
+    events = await tell_hosts(
+        db,
+        room,
+        "lobby.request",
+        {"room_id": room.id, "user": person_json(user), "requested_at": iso(member.updated_at)},
+    )
     await db.commit()
     await deps.publish(*events)
     return {"status": "waiting", "room": room_json(room, deps.settings.public_url)}
 
 
 async def host_ids(db: AsyncSession, room: Room) -> list[str]:
-    cohosts = await db.scalars(select(RoomMember.user_id).where(
-        RoomMember.room_id == room.id, RoomMember.role == "host", RoomMember.state.in_(MEMBER_STATES)))
+    cohosts = await db.scalars(
+        select(RoomMember.user_id).where(
+            RoomMember.room_id == room.id, RoomMember.role == "host", RoomMember.state.in_(MEMBER_STATES)
+        )
+    )
     return sorted({*cohosts, *([room.host_id] if room.host_id else [])})
 
 
@@ -159,10 +203,14 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> dict:
     row = deps.standings.get(code, user.id) if code else None
     if code and row is None:
         async with deps.db() as db:
-            row = (await db.execute(
-                select(Room.status, RoomMember.state, RoomMember.role).select_from(Room)
-                .outerjoin(RoomMember, (RoomMember.room_id == Room.id) & (RoomMember.user_id == user.id))
-                .where(Room.id == code))).first()
+            row = (
+                await db.execute(
+                    select(Room.status, RoomMember.state, RoomMember.role)
+                    .select_from(Room)
+                    .outerjoin(RoomMember, (RoomMember.room_id == Room.id) & (RoomMember.user_id == user.id))
+                    .where(Room.id == code)
+                )
+            ).first()
         if row is not None:
             row = tuple(row)
             deps.standings.put(code, user.id, row)
@@ -173,14 +221,20 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> dict:
         raise RoomEnded()
     if state != "joined":
         raise Forbidden("join the room first")
-    token = deps.livekit.mint_token(room=code, identity=user.id, name=user.display_name,
-                                    role=role, metadata=token_metadata(user))
-    return {"token": token.token, "livekit_url": deps.livekit.url, "identity": user.id,
-            "expires_at": iso(token.expires_at)}
+    token = deps.livekit.mint_token(
+        room=code, identity=user.id, name=user.display_name, role=role, metadata=token_metadata(user)
+    )
+    return {
+        "token": token.token,
+        "livekit_url": deps.livekit.url,
+        "identity": user.id,
+        "expires_at": iso(token.expires_at),
+    }
 
 
-async def integrator_token(deps: Deps, api_key_id: str, raw_id: str, *, identity: str, name: str,
-                           role: str, metadata: dict, ttl_s: int) -> dict:
+async def integrator_token(
+    deps: Deps, api_key_id: str, raw_id: str, *, identity: str, name: str, role: str, metadata: dict, ttl_s: int
+) -> dict:
     """A token for an integrator's own user, in a room that the same API key created."""
     async with deps.db() as db:
         room = await load_room(db, raw_id)
@@ -188,10 +242,15 @@ async def integrator_token(deps: Deps, api_key_id: str, raw_id: str, *, identity
         raise Forbidden("this API key did not create that room")
     if room.status == "ended":
         raise RoomEnded()
-    token = deps.livekit.mint_token(room=room.id, identity=identity, name=name, role=role,
-                                    metadata={"app": metadata}, ttl_s=ttl_s)
-    return {"token": token.token, "livekit_url": deps.livekit.url, "identity": identity,
-            "expires_at": iso(token.expires_at)}
+    token = deps.livekit.mint_token(
+        room=room.id, identity=identity, name=name, role=role, metadata={"app": metadata}, ttl_s=ttl_s
+    )
+    return {
+        "token": token.token,
+        "livekit_url": deps.livekit.url,
+        "identity": identity,
+        "expires_at": iso(token.expires_at),
+    }
 
 
 async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
@@ -203,8 +262,9 @@ async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
         if member.state == "waiting":
             # Withdrawing from the lobby leaves no standing behind; hosts' queues drop the person.
             await db.delete(member)
-            events = await tell_hosts(db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user),
-                                                                   "outcome": "withdrawn"})
+            events = await tell_hosts(
+                db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user), "outcome": "withdrawn"}
+            )
             await db.commit()
             await deps.publish(*events)
             return
@@ -244,8 +304,7 @@ async def update_room(deps: Deps, raw_id: str, user_id: str, changes: dict) -> R
         for name in ("name", "locked", "waiting_room"):
             if changes.get(name) is not None:
                 setattr(room, name, changes[name])
-        event = await record_event(db, "room.updated", room_json(room, deps.settings.public_url),
-                                   room_id=room.id)
+        event = await record_event(db, "room.updated", room_json(room, deps.settings.public_url), room_id=room.id)
         await db.commit()
     await deps.publish(event)
     return room
@@ -253,6 +312,7 @@ async def update_room(deps: Deps, raw_id: str, user_id: str, changes: dict) -> R
 
 async def participants_online(deps: Deps, room: Room) -> int:
     from conference.calls.history import open_attendance_count  # calls owns attendance
+
     return await open_attendance_count(deps.db, room.id)
 
 
@@ -262,22 +322,31 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> list[dict]
         present = await deps.livekit.list_participants(room.id) if room.status == "active" else []
         ids = [participant.identity for participant in present]
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-        roles = dict((await db.execute(select(RoomMember.user_id, RoomMember.role)
-                                       .where(RoomMember.room_id == room.id))).all())
+        roles = dict(
+            (await db.execute(select(RoomMember.user_id, RoomMember.role).where(RoomMember.room_id == room.id))).all()
+        )
     items = []
     for participant in present:
         user = users.get(participant.identity)
-        tracks = [{"sid": track.sid, "source": source_name(track.source), "muted": track.muted}
-                  for track in participant.tracks]
+        tracks = [
+            {"sid": track.sid, "source": source_name(track.source), "muted": track.muted}
+            for track in participant.tracks
+        ]
         role = "host" if participant.identity == room.host_id else roles.get(participant.identity)
-        items.append({"identity": participant.identity, "name": participant.name,
-                      "user": {"id": user.id, "login": user.login, "display_name": user.display_name}
-                      if user else None,
-                      "role": role, "joined_at": iso(_from_epoch(participant.joined_at)), "tracks": tracks})
+        items.append(
+            {
+                "identity": participant.identity,
+                "name": participant.name,
+                "user": {"id": user.id, "login": user.login, "display_name": user.display_name} if user else None,
+                "role": role,
+                "joined_at": iso(_from_epoch(participant.joined_at)),
+                "tracks": tracks,
+            }
+        )
     return items
 
 
 def _from_epoch(seconds: int):
-    from datetime import datetime, timezone
-    return datetime.fromtimestamp(seconds, timezone.utc) if seconds else None
+    from datetime import datetime
 
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None

@@ -4,6 +4,7 @@ Every ORM change to a room or a membership, committed through this app's session
 affected entries on this replica at once (SQLAlchemy session events); other replicas see a
 change within `ttl_s`. A removed person who still mints a token in that window is put out again
 by the webhook check (`moderation.enforce_admission`)."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Accounts over HTTP: register, sign in, refresh rotation with reuse detection, profile, search."""
+
 import pytest
 
 from tests.helpers import error_of, register, unique_login
@@ -36,8 +37,10 @@ async def test_duplicate_login_or_email_is_a_conflict(api):
     again = await api.post("/api/v1/auth/register", json={"login": login.upper(), "password": "password123"})
     assert await error_of(again) == (409, "conflict")
     assert (await again.json())["error"]["fields"] == {"login": "already taken"}
-    same_email = await api.post("/api/v1/auth/register", json={
-        "login": unique_login(), "password": "password123", "email": f"{login}@EXAMPLE.com"})
+    same_email = await api.post(
+        "/api/v1/auth/register",
+        json={"login": unique_login(), "password": "password123", "email": f"{login}@EXAMPLE.com"},
+    )
     assert await error_of(same_email) == (409, "conflict")
 
 
@@ -69,18 +72,23 @@ async def test_logout_ends_the_sign_in(api):
 
 async def test_patch_me_changes_name_email_and_password(api):
     account = await register(api)
-    response = await api.patch("/api/v1/users/me", headers=account.headers,
-                               json={"display_name": "New Name", "email": "new@example.com"})
+    response = await api.patch(
+        "/api/v1/users/me", headers=account.headers, json={"display_name": "New Name", "email": "new@example.com"}
+    )
     assert response.status == 200
     assert (await response.json())["display_name"] == "New Name"
 
-    wrong = await api.patch("/api/v1/users/me", headers=account.headers,
-                            json={"password": "another-pass", "current_password": "wrong-pass"})
+    wrong = await api.patch(
+        "/api/v1/users/me", headers=account.headers, json={"password": "another-pass", "current_password": "wrong-pass"}
+    )
     assert await error_of(wrong) == (401, "invalid_credentials")
     missing = await api.patch("/api/v1/users/me", headers=account.headers, json={"password": "another-pass"})
     assert await error_of(missing) == (400, "validation_failed")
-    ok = await api.patch("/api/v1/users/me", headers=account.headers,
-                         json={"password": "another-pass", "current_password": "password123"})
+    ok = await api.patch(
+        "/api/v1/users/me",
+        headers=account.headers,
+        json={"password": "another-pass", "current_password": "password123"},
+    )
     assert ok.status == 200
     login = await api.post("/api/v1/auth/login", json={"login": "new@example.com", "password": "another-pass"})
     assert login.status == 200
@@ -129,8 +137,11 @@ REGISTER_BAD = [
     (b'{"login": "okname5", "password": "password123", "display_name": ""}', 400, "validation_failed"),
     (b'{"login": "okname6", "password": "password123", "admin": true}', 400, "validation_failed"),
     (b'{"password": "password123"}', 400, "validation_failed"),
-    (b'{"login": "okname7", "password": "password123", "display_name": "' + b"d" * 100_000 + b'"}',
-     413, "payload_too_large"),
+    (
+        b'{"login": "okname7", "password": "password123", "display_name": "' + b"d" * 100_000 + b'"}',
+        413,
+        "payload_too_large",
+    ),
 ]
 
 
@@ -143,11 +154,14 @@ async def test_bad_registrations_are_refused_and_store_nothing(api, body, status
         assert probe.status == 401
 
 
-@pytest.mark.parametrize("headers,code", [
-    ({}, "unauthorized"),
-    ({"Authorization": "Bearer not-a-jwt"}, "unauthorized"),
-    ({"Authorization": "Basic abc"}, "unauthorized"),
-])
+@pytest.mark.parametrize(
+    "headers,code",
+    [
+        ({}, "unauthorized"),
+        ({"Authorization": "Bearer not-a-jwt"}, "unauthorized"),
+        ({"Authorization": "Basic abc"}, "unauthorized"),
+    ],
+)
 async def test_me_needs_a_valid_token(api, headers, code):
     assert await error_of(await api.get("/api/v1/users/me", headers=headers)) == (401, code)
 
@@ -157,6 +171,7 @@ async def test_expired_and_tampered_tokens_are_refused(api):
 
     account = await register(api)
     import jwt
+
     claims = jwt.decode(account.access_token, options={"verify_signature": False})
     expired = issue_access_token(api.settings.jwt_secret, account.id, claims["sid"], ttl_s=-10)
     response = await api.get("/api/v1/users/me", headers={"Authorization": f"Bearer {expired}"})

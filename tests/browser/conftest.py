@@ -4,6 +4,7 @@ chromium      one headless Chromium per test module (never downloaded: CHROMIUM_
 site          the real app (SQLite, real LiveKit with webhooks) with its base URL
 new_person    factory: a separate browser context (own storage, own fake devices) with one page
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +35,7 @@ SCREENSHOTS_FOR_README = Path(__file__).resolve().parents[2] / "docs" / "screens
 @pytest.fixture
 async def chromium():
     import playwright.async_api as playwright_api
+
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
     async with playwright_api.async_playwright() as playwright:
@@ -63,8 +64,10 @@ async def new_person(chromium, site, request):
 
     async def open_page(locale: str = "en-US", width: int = 1280, height: int = 800):
         context = await chromium.new_context(
-            viewport={"width": width, "height": height}, locale=locale,
-            permissions=["camera", "microphone", "clipboard-read", "clipboard-write"])
+            viewport={"width": width, "height": height},
+            locale=locale,
+            permissions=["camera", "microphone", "clipboard-read", "clipboard-write"],
+        )
         context.set_default_timeout(15000)
         contexts.append(context)
         page = await context.new_page()

@@ -1,5 +1,6 @@
 """What a person does in the browser, in a few words: sign up or in, join from the pre-join screen,
 check that a video really plays."""
+
 from __future__ import annotations
 
 PLAYING = """(selector) => {

@@ -1,4 +1,5 @@
 """Every control has a name a screen reader can say, and the main path works from the keyboard."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """End to end in Chromium: two people sign in, meet, see each other, chat, share a screen; the host ends it."""
+
 from __future__ import annotations
 
 import re

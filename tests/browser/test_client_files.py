@@ -1,4 +1,5 @@
 """The web client's static promises, checked without a browser: translations are complete, markup has no text."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,10 @@ import pytest
 WEB = Path(__file__).resolve().parents[2] / "web"
 LANGUAGES = ["en", "ru"]
 # Keys are dotted snake_case words; event names and storage keys look alike, so those are listed.
-NOT_KEYS = re.compile(r"^(conference\.|call\.(ring|accepted|declined|cancelled)$|chat\.(message|send)$|dm\.(message|receipt|send)$|"
-                      r"lobby\.(request|admitted|denied|resolved)$|participant\.removed$|room\.(ended|updated)$)")
+NOT_KEYS = re.compile(
+    r"^(conference\.|call\.(ring|accepted|declined|cancelled)$|chat\.(message|send)$|dm\.(message|receipt|send)$|"
+    r"lobby\.(request|admitted|denied|resolved)$|participant\.removed$|room\.(ended|updated)$)"
+)
 
 
 def client_sources() -> dict[Path, str]:

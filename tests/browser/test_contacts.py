@@ -1,4 +1,5 @@
 """Contacts: presence, a direct message that arrives live, and a call that rings, is accepted and connects."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Hosts run the room: they admit people from the waiting room, mute and remove someone, who is told so."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,9 @@ async def signed_in(new_person, site, account):
 async def test_the_host_admits_a_guest_from_the_waiting_room(site, new_person):
     host = await register(site.client, display_name="Hannah Host")
     guest = await register(site.client, display_name="Gus Guest")
-    response = await site.client.post("/api/v1/rooms", json={"name": "Lobby", "waiting_room": True}, headers=host.headers)
+    response = await site.client.post(
+        "/api/v1/rooms", json={"name": "Lobby", "waiting_room": True}, headers=host.headers
+    )
     room = await response.json()
     host_page, guest_page = await signed_in(new_person, site, host), await signed_in(new_person, site, guest)
     await host_page.goto(site.url(f"/r/{room['id']}"))

@@ -1,4 +1,5 @@
 """What people see when a meeting cannot go on as usual: full, connection trouble."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,9 @@ async def enter(page, site, room_id: str):
 
 async def test_a_full_room_says_it_is_full(site, new_person):
     host = await register(site.client)
-    response = await site.client.post("/api/v1/rooms", json={"name": "Trio", "max_participants": 3}, headers=host.headers)
+    response = await site.client.post(
+        "/api/v1/rooms", json={"name": "Trio", "max_participants": 3}, headers=host.headers
+    )
     room = await response.json()
     people = []
     for account in [host, *[await register(site.client) for _ in range(3)]]:
@@ -79,7 +82,9 @@ async def test_someone_joining_later_reads_the_chat_so_far(site, new_person):
     room = await response.json()
     await site.client.post(f"/api/v1/rooms/{room['id']}/join", headers=host.headers)
     for text in ("Agenda: budget", "Then: hiring"):
-        response = await site.client.post(f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": text}, headers=host.headers)
+        response = await site.client.post(
+            f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": text}, headers=host.headers
+        )
         assert response.status == 201, await response.text()
     latecomer = await register(site.client)
     page = await new_person()

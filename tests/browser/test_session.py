@@ -1,4 +1,5 @@
 """Signing in stays signed in: expired access tokens are refreshed (and rotated); signing out ends the session."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,10 @@ async def test_an_expired_access_token_is_refreshed_and_the_refresh_token_rotate
     await sign_in(page, site, account.user["login"])
     before = await page.evaluate(SESSION)
     # As if the tab slept past the access token's lifetime: the token is now refused.
-    await page.evaluate(f"localStorage.setItem('conference.session', JSON.stringify({{...{SESSION}, access_token: 'stale', expires_at: Date.now() + 600000}}))")
+    await page.evaluate(
+        f"localStorage.setItem('conference.session', JSON.stringify("
+        f"{{...{SESSION}, access_token: 'stale', expires_at: Date.now() + 600000}}))"
+    )
     await page.reload()
     await page.wait_for_selector("[data-testid=my-rooms-empty], [data-testid=my-room]")
     after = await page.evaluate(SESSION)

@@ -2,6 +2,7 @@
 
 These tests sign events the way livekit-server does (a JWT over the body's SHA-256, made with
 livekit-api); the integration tests receive the real server's webhooks."""
+
 import base64
 import hashlib
 import time
@@ -19,15 +20,23 @@ from tests.helpers import create_room, error_of, join, register
 def signed(client, event: WebhookEvent, secret: str | None = None) -> tuple[str, dict]:
     body = MessageToJson(event)
     digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-    token = (lkapi.AccessToken(client.settings.livekit_api_key, secret or client.settings.livekit_api_secret)
-             .with_sha256(digest).to_jwt())
+    token = (
+        lkapi.AccessToken(client.settings.livekit_api_key, secret or client.settings.livekit_api_secret)
+        .with_sha256(digest)
+        .to_jwt()
+    )
     return body, {"Authorization": token, "Content-Type": "application/webhook+json"}
 
 
 def event(kind: str, room_id: str, room_sid: str, at: float, identity: str = "", name: str = "") -> WebhookEvent:
     participant = ParticipantInfo(identity=identity, name=name, sid="PA_" + identity[:8]) if identity else None
-    return WebhookEvent(event=kind, id="EV_" + uuid.uuid4().hex, created_at=int(at),
-                        room=Room(name=room_id, sid=room_sid, creation_time=int(at)), participant=participant)
+    return WebhookEvent(
+        event=kind,
+        id="EV_" + uuid.uuid4().hex,
+        created_at=int(at),
+        room=Room(name=room_id, sid=room_sid, creation_time=int(at)),
+        participant=participant,
+    )
 
 
 async def post(client, body: str, headers: dict):
@@ -40,11 +49,13 @@ async def test_webhooks_build_a_session_with_attendance_and_durations(api):
     await join(api, host, room["id"])
     await join(api, guest, room["id"])
     sid, start = "RM_" + uuid.uuid4().hex[:10], time.time() - 600  # stamped in the past: late delivery
-    for ev in [event("room_started", room["id"], sid, start),
-               event("participant_joined", room["id"], sid, start + 1, host.id, "Hosty"),
-               event("participant_joined", room["id"], sid, start + 5, guest.id, "Guest"),
-               event("participant_left", room["id"], sid, start + 65, guest.id),
-               event("room_finished", room["id"], sid, start + 125)]:
+    for ev in [
+        event("room_started", room["id"], sid, start),
+        event("participant_joined", room["id"], sid, start + 1, host.id, "Hosty"),
+        event("participant_joined", room["id"], sid, start + 5, guest.id, "Guest"),
+        event("participant_left", room["id"], sid, start + 65, guest.id),
+        event("room_finished", room["id"], sid, start + 125),
+    ]:
         response = await post(api, *signed(api, ev))
         assert response.status == 200, await response.text()
 
@@ -86,10 +97,10 @@ async def test_bad_signatures_and_bodies_are_refused_and_change_nothing(api):
     other_body = MessageToJson(event("room_started", room["id"], sid, time.time() + 5))
 
     cases = [
-        (body, wrong_secret),                                   # signed with another key's secret
-        (other_body, headers),                                  # body does not match the signed hash
-        (body, {}),                                             # unsigned
-        (body, {"Authorization": "garbage"}),                   # not a JWT
+        (body, wrong_secret),  # signed with another key's secret
+        (other_body, headers),  # body does not match the signed hash
+        (body, {}),  # unsigned
+        (body, {"Authorization": "garbage"}),  # not a JWT
     ]
     for case_body, case_headers in cases:
         assert await error_of(await post(api, case_body, case_headers)) == (401, "unauthorized")

@@ -1,4 +1,5 @@
 """Room chat over HTTP: members post and page back through history; nobody else can."""
+
 import pytest
 
 from tests.helpers import create_room, error_of, join, register
@@ -8,8 +9,9 @@ async def test_members_post_and_read_in_order(api):
     host, guest = await register(api, display_name="Host"), await register(api)
     room = await create_room(api, host)
     await join(api, guest, room["id"])
-    posted = await api.post(f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers,
-                            json={"content": "hello"})
+    posted = await api.post(
+        f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers, json={"content": "hello"}
+    )
     assert posted.status == 201
     message = await posted.json()
     assert message["content"] == "hello" and message["room_id"] == room["id"]
@@ -28,11 +30,11 @@ async def test_history_pages_backwards_with_before(api):
     url = f"/api/v1/rooms/{room['id']}/chat/messages"
     first = await (await api.get(url, params={"limit": 3}, headers=host.headers)).json()
     assert [m["content"] for m in first["items"]] == ["m4", "m5", "m6"]
-    second = await (await api.get(url, params={"limit": 3, "before": first["next_before"]},
-                                  headers=host.headers)).json()
+    second = await (
+        await api.get(url, params={"limit": 3, "before": first["next_before"]}, headers=host.headers)
+    ).json()
     assert [m["content"] for m in second["items"]] == ["m1", "m2", "m3"]
-    last = await (await api.get(url, params={"limit": 3, "before": second["next_before"]},
-                                headers=host.headers)).json()
+    last = await (await api.get(url, params={"limit": 3, "before": second["next_before"]}, headers=host.headers)).json()
     assert [m["content"] for m in last["items"]] == ["m0"] and last["next_before"] is None
 
 
@@ -45,14 +47,17 @@ async def test_strangers_can_neither_read_nor_post(api):
     assert (await (await api.get(url, headers=host.headers)).json())["items"] == []
 
 
-@pytest.mark.parametrize("body,status,code", [
-    ({}, 400, "validation_failed"),
-    ({"content": ""}, 400, "validation_failed"),
-    ({"content": "   "}, 400, "validation_failed"),
-    ({"content": "x" * 4001}, 400, "validation_failed"),
-    ({"content": 5}, 400, "validation_failed"),
-    ({"content": "ok", "sender_id": "x"}, 400, "validation_failed"),
-])
+@pytest.mark.parametrize(
+    "body,status,code",
+    [
+        ({}, 400, "validation_failed"),
+        ({"content": ""}, 400, "validation_failed"),
+        ({"content": "   "}, 400, "validation_failed"),
+        ({"content": "x" * 4001}, 400, "validation_failed"),
+        ({"content": 5}, 400, "validation_failed"),
+        ({"content": "ok", "sender_id": "x"}, 400, "validation_failed"),
+    ],
+)
 async def test_bad_messages_are_refused_and_not_stored(api, body, status, code):
     host = await register(api)
     room = await create_room(api, host)
@@ -64,8 +69,9 @@ async def test_bad_messages_are_refused_and_not_stored(api, body, status, code):
 async def test_a_message_of_exactly_4000_characters_is_accepted(api):
     host = await register(api)
     room = await create_room(api, host)
-    response = await api.post(f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers,
-                              json={"content": "é" * 4000})
+    response = await api.post(
+        f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers, json={"content": "é" * 4000}
+    )
     assert response.status == 201
 
 
@@ -81,8 +87,9 @@ async def test_no_posting_after_the_room_ended(api):
     host = await register(api)
     room = await create_room(api, host)
     await api.post(f"/api/v1/rooms/{room['id']}/end", headers=host.headers)
-    response = await api.post(f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers,
-                              json={"content": "late"})
+    response = await api.post(
+        f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers, json={"content": "late"}
+    )
     assert await error_of(response) == (409, "room_ended")
 
 
@@ -91,8 +98,9 @@ async def test_a_stored_message_survives_a_restart(make_api):
         database = first.settings.database_url
         host = await register(first)
         room = await create_room(first, host)
-        posted = await first.post(f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers,
-                                  json={"content": "keep me"})
+        posted = await first.post(
+            f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers, json={"content": "keep me"}
+        )
         assert posted.status == 201
     async with make_api(database=database) as second:
         page = await (await second.get(f"/api/v1/rooms/{room['id']}/chat/messages", headers=host.headers)).json()

@@ -1,5 +1,6 @@
 """Real calls: livekit rtc bots join with tokens from our API, media flows through a real
 livekit-server, the host ends the room, and LiveKit's own webhooks become call history."""
+
 import asyncio
 import time
 
@@ -54,8 +55,12 @@ async def test_two_bots_call_the_host_ends_it_and_history_records_both(live_api)
     async def finished_session():
         response = await live_api.get(f"/api/v1/rooms/{room['id']}/sessions", headers=guest.headers)
         items = (await response.json())["items"]
-        if items and items[0]["ended_at"] and len(items[0]["participants"]) == 2 \
-                and all(p["left_at"] for p in items[0]["participants"]):
+        if (
+            items
+            and items[0]["ended_at"]
+            and len(items[0]["participants"]) == 2
+            and all(p["left_at"] for p in items[0]["participants"])
+        ):
             return items[0]
         return None
 
@@ -76,8 +81,9 @@ async def test_a_viewer_token_cannot_publish(live_api):
     _, key = await create_api_key(live_api.server.app[DEPS].db, "portal")
     headers = {"Authorization": f"Bearer {key}"}
     room = await (await live_api.post("/api/v1/rooms", json={"name": "Lecture"}, headers=headers)).json()
-    minted = await live_api.post("/api/v1/tokens", headers=headers,
-                                 json={"room": room["id"], "identity": "student-1", "role": "viewer"})
+    minted = await live_api.post(
+        "/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "student-1", "role": "viewer"}
+    )
     viewer_token = (await minted.json())["token"]
     async with bots("viewer") as (viewer,):
         await viewer.connect(live_api.settings.livekit_url, viewer_token)
@@ -93,13 +99,19 @@ async def test_an_integrator_token_lets_a_bot_join_and_a_revoked_key_gets_401(li
     key_id, key = await create_api_key(live_api.server.app[DEPS].db, "crm")
     headers = {"Authorization": f"Bearer {key}"}
     room = await (await live_api.post("/api/v1/rooms", json={"name": "Support"}, headers=headers)).json()
-    minted = await (await live_api.post("/api/v1/tokens", headers=headers, json={
-        "room": room["id"], "identity": "crm-agent-1", "name": "Agent"})).json()
+    minted = await (
+        await live_api.post(
+            "/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "crm-agent-1", "name": "Agent"}
+        )
+    ).json()
     async with bots("agent", "customer") as (agent, customer):
         await agent.connect(minted["livekit_url"], minted["token"])
         await agent.publish_video()
-        second = await (await live_api.post("/api/v1/tokens", headers=headers, json={
-            "room": room["id"], "identity": "crm-customer-9"})).json()
+        second = await (
+            await live_api.post(
+                "/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "crm-customer-9"}
+            )
+        ).json()
         await customer.connect(second["livekit_url"], second["token"])
         frames = await customer.video_frames_from("crm-agent-1", count=3)
         assert frames

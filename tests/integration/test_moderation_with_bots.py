@@ -1,4 +1,5 @@
 """Moderation through LiveKit's RoomService, seen by real rtc clients in a real livekit-server."""
+
 import asyncio
 
 import pytest
@@ -25,8 +26,9 @@ async def test_a_muted_microphone_is_muted_for_everyone(live_api):
         _, audio = await guest_bot.publish_camera_and_microphone()
         await host_bot.video_frames_from(guest.id, count=1)
 
-        response = await live_api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/mute",
-                                       headers=host.headers, json={"kind": "audio"})
+        response = await live_api.post(
+            f"/api/v1/rooms/{room['id']}/participants/{guest.id}/mute", headers=host.headers, json={"kind": "audio"}
+        )
         assert response.status == 200, await response.text()
         assert (await response.json())["muted"] == [audio.sid]
         for _ in range(50):
@@ -43,8 +45,9 @@ async def test_a_removed_bot_is_disconnected_and_its_old_token_does_not_bring_it
     async with bots("host", "guest") as (host_bot, guest_bot):
         await host_bot.connect(host_join["livekit_url"], host_join["token"])
         await guest_bot.connect(guest_join["livekit_url"], guest_join["token"])
-        response = await live_api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/remove",
-                                       headers=host.headers)
+        response = await live_api.post(
+            f"/api/v1/rooms/{room['id']}/participants/{guest.id}/remove", headers=host.headers
+        )
         assert response.status == 200
         assert await guest_bot.wait_disconnected() == rtc.DisconnectReason.PARTICIPANT_REMOVED
 
@@ -60,8 +63,9 @@ async def test_demoting_to_viewer_makes_livekit_refuse_the_next_publish(live_api
         await guest_bot.connect(guest_join["livekit_url"], guest_join["token"])
         await guest_bot.publish_video()  # allowed while a participant
 
-        changed = await live_api.patch(f"/api/v1/rooms/{room['id']}/participants/{guest.id}",
-                                       headers=host.headers, json={"role": "viewer"})
+        changed = await live_api.patch(
+            f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "viewer"}
+        )
         assert changed.status == 200
         for _ in range(50):
             if not guest_bot.room.local_participant.permissions.can_publish:

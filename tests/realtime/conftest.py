@@ -1,5 +1,6 @@
 """Realtime fixtures: one app per module for the bad-input tables (each case registers fresh
 users and rooms, so cases do not see each other), over SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import uuid

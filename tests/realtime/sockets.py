@@ -1,4 +1,5 @@
 """A test's view of /api/v1/ws: connect as a user, read frames with short timeouts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,9 @@ class Socket:
 
     async def frame(self, timeout: float = WAIT_S) -> dict:
         message = await self.ws.receive(timeout=timeout)
-        assert message.type == WSMsgType.TEXT, f"expected a text frame, got {message.type} {message.data!r} {message.extra!r}"
+        assert message.type == WSMsgType.TEXT, (
+            f"expected a text frame, got {message.type} {message.data!r} {message.extra!r}"
+        )
         frame = json.loads(message.data)
         self.seen.append(frame)
         return frame
@@ -39,8 +42,8 @@ class Socket:
             assert left > 0, f"no {type_} frame {data} within {timeout}s; saw {self.seen[-5:]}"
             try:
                 frame = await self.frame(left)
-            except asyncio.TimeoutError:
-                raise AssertionError(f"no {type_} frame {data} within {timeout}s; saw {self.seen[-5:]}")
+            except TimeoutError:
+                raise AssertionError(f"no {type_} frame {data} within {timeout}s; saw {self.seen[-5:]}") from None
             if frame["type"] == type_ and all(frame["data"].get(k) == v for k, v in data.items()):
                 return frame
 
@@ -50,7 +53,7 @@ class Socket:
         while True:
             try:
                 frame = await self.frame(timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return got
             if frame["type"] not in ignore:
                 got.append(frame)

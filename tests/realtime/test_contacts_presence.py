@@ -1,4 +1,5 @@
 """Contacts (request, accept, decline, remove) and presence: online while a socket is open."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,24 +48,30 @@ async def test_a_declined_request_disappears_for_both(api):
     assert await contacts_of(api, alice) == {} and await contacts_of(api, bob) == {}
 
 
-@pytest.mark.parametrize("method, path, body, status, code", [
-    ("POST", "/contacts", {}, 400, "validation_failed"),
-    ("POST", "/contacts", {"user_id": 7}, 400, "validation_failed"),
-    ("POST", "/contacts", {"user_id": "ME"}, 400, "validation_failed"),
-    ("POST", "/contacts", {"user_id": "nobody"}, 404, "not_found"),
-    ("POST", "/contacts", {"user_id": "PENDING"}, 409, "conflict"),
-    ("POST", "/contacts/PEER/accept", None, 404, "not_found"),
-    ("POST", "/contacts/PENDING/accept", None, 404, "not_found"),  # you asked them, they must accept
-    ("POST", "/contacts/PEER/decline", None, 404, "not_found"),
-    ("DELETE", "/contacts/PEER", None, 404, "not_found"),
-    ("POST", "/contacts/nobody/accept", None, 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    "method, path, body, status, code",
+    [
+        ("POST", "/contacts", {}, 400, "validation_failed"),
+        ("POST", "/contacts", {"user_id": 7}, 400, "validation_failed"),
+        ("POST", "/contacts", {"user_id": "ME"}, 400, "validation_failed"),
+        ("POST", "/contacts", {"user_id": "nobody"}, 404, "not_found"),
+        ("POST", "/contacts", {"user_id": "PENDING"}, 409, "conflict"),
+        ("POST", "/contacts/PEER/accept", None, 404, "not_found"),
+        ("POST", "/contacts/PENDING/accept", None, 404, "not_found"),  # you asked them, they must accept
+        ("POST", "/contacts/PEER/decline", None, 404, "not_found"),
+        ("DELETE", "/contacts/PEER", None, 404, "not_found"),
+        ("POST", "/contacts/nobody/accept", None, 404, "not_found"),
+    ],
+)
 async def test_bad_contact_requests(shared_api, method, path, body, status, code):
     api = shared_api
     alice, bob, pending = await register(api), await register(api), await register(api)
     await api.post("/api/v1/contacts", json={"user_id": pending.id}, headers=alice.headers)
     before = await contacts_of(api, alice)
-    fill = lambda text: text.replace("ME", alice.id).replace("PEER", bob.id).replace("PENDING", pending.id)
+
+    def fill(text):
+        return text.replace("ME", alice.id).replace("PEER", bob.id).replace("PENDING", pending.id)
+
     if isinstance(body, dict):
         body = {k: fill(v) if isinstance(v, str) else v for k, v in body.items()}
     response = await api.request(method, "/api/v1" + fill(path), json=body, headers=alice.headers)

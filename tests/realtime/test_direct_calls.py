@@ -1,4 +1,5 @@
 """Direct calls: ring, accept (then real LiveKit media), decline, cancel, time out, busy."""
+
 from __future__ import annotations
 
 import asyncio
@@ -126,17 +127,20 @@ async def test_a_callee_in_another_call_is_busy(api):
     assert await error_of(response) == (409, "busy")  # the caller is in that call too
 
 
-@pytest.mark.parametrize("who, path, body, status, code", [
-    ("caller", "/calls", {"user_id": "CALLER"}, 400, "validation_failed"),
-    ("caller", "/calls", {"user_id": "nobody"}, 404, "not_found"),
-    ("caller", "/calls", {}, 400, "validation_failed"),
-    ("caller", "/calls", {"user_id": ["x"]}, 400, "validation_failed"),
-    ("caller", "/calls/CALL/accept", None, 403, "forbidden"),
-    ("caller", "/calls/CALL/decline", None, 403, "forbidden"),
-    ("callee", "/calls/CALL/cancel", None, 403, "forbidden"),
-    ("stranger", "/calls/CALL/accept", None, 403, "forbidden"),
-    ("callee", "/calls/no-such-call/accept", None, 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    "who, path, body, status, code",
+    [
+        ("caller", "/calls", {"user_id": "CALLER"}, 400, "validation_failed"),
+        ("caller", "/calls", {"user_id": "nobody"}, 404, "not_found"),
+        ("caller", "/calls", {}, 400, "validation_failed"),
+        ("caller", "/calls", {"user_id": ["x"]}, 400, "validation_failed"),
+        ("caller", "/calls/CALL/accept", None, 403, "forbidden"),
+        ("caller", "/calls/CALL/decline", None, 403, "forbidden"),
+        ("callee", "/calls/CALL/cancel", None, 403, "forbidden"),
+        ("stranger", "/calls/CALL/accept", None, 403, "forbidden"),
+        ("callee", "/calls/no-such-call/accept", None, 404, "not_found"),
+    ],
+)
 async def test_bad_call_requests(shared_api, who, path, body, status, code):
     api = shared_api
     people = {"caller": await register(api), "callee": await register(api), "stranger": await register(api)}

@@ -1,4 +1,5 @@
 """Direct messages: stored first, pushed to both sides, receipts back to the sender."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,9 @@ from tests.realtime.sockets import connect
 
 
 async def send_dm(api, sender, recipient, content="hi", **extra):
-    response = await api.post(f"/api/v1/dm/{recipient.id}/messages", json={"content": content, **extra},
-                              headers=sender.headers)
+    response = await api.post(
+        f"/api/v1/dm/{recipient.id}/messages", json={"content": content, **extra}, headers=sender.headers
+    )
     assert response.status == 201, await response.text()
     return await response.json()
 
@@ -85,27 +87,32 @@ async def test_history_pages_backwards_oldest_first_within_a_page(api):
     await send_dm(api, carol, alice, "not in this thread")
     page = await (await api.get(f"/api/v1/dm/{bob.id}/messages?limit=3", headers=alice.headers)).json()
     assert [m["id"] for m in page["items"]] == ids[4:]
-    page2 = await (await api.get(f"/api/v1/dm/{bob.id}/messages?limit=3&before={page['next_before']}",
-                                 headers=alice.headers)).json()
+    page2 = await (
+        await api.get(f"/api/v1/dm/{bob.id}/messages?limit=3&before={page['next_before']}", headers=alice.headers)
+    ).json()
     assert [m["id"] for m in page2["items"]] == ids[1:4]
-    page3 = await (await api.get(f"/api/v1/dm/{bob.id}/messages?limit=3&before={page2['next_before']}",
-                                 headers=alice.headers)).json()
+    page3 = await (
+        await api.get(f"/api/v1/dm/{bob.id}/messages?limit=3&before={page2['next_before']}", headers=alice.headers)
+    ).json()
     assert [m["id"] for m in page3["items"]] == ids[:1] and page3["next_before"] is None
     convo = await (await api.get("/api/v1/dm", headers=alice.headers)).json()
     assert [c["user"]["id"] for c in convo["items"]] == [carol.id, bob.id]
 
 
-@pytest.mark.parametrize("path, body, status, code", [
-    ("/dm/PEER/messages", {"content": ""}, 400, "validation_failed"),
-    ("/dm/PEER/messages", {"content": "x" * 4001}, 400, "validation_failed"),
-    ("/dm/PEER/messages", {"content": 5}, 400, "validation_failed"),
-    ("/dm/PEER/messages", {"content": "hi", "extra": 1}, 400, "validation_failed"),
-    ("/dm/PEER/messages", None, 400, "invalid_json"),
-    ("/dm/ME/messages", {"content": "to myself"}, 400, "validation_failed"),
-    ("/dm/nobody/messages", {"content": "to nobody"}, 404, "not_found"),
-    ("/dm/PEER/read", {"message_id": 123456}, 404, "not_found"),
-    ("/dm/PEER/read", {"message_id": "1"}, 400, "validation_failed"),
-])
+@pytest.mark.parametrize(
+    "path, body, status, code",
+    [
+        ("/dm/PEER/messages", {"content": ""}, 400, "validation_failed"),
+        ("/dm/PEER/messages", {"content": "x" * 4001}, 400, "validation_failed"),
+        ("/dm/PEER/messages", {"content": 5}, 400, "validation_failed"),
+        ("/dm/PEER/messages", {"content": "hi", "extra": 1}, 400, "validation_failed"),
+        ("/dm/PEER/messages", None, 400, "invalid_json"),
+        ("/dm/ME/messages", {"content": "to myself"}, 400, "validation_failed"),
+        ("/dm/nobody/messages", {"content": "to nobody"}, 404, "not_found"),
+        ("/dm/PEER/read", {"message_id": 123456}, 404, "not_found"),
+        ("/dm/PEER/read", {"message_id": "1"}, 400, "validation_failed"),
+    ],
+)
 async def test_bad_direct_message_requests(shared_api, path, body, status, code):
     api = shared_api
     alice, bob = await register(api), await register(api)
@@ -124,4 +131,4 @@ async def test_direct_messages_need_a_signed_in_user(api):
     response = await api.get(f"/api/v1/dm/{alice.id}/messages")
     assert await error_of(response) == (401, "unauthorized")
     bad = await api.get(f"/api/v1/dm/{alice.id}/messages?limit=500", headers=alice.headers)
-    assert (await error_of(bad))[1] in ("validation_failed", )
+    assert (await error_of(bad))[1] in ("validation_failed",)

@@ -1,16 +1,17 @@
 """The stream's guarantees when publishing goes wrong: a commit whose publish never happened
 (its replica died in between) still arrives, and publishes that overtake each other are put
 back in id order."""
+
 from __future__ import annotations
 
-from conference.realtime.events import frame_of, record_event
 from conference.deps import DEPS
+from conference.realtime.events import frame_of, record_event
 from tests.helpers import create_room, join, register
 from tests.realtime.sockets import connect
 
 
 async def record_chat(app, room_id: str, content: str):
-    async with app[DB]() as db:
+    async with app[DEPS].db() as db:
         event = await record_event(db, "chat.message", {"room_id": room_id, "content": content}, room_id=room_id)
         await db.commit()
     return event

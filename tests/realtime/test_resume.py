@@ -1,4 +1,5 @@
 """Resuming with ?after=: everything missed, once, in order — across an app restart too."""
+
 from __future__ import annotations
 
 from tests.helpers import create_room, join, register
@@ -6,8 +7,9 @@ from tests.realtime.sockets import connect
 
 
 async def post(api, account, room_id, content):
-    response = await api.post(f"/api/v1/rooms/{room_id}/chat/messages", json={"content": content},
-                              headers=account.headers)
+    response = await api.post(
+        f"/api/v1/rooms/{room_id}/chat/messages", json={"content": content}, headers=account.headers
+    )
     assert response.status == 201
     return await response.json()
 
@@ -33,8 +35,7 @@ async def test_a_reconnecting_client_gets_what_it_missed_then_live_events_withou
 
     missed = [await post(api, alice, room["id"], f"missed {n}") for n in range(3)]
     await post(api, carol, elsewhere["id"], "not for bob")
-    dm = await (await api.post(f"/api/v1/dm/{bob.id}/messages", json={"content": "psst"},
-                               headers=carol.headers)).json()
+    dm = await (await api.post(f"/api/v1/dm/{bob.id}/messages", json={"content": "psst"}, headers=carol.headers)).json()
 
     b = await connect(api, bob, after=last)
     replayed = await frames_until_ready(b)

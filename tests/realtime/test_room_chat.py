@@ -1,4 +1,5 @@
 """Room chat over the WebSocket: posts through HTTP or chat.send reach every member, in order."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,9 @@ async def test_a_message_posted_over_http_reaches_every_connected_member(api):
     for ws in (host_ws, guest_ws, outsider_ws):
         await ws.expect("ready")
 
-    response = await api.post(f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": "hello all"},
-                              headers=guest.headers)
+    response = await api.post(
+        f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": "hello all"}, headers=guest.headers
+    )
     assert response.status == 201
     posted = await response.json()
 
@@ -37,8 +39,9 @@ async def test_chat_send_is_acked_once_stored_and_delivered_in_stored_order(api)
 
     for n in range(5):
         await guest_ws.send(type="chat.send", room_id=room["id"], content=f"m{n}", client_id=f"c{n}")
-    posted_http = api.post(f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": "from http"},
-                           headers=host.headers)
+    posted_http = api.post(
+        f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": "from http"}, headers=host.headers
+    )
     await (await posted_http).json()
 
     acks = []
@@ -71,8 +74,11 @@ async def test_concurrent_posters_are_seen_in_the_same_order_by_everyone(api):
         await ws.expect("ready")
 
     async def post(account, n):
-        response = await api.post(f"/api/v1/rooms/{room['id']}/chat/messages",
-                                  json={"content": f"{account.user['login']} {n}"}, headers=account.headers)
+        response = await api.post(
+            f"/api/v1/rooms/{room['id']}/chat/messages",
+            json={"content": f"{account.user['login']} {n}"},
+            headers=account.headers,
+        )
         assert response.status == 201
 
     await asyncio.gather(*(post(a, n) for a in posters for n in range(5)))

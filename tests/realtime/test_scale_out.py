@@ -1,5 +1,6 @@
 """Two app processes sharing PostgreSQL and Redis behave as one: events posted through one reach
 sockets on the other, presence is shared, and a killed replica's users lapse offline."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,10 @@ async def befriend(api, a: Account, b: Account) -> None:
 
 async def test_a_client_on_one_replica_sees_what_was_posted_through_the_other(make_api, postgres, redis_server):
     database = postgres.create_database("t_" + uuid.uuid4().hex[:12])
-    async with make_api(database=database, redis_url=redis_server.url) as one, \
-            make_api(database=database, redis_url=redis_server.url) as two:
+    async with (
+        make_api(database=database, redis_url=redis_server.url) as one,
+        make_api(database=database, redis_url=redis_server.url) as two,
+    ):
         alice, bob = await register(one), await register(two)
         room = await create_room(one, alice)
         await join(two, bob, room["id"])
@@ -39,8 +42,11 @@ async def test_a_client_on_one_replica_sees_what_was_posted_through_the_other(ma
         assert (await a.expect("presence", user_id=bob.id))["data"]["online"] is True
         assert (await (await one.get(f"/api/v1/users/{bob.id}", headers=alice.headers)).json())["online"] is True
 
-        posted = await (await two.post(f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": "from two"},
-                                       headers=bob.headers)).json()
+        posted = await (
+            await two.post(
+                f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": "from two"}, headers=bob.headers
+            )
+        ).json()
         assert (await a.expect("chat.message"))["data"]["id"] == posted["id"]
         assert (await b.expect("chat.message"))["data"]["id"] == posted["id"]
 
@@ -53,9 +59,11 @@ async def test_a_client_on_one_replica_sees_what_was_posted_through_the_other(ma
         assert (await a.expect("typing"))["data"]["user"]["id"] == bob.id
 
         async def post(api, account, n):
-            response = await api.post(f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": f"n{n}"},
-                                      headers=account.headers)
+            response = await api.post(
+                f"/api/v1/rooms/{room['id']}/chat/messages", json={"content": f"n{n}"}, headers=account.headers
+            )
             assert response.status == 201
+
         await asyncio.gather(*(post(one if n % 2 else two, alice if n % 2 else bob, n) for n in range(20)))
         order_a = [(await a.expect("chat.message"))["data"]["id"] for _ in range(20)]
         order_b = [(await b.expect("chat.message"))["data"]["id"] for _ in range(20)]
@@ -67,13 +75,24 @@ async def test_a_client_on_one_replica_sees_what_was_posted_through_the_other(ma
 
 def start_replica(settings, database: str, redis_url: str, log_path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": database, "REDIS_URL": redis_url,
-           "LIVEKIT_URL": settings.livekit_url, "LIVEKIT_API_URL": settings.livekit_api_url,
-           "LIVEKIT_API_KEY": settings.livekit_api_key, "LIVEKIT_API_SECRET": settings.livekit_api_secret,
-           "JWT_SECRET": settings.jwt_secret, "PRESENCE_TTL_S": str(PRESENCE_TTL_S), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": database,
+        "REDIS_URL": redis_url,
+        "LIVEKIT_URL": settings.livekit_url,
+        "LIVEKIT_API_URL": settings.livekit_api_url,
+        "LIVEKIT_API_KEY": settings.livekit_api_key,
+        "LIVEKIT_API_SECRET": settings.livekit_api_secret,
+        "JWT_SECRET": settings.jwt_secret,
+        "PRESENCE_TTL_S": str(PRESENCE_TTL_S),
+        "LOG_LEVEL": "WARNING",
+    }
     log = open(log_path, "wb")
-    process = subprocess.Popen([sys.executable, "-m", "conference", "serve"], cwd=REPO, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conference", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     return process, f"http://127.0.0.1:{port}"
 
 

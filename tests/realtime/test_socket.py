@@ -1,4 +1,5 @@
 """The socket itself: who may connect, heartbeats, and what bad frames get."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,16 +22,20 @@ async def test_the_access_token_may_come_in_the_authorization_header(api):
     assert (await ws.frame())["type"] == "pong"
 
 
-@pytest.mark.parametrize("params, reason", [
-    ({}, "missing"),
-    ({"access_token": "not-a-jwt"}, "not valid"),
-    ({"access_token": "expired"}, "expired"),
-])
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({}, "missing"),
+        ({"access_token": "not-a-jwt"}, "not valid"),
+        ({"access_token": "expired"}, "expired"),
+    ],
+)
 async def test_a_missing_bad_or_expired_token_closes_with_4401(shared_api, params, reason):
     api = shared_api
     if params.get("access_token") == "expired":
-        params = {"access_token": jwt.encode({"sub": "x", "sid": "y", "exp": 1}, api.settings.jwt_secret,
-                                             algorithm="HS256")}
+        params = {
+            "access_token": jwt.encode({"sub": "x", "sid": "y", "exp": 1}, api.settings.jwt_secret, algorithm="HS256")
+        }
     ws = Socket(await api.ws_connect("/api/v1/ws", params=params))
     code, message = await ws.closed()
     assert code == 4401
@@ -42,12 +47,14 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(make_api):
         alice = await register(client)
         ws = await client.ws_connect("/api/v1/ws", params={"access_token": alice.access_token}, autoping=False)
         kinds = []
+
         async def read():
             while True:
                 message = await ws.receive()
                 kinds.append(message.type)
                 if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING, WSMsgType.ERROR):
                     return
+
         await asyncio.wait_for(read(), 5)  # the server pings, gets no pong, and closes
         assert WSMsgType.PING in kinds
         await asyncio.sleep(0.2)
@@ -64,7 +71,10 @@ BAD_FRAMES = [
     ('{"type": "chat.send", "room_id": "ROOM", "client_id": "c1"}', "validation_failed"),
     ('{"type": "chat.send", "room_id": "ROOM", "content": "", "client_id": "c1"}', "validation_failed"),
     ('{"type": "chat.send", "room_id": "ROOM", "content": 42, "client_id": "c1"}', "validation_failed"),
-    ('{"type": "chat.send", "room_id": "ROOM", "content": "%s", "client_id": "c1"}' % ("x" * 4001), "validation_failed"),
+    (
+        '{"type": "chat.send", "room_id": "ROOM", "content": "%s", "client_id": "c1"}' % ("x" * 4001),
+        "validation_failed",
+    ),
     ('{"type": "chat.send", "room_id": "OTHER", "content": "not my room", "client_id": "c1"}', "forbidden"),
     ('{"type": "chat.send", "room_id": "zzz-zzzz-zzz", "content": "no such room", "client_id": "c1"}', "not_found"),
     ('{"type": "dm.send", "to": "nobody-at-all", "content": "hi", "client_id": "c1"}', "not_found"),

@@ -1,4 +1,5 @@
 """Host-only endpoints over HTTP: the lobby, removal, roles; everyone else gets 403 and changes nothing."""
+
 import pytest
 from livekit import api as lkapi
 
@@ -62,14 +63,16 @@ async def test_role_changes_show_in_the_next_token(api):
     host, guest = await register(api), await register(api)
     room = await create_room(api, host)
     await join(api, guest, room["id"])
-    changed = await api.patch(f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers,
-                              json={"role": "viewer"})
+    changed = await api.patch(
+        f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "viewer"}
+    )
     assert (await changed.json())["role"] == "viewer"
     token = (await (await api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=guest.headers)).json())["token"]
     claims = lkapi.TokenVerifier(api.settings.livekit_api_key, api.settings.livekit_api_secret).verify(token)
     assert not claims.video.can_publish
-    promoted = await api.patch(f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers,
-                               json={"role": "host"})
+    promoted = await api.patch(
+        f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "host"}
+    )
     assert promoted.status == 200
     # A co-host may now do host things, such as locking the room.
     lock = await api.patch(f"/api/v1/rooms/{room['id']}", headers=guest.headers, json={"locked": True})
@@ -83,8 +86,9 @@ async def test_the_owner_cannot_be_removed_or_demoted(api):
     await api.patch(f"/api/v1/rooms/{room['id']}/participants/{cohost.id}", headers=host.headers, json={"role": "host"})
     remove = await api.post(f"/api/v1/rooms/{room['id']}/participants/{host.id}/remove", headers=cohost.headers)
     assert await error_of(remove) == (403, "forbidden")
-    demote = await api.patch(f"/api/v1/rooms/{room['id']}/participants/{host.id}", headers=cohost.headers,
-                             json={"role": "viewer"})
+    demote = await api.patch(
+        f"/api/v1/rooms/{room['id']}/participants/{host.id}", headers=cohost.headers, json={"role": "viewer"}
+    )
     assert await error_of(demote) == (403, "forbidden")
 
 
@@ -103,8 +107,12 @@ HOST_ONLY = [
 @pytest.mark.parametrize("caller", ["participant", "stranger"])
 @pytest.mark.parametrize("method,path,body", HOST_ONLY)
 async def test_host_endpoints_refuse_everyone_else_and_change_nothing(api, caller, method, path, body):
-    host, member, waiting, stranger = (await register(api), await register(api), await register(api),
-                                       await register(api))
+    host, member, waiting, stranger = (
+        await register(api),
+        await register(api),
+        await register(api),
+        await register(api),
+    )
     room = await create_room(api, host)
     await join(api, member, room["id"])
     await api.patch(f"/api/v1/rooms/{room['id']}", headers=host.headers, json={"waiting_room": True})
@@ -121,21 +129,26 @@ async def test_host_endpoints_refuse_everyone_else_and_change_nothing(api, calle
     token = await api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=member.headers)
     assert token.status == 200
     claims = lkapi.TokenVerifier(api.settings.livekit_api_key, api.settings.livekit_api_secret).verify(
-        (await token.json())["token"])
+        (await token.json())["token"]
+    )
     assert claims.video.can_publish  # still a participant
 
 
-@pytest.mark.parametrize("path,body", [
-    ("/participants/{target}/mute", {"kind": "everything"}),
-    ("/participants/{target}/mute", {}),
-    ("/participants/{target}/mute", {"kind": 1}),
-])
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/participants/{target}/mute", {"kind": "everything"}),
+        ("/participants/{target}/mute", {}),
+        ("/participants/{target}/mute", {"kind": 1}),
+    ],
+)
 async def test_bad_moderation_bodies_are_refused(api, path, body):
     host, member = await register(api), await register(api)
     room = await create_room(api, host)
     await join(api, member, room["id"])
-    response = await api.post(f"/api/v1/rooms/{room['id']}" + path.format(target=member.id), headers=host.headers,
-                              json=body)
+    response = await api.post(
+        f"/api/v1/rooms/{room['id']}" + path.format(target=member.id), headers=host.headers, json=body
+    )
     assert await error_of(response) == (400, "validation_failed")
 
 
@@ -144,18 +157,21 @@ async def test_bad_roles_are_refused(api, role):
     host, member = await register(api), await register(api)
     room = await create_room(api, host)
     await join(api, member, room["id"])
-    response = await api.patch(f"/api/v1/rooms/{room['id']}/participants/{member.id}", headers=host.headers,
-                               json={"role": role})
+    response = await api.patch(
+        f"/api/v1/rooms/{room['id']}/participants/{member.id}", headers=host.headers, json={"role": role}
+    )
     assert await error_of(response) == (400, "validation_failed")
 
 
 async def test_moderating_someone_who_is_not_a_member_is_404(api):
     host, stranger = await register(api), await register(api)
     room = await create_room(api, host)
-    for method, path, body in [("POST", f"/participants/{stranger.id}/remove", None),
-                               ("PATCH", f"/participants/{stranger.id}", {"role": "viewer"}),
-                               ("POST", f"/participants/{stranger.id}/mute", {"kind": "audio"}),
-                               ("POST", f"/lobby/{stranger.id}/admit", None)]:
+    for method, path, body in [
+        ("POST", f"/participants/{stranger.id}/remove", None),
+        ("PATCH", f"/participants/{stranger.id}", {"role": "viewer"}),
+        ("POST", f"/participants/{stranger.id}/mute", {"kind": "audio"}),
+        ("POST", f"/lobby/{stranger.id}/admit", None),
+    ]:
         response = await api.request(method, f"/api/v1/rooms/{room['id']}{path}", headers=host.headers, json=body)
         assert await error_of(response) == (404, "not_found"), path
 
@@ -170,7 +186,9 @@ async def test_changes_reach_the_token_endpoint_at_once_even_right_after_a_token
     assert verifier.verify((await (await api.post(url, headers=guest.headers)).json())["token"]).video.can_publish
     assert (await api.post(url, headers=other.headers)).status == 200
 
-    await api.patch(f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "viewer"})
+    await api.patch(
+        f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "viewer"}
+    )
     demoted = verifier.verify((await (await api.post(url, headers=guest.headers)).json())["token"])
     assert not demoted.video.can_publish
     await api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/remove", headers=host.headers)

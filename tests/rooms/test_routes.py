@@ -1,4 +1,5 @@
 """Rooms over HTTP: create, list, join with roles and media tokens, leave, end, settings."""
+
 import re
 
 import pytest
@@ -57,8 +58,7 @@ async def test_join_gives_role_grants_and_a_livekit_token(api):
     assert guest_join["role"] == "participant"
     guest_claims = grants_of(api, guest_join["token"])
     assert guest_claims.video.can_publish and not guest_claims.video.room_admin
-    assert set(guest_claims.video.can_publish_sources) == {"camera", "microphone", "screen_share",
-                                                          "screen_share_audio"}
+    assert set(guest_claims.video.can_publish_sources) == {"camera", "microphone", "screen_share", "screen_share_audio"}
 
 
 async def test_media_token_is_for_members_only(api):
@@ -107,8 +107,9 @@ async def test_host_locks_and_renames_the_room(api):
     await join(api, guest, room["id"])
     not_host = await api.patch(f"/api/v1/rooms/{room['id']}", headers=guest.headers, json={"locked": True})
     assert await error_of(not_host) == (403, "forbidden")
-    patched = await api.patch(f"/api/v1/rooms/{room['id']}", headers=host.headers,
-                              json={"locked": True, "name": "Renamed"})
+    patched = await api.patch(
+        f"/api/v1/rooms/{room['id']}", headers=host.headers, json={"locked": True, "name": "Renamed"}
+    )
     assert (await patched.json())["name"] == "Renamed"
     locked = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=newcomer.headers)
     assert await error_of(locked) == (403, "room_locked")
@@ -141,8 +142,15 @@ async def test_get_room_and_live_participants(api):
 @pytest.mark.parametrize("room_id", ["abc-defg-hij", "not-a-code", "x" * 200, "abc-defg-hi1"])
 async def test_unknown_or_malformed_room_ids_are_404(api, room_id):
     user = await register(api)
-    for method, path in [("GET", ""), ("POST", "/join"), ("POST", "/media/token"), ("POST", "/end"),
-                         ("GET", "/participants"), ("GET", "/chat/messages"), ("GET", "/sessions")]:
+    for method, path in [
+        ("GET", ""),
+        ("POST", "/join"),
+        ("POST", "/media/token"),
+        ("POST", "/end"),
+        ("GET", "/participants"),
+        ("GET", "/chat/messages"),
+        ("GET", "/sessions"),
+    ]:
         response = await api.request(method, f"/api/v1/rooms/{room_id}{path}", headers=user.headers)
         assert await error_of(response) == (404, "not_found"), (method, path)
 
@@ -193,9 +201,18 @@ async def test_integrators_create_rooms_and_mint_tokens_with_an_api_key(api):
     room = await created.json()
     assert room["host_id"] is None
 
-    minted = await api.post("/api/v1/tokens", headers=headers, json={
-        "room": room["id"], "identity": "crm-user-7", "name": "Customer", "role": "viewer", "ttl_s": 120,
-        "metadata": {"crm_id": 7}})
+    minted = await api.post(
+        "/api/v1/tokens",
+        headers=headers,
+        json={
+            "room": room["id"],
+            "identity": "crm-user-7",
+            "name": "Customer",
+            "role": "viewer",
+            "ttl_s": 120,
+            "metadata": {"crm_id": 7},
+        },
+    )
     assert minted.status == 200
     body = await minted.json()
     claims = grants_of(api, body["token"])
@@ -239,6 +256,9 @@ async def test_tokens_endpoint_refuses_users_foreign_rooms_and_unknown_rooms(api
     assert await error_of(foreign) == (403, "forbidden")
     unknown = await api.post("/api/v1/tokens", headers=headers, json={"room": "zzz-zzzz-zzz", "identity": "a"})
     assert await error_of(unknown) == (404, "not_found")
-    bogus = await api.post("/api/v1/tokens", headers={"Authorization": "Bearer ck_nope.nope"},
-                           json={"room": user_room["id"], "identity": "a"})
+    bogus = await api.post(
+        "/api/v1/tokens",
+        headers={"Authorization": "Bearer ck_nope.nope"},
+        json={"room": user_room["id"], "identity": "a"},
+    )
     assert await error_of(bogus) == (401, "unauthorized")

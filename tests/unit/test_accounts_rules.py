@@ -1,12 +1,19 @@
 """Pure rules of accounts: password hashing, access and refresh tokens, settings."""
+
 import time
 
 import jwt
 import pytest
 
 from conference.accounts.passwords import check_password, hash_password
-from conference.accounts.tokens import (TokenExpired, TokenInvalid, hash_secret, issue_access_token,
-                                        new_refresh_token, read_access_token)
+from conference.accounts.tokens import (
+    TokenExpired,
+    TokenInvalid,
+    hash_secret,
+    issue_access_token,
+    new_refresh_token,
+    read_access_token,
+)
 from conference.settings import ConfigError, Settings
 
 SECRET = "s" * 40
@@ -51,8 +58,15 @@ def test_production_refuses_dev_keys_and_a_missing_jwt_secret():
         Settings.from_env({"APP_ENV": "production", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "v" * 32})
     with pytest.raises(ConfigError, match="dev keys"):
         Settings.from_env({"APP_ENV": "production", "JWT_SECRET": "j" * 40})
-    settings = Settings.from_env({"APP_ENV": "production", "JWT_SECRET": "j" * 40, "LIVEKIT_API_KEY": "k",
-                                  "LIVEKIT_API_SECRET": "v" * 32, "DATABASE_URL": "postgresql+asyncpg://db/x"})
+    settings = Settings.from_env(
+        {
+            "APP_ENV": "production",
+            "JWT_SECRET": "j" * 40,
+            "LIVEKIT_API_KEY": "k",
+            "LIVEKIT_API_SECRET": "v" * 32,
+            "DATABASE_URL": "postgresql+asyncpg://db/x",
+        }
+    )
     assert settings.production and not settings.create_demo_user
 
 

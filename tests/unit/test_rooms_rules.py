@@ -1,4 +1,5 @@
 """Pure rules of rooms: codes people can read aloud and grants per role."""
+
 import pytest
 
 from conference.rooms.codes import new_room_code, normalize_room_code
