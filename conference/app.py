@@ -29,7 +29,7 @@ from conference.metrics import Metrics, metrics_middleware
 from conference.openapi import build_openapi
 from conference.ratelimit import RateLimiter, RedisRateLimiter
 from conference.realtime import socket as realtime_socket
-from conference.realtime.catalog import event_models
+from conference.realtime.catalog import event_models, frame_models
 from conference.realtime.hub import Hub
 from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
@@ -112,7 +112,7 @@ async def ring_sweeper(app: web.Application) -> AsyncIterator[None]:
 
 
 def openapi_document() -> dict[str, Any]:
-    return build_openapi([spec for group in API_ROUTES for spec in group.specs], event_models())
+    return build_openapi([spec for group in API_ROUTES for spec in group.specs], event_models(), frame_models())
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -25,13 +25,18 @@ _ERROR_RANGES = {
 }
 
 
-def build_openapi(specs: list[RouteSpec], events: dict[str, type[BaseModel]] | None = None) -> dict[str, Any]:
+def build_openapi(
+    specs: list[RouteSpec],
+    events: dict[str, type[BaseModel]] | None = None,
+    frames: dict[str, type[BaseModel]] | None = None,
+) -> dict[str, Any]:
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for spec in specs:
         if spec.body is not None:
             models.append((spec.body, "validation"))
         models.extend((model, "serialization") for model in spec.responses.values() if model is not None)
     models.extend((model, "serialization") for model in (events or {}).values())
+    models.extend((model, "serialization") for model in (frames or {}).values())
     refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     schemas = top.get("$defs", {})
 
@@ -87,6 +92,9 @@ def build_openapi(specs: list[RouteSpec], events: dict[str, type[BaseModel]] | N
     if events:
         # Not part of OpenAPI: the payload model of every realtime event type (docs/realtime.md).
         document["x-realtime-events"] = {name: ref(model, "serialization") for name, model in events.items()}
+    if frames:
+        # The socket's replies to one connection (ack, error, ready, pong): no id, never stored.
+        document["x-realtime-frames"] = {name: ref(model, "serialization") for name, model in frames.items()}
     return document
 
 

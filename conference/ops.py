@@ -12,7 +12,7 @@ from sqlalchemy import text
 from conference.deps import deps
 from conference.errors import ApiError
 from conference.openapi import build_openapi
-from conference.realtime.catalog import event_models
+from conference.realtime.catalog import event_models, frame_models
 from conference.state import METRICS, ROUTE_SPECS
 
 log = logging.getLogger("conference.ops")
@@ -56,7 +56,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(build_openapi(request.app[ROUTE_SPECS], event_models()))
+    return web.json_response(build_openapi(request.app[ROUTE_SPECS], event_models(), frame_models()))
 
 
 def register(app: web.Application) -> None:

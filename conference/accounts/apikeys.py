@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conference.accounts.auth import API_KEY_PREFIX
 from conference.accounts.models import ApiKey
@@ -14,7 +15,7 @@ from conference.db import create_engine, create_schema, iso, utcnow
 from conference.settings import Settings
 
 
-async def create_api_key(sessions: async_sessionmaker, name: str) -> tuple[str, str]:
+async def create_api_key(sessions: async_sessionmaker[AsyncSession], name: str) -> tuple[str, str]:
     """Returns (key id, the full key). The full key is never stored and never shown again."""
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
@@ -24,7 +25,7 @@ async def create_api_key(sessions: async_sessionmaker, name: str) -> tuple[str, 
     return key_id, f"{API_KEY_PREFIX}{key_id}.{secret}"
 
 
-async def revoke_api_key(sessions: async_sessionmaker, key_id: str) -> bool:
+async def revoke_api_key(sessions: async_sessionmaker[AsyncSession], key_id: str) -> bool:
     async with sessions() as db:
         key = await db.get(ApiKey, key_id)
         if key is None or key.revoked_at is not None:
@@ -34,7 +35,7 @@ async def revoke_api_key(sessions: async_sessionmaker, key_id: str) -> bool:
     return True
 
 
-async def command(settings: Settings, args) -> int:
+async def command(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_engine(settings.database_url)
     await create_schema(engine)
     sessions = async_sessionmaker(engine, expire_on_commit=False)

@@ -72,7 +72,7 @@ async def api_key_of(deps: Deps, token: str) -> ApiKey:
 
 
 def current_user(request: web.Request) -> User:
-    user = request.get(USER)
+    user: User | None = request.get(USER)
     if user is None:
         raise Unauthorized("this endpoint needs a signed-in user")
     return user

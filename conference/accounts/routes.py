@@ -6,10 +6,9 @@ from aiohttp import web
 
 from conference.accounts import service
 from conference.accounts.auth import current_user
-from conference.accounts.schemas import Login, RefreshBody, Register, UpdateMe
-from conference.db import iso
+from conference.accounts.schemas import Account, Login, PeopleFound, Profile, RefreshBody, Register, SignedIn, UpdateMe
 from conference.deps import deps
-from conference.routing import ApiRoutes, json_created, query_int
+from conference.routing import ApiRoutes, query_int
 
 routes = ApiRoutes("accounts")
 
@@ -18,21 +17,20 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-@routes.route("POST", "/auth/register", summary="Create an account", auth="none", body=Register, responses={201: None})
-async def register(request: web.Request, body: Register) -> web.Response:
+@routes.route(
+    "POST", "/auth/register", summary="Create an account", auth="none", body=Register, responses={201: SignedIn}
+)
+async def register(request: web.Request, body: Register) -> SignedIn:
     await deps(request).limiter.hit(f"register:{client_address(request)}", deps(request).settings.login_rate_per_minute)
-    pair = await service.register(
-        deps(request).db, deps(request).settings, body.login, body.password, body.email, body.display_name
-    )
-    return json_created(pair)
+    return await service.register(deps(request), body.login, body.password, body.email, body.display_name)
 
 
 @routes.route(
-    "POST", "/auth/login", summary="Sign in by login or email", auth="none", body=Login, responses={200: None}
+    "POST", "/auth/login", summary="Sign in by login or email", auth="none", body=Login, responses={200: SignedIn}
 )
-async def login(request: web.Request, body: Login) -> web.Response:
+async def login(request: web.Request, body: Login) -> SignedIn:
     await deps(request).limiter.hit(f"login:{client_address(request)}", deps(request).settings.login_rate_per_minute)
-    return web.json_response(await service.login(deps(request).db, deps(request).settings, body.login, body.password))
+    return await service.login(deps(request), body.login, body.password)
 
 
 @routes.route(
@@ -41,15 +39,10 @@ async def login(request: web.Request, body: Login) -> web.Response:
     summary="Trade a refresh token for a new pair",
     auth="none",
     body=RefreshBody,
-    responses={200: None},
+    responses={200: SignedIn},
 )
-async def refresh(request: web.Request, body: RefreshBody) -> web.Response:
-    try:
-        pair = await service.refresh(deps(request).db, deps(request).settings, body.refresh_token)
-    except service.SignInRevoked as revoked:
-        deps(request).signins.forget_session(revoked.session_id)
-        raise
-    return web.json_response(pair)
+async def refresh(request: web.Request, body: RefreshBody) -> SignedIn:
+    return await service.refresh(deps(request), body.refresh_token)
 
 
 @routes.route(
@@ -60,32 +53,25 @@ async def refresh(request: web.Request, body: RefreshBody) -> web.Response:
     body=RefreshBody,
     responses={204: None},
 )
-async def logout(request: web.Request, body: RefreshBody) -> web.Response:
-    deps(request).signins.forget_session(await service.logout(deps(request).db, body.refresh_token))
-    return web.Response(status=204)
+async def logout(request: web.Request, body: RefreshBody) -> None:
+    await service.logout(deps(request), body.refresh_token)
 
 
-@routes.route("GET", "/users/me", summary="The signed-in user", responses={200: None})
-async def get_me(request: web.Request) -> web.Response:
-    return web.json_response(service.user_json(current_user(request)))
+@routes.route("GET", "/users/me", summary="The signed-in user", responses={200: Account})
+async def get_me(request: web.Request) -> Account:
+    return Account.model_validate(current_user(request))
 
 
 @routes.route(
-    "PATCH", "/users/me", summary="Change display name, email or password", body=UpdateMe, responses={200: None}
+    "PATCH", "/users/me", summary="Change display name, email or password", body=UpdateMe, responses={200: Account}
 )
-async def patch_me(request: web.Request, body: UpdateMe) -> web.Response:
-    changes = body.model_dump(exclude_unset=True)
-    user_id = current_user(request).id
-    updated = await service.update_me(deps(request).db, deps(request).settings, user_id, changes)
-    deps(request).signins.forget_user(user_id)  # the next request reads the new name
-    return web.json_response(updated)
+async def patch_me(request: web.Request, body: UpdateMe) -> Account:
+    return await service.update_me(deps(request), current_user(request).id, body)
 
 
 @routes.route("DELETE", "/users/me", summary="Delete the signed-in account", responses={204: None})
-async def delete_me(request: web.Request) -> web.Response:
-    await service.delete_user(deps(request).db, current_user(request).id)
-    deps(request).signins.forget_user(current_user(request).id)
-    return web.Response(status=204)
+async def delete_me(request: web.Request) -> None:
+    await service.delete_user(deps(request), current_user(request).id)
 
 
 @routes.route(
@@ -93,20 +79,13 @@ async def delete_me(request: web.Request) -> web.Response:
     "/users",
     summary="Find users by login prefix or exact id",
     query={"q": "login prefix or user id", "limit": "1-50, default 20"},
-    responses={200: None},
+    responses={200: PeopleFound},
 )
-async def find_users(request: web.Request) -> web.Response:
+async def find_users(request: web.Request) -> PeopleFound:
     limit = query_int(request, "limit", 20, 1, 50)
-    users = await service.find_users(deps(request).db, request.query.get("q", "")[:64], limit)
-    online = await deps(request).hub.online([user.id for user in users])
-    items = [{**service.public_user_json(user), "online": user.id in online} for user in users]
-    return web.json_response({"items": items})
+    return await service.find_users(deps(request), request.query.get("q", "")[:64], limit)
 
 
-@routes.route("GET", "/users/{user_id}", summary="One user's public profile and presence", responses={200: None})
-async def get_user(request: web.Request) -> web.Response:
-    user = await service.get_user(deps(request).db, request.match_info["user_id"])
-    online = await deps(request).hub.online([user.id])
-    return web.json_response(
-        {**service.public_user_json(user), "online": user.id in online, "last_seen_at": iso(user.last_seen_at)}
-    )
+@routes.route("GET", "/users/{user_id}", summary="One user's public profile and presence", responses={200: Profile})
+async def get_user(request: web.Request) -> Profile:
+    return await service.profile(deps(request), request.match_info["user_id"])

@@ -1,12 +1,13 @@
-"""Request bodies of the accounts endpoints."""
+"""Request bodies and answers of the accounts endpoints (users, sign-ins, contacts)."""
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from conference.routing import Answer, Body
+from conference.routing import Answer, Body, Timestamp
 
 LOGIN_RE = re.compile(r"^[a-z0-9._-]{3,32}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -81,7 +82,7 @@ class UpdateMe(Body):
 
 
 class ContactRequest(Body):
-    user_id: str = Field(min_length=1, max_length=64)
+    user_id: str = Field(min_length=1, max_length=32)
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -93,4 +94,53 @@ class Person(Answer):
     display_name: str
 
 
+class Account(Person):
+    """The signed-in user, as only they see themselves."""
+
+    email: str | None
+    created_at: Timestamp
+
+
+class SignedIn(Answer):
+    """A new sign-in or a refreshed one: who, and the token pair."""
+
+    user: Account
+    access_token: str
+    refresh_token: str
+    expires_in: int = Field(description="seconds the access token is valid")
+
+
+class PersonOnline(Person):
+    """A person found by search, with whether they have an open connection."""
+
+    online: bool
+
+
+class PeopleFound(Answer):
+    items: list[PersonOnline]
+
+
+class Profile(PersonOnline):
+    """One user's public profile and presence."""
+
+    last_seen_at: Timestamp | None
+
+
+ContactStatus = Literal["accepted", "incoming", "outgoing", "declined"]
+
+
+class Contact(Answer):
+    """Someone in my contacts, or a request between us (`declined` only in the decline answer)."""
+
+    user: Person
+    status: ContactStatus
+    online: bool
+    last_seen_at: Timestamp | None
+
+
+class ContactList(Answer):
+    items: list[Contact]
+
+
+# Accounts record no realtime events; presence is the realtime domain's.
 EVENTS: dict[str, type[BaseModel]] = {}

@@ -8,15 +8,19 @@ replica at once; another replica notices within `ttl_s`."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conference.accounts.models import User
 
 
 class SignInCache:
     def __init__(self, ttl_s: float = 5.0, max_entries: int = 50_000):
         self.ttl_s = ttl_s
         self.max_entries = max_entries
-        self._by_session: dict[str, tuple[float, object]] = {}
+        self._by_session: dict[str, tuple[float, User]] = {}
 
-    def get(self, session_id: str, user_id: str):
+    def get(self, session_id: str, user_id: str) -> User | None:
         entry = self._by_session.get(session_id)
         if entry is None:
             return None
@@ -26,7 +30,7 @@ class SignInCache:
             return None
         return user
 
-    def put(self, session_id: str, user) -> None:
+    def put(self, session_id: str, user: User) -> None:
         if len(self._by_session) >= self.max_entries:
             self._by_session.clear()  # rare; cheaper than an LRU on the hot path
         self._by_session[session_id] = (time.monotonic() + self.ttl_s, user)

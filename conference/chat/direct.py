@@ -5,130 +5,134 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.accounts.models import User
-from conference.chat.models import DirectMessage
-from conference.chat.rooms import MAX_CONTENT, sender_json
-from conference.db import iso, utcnow
+from conference.accounts.schemas import Person
+from conference.accounts.service import other_user
+from conference.chat.models import DirectMessage as DirectMessageRow
+from conference.chat.rooms import require_content
+from conference.chat.schemas import (
+    Conversation,
+    ConversationList,
+    DirectMessage,
+    DirectMessagePage,
+    ReadReceipt,
+    ReadResult,
+)
+from conference.db import utcnow
 from conference.deps import Deps
-from conference.errors import NotFound, ValidationFailed
+from conference.errors import NotFound
 from conference.realtime.events import lock_event_log, record_event
 
 
-def dm_json(message: DirectMessage, sender: User | None) -> dict:
-    return {
-        "id": message.id,
-        "sender": sender_json(sender),
-        "recipient_id": message.recipient_id,
-        "content": message.content,
-        "client_id": message.client_id,
-        "created_at": iso(message.created_at),
-        "delivered_at": iso(message.delivered_at),
-        "read_at": iso(message.read_at),
-    }
+def direct_message_of(row: DirectMessageRow, sender: User) -> DirectMessage:
+    return DirectMessage(
+        id=row.id,
+        sender=Person.model_validate(sender),
+        recipient_id=row.recipient_id,
+        content=row.content,
+        client_id=row.client_id,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        read_at=row.read_at,
+    )
 
 
-async def _peer(db: AsyncSession, user_id: str, peer_id: str, field: str = "user_id") -> User:
-    if peer_id == user_id:
-        raise ValidationFailed("direct messages go to someone else", fields={field: "must be another user"})
-    peer = await db.get(User, peer_id) if peer_id else None
-    if peer is None:
-        raise NotFound("no user with this id")
-    return peer
-
-
-def _between(a: str, b: str):
+def _between(a: str, b: str) -> ColumnElement[bool]:
     return or_(
-        and_(DirectMessage.sender_id == a, DirectMessage.recipient_id == b),
-        and_(DirectMessage.sender_id == b, DirectMessage.recipient_id == a),
+        and_(DirectMessageRow.sender_id == a, DirectMessageRow.recipient_id == b),
+        and_(DirectMessageRow.sender_id == b, DirectMessageRow.recipient_id == a),
     )
 
 
 async def send(
     deps: Deps, sender: User, to: str, content: str, client_id: str | None = None, field: str = "user_id"
-) -> dict:
-    if not content.strip() or len(content) > MAX_CONTENT:
-        raise ValidationFailed("message must be 1 to 4000 characters", fields={"content": "1 to 4000 characters"})
+) -> DirectMessage:
+    require_content(content)
     async with deps.db() as db:
-        recipient = await _peer(db, sender.id, to, field)
+        recipient = await other_user(db, sender.id, to, field)
         await lock_event_log(db)  # message ids then follow the order of their events
-        message = DirectMessage(sender_id=sender.id, recipient_id=recipient.id, content=content, client_id=client_id)
-        db.add(message)
+        row = DirectMessageRow(sender_id=sender.id, recipient_id=recipient.id, content=content, client_id=client_id)
+        db.add(row)
         await db.flush()
-        payload = dm_json(message, sender)
+        message = direct_message_of(row, sender)
         events = [
-            await record_event(db, "dm.message", payload, user_id=recipient.id),
-            await record_event(db, "dm.message", payload, user_id=sender.id),
+            await record_event(db, "dm.message", message, user_id=recipient.id),
+            await record_event(db, "dm.message", message, user_id=sender.id),
         ]
         await db.commit()  # stored before anyone is told
     await deps.publish(*events)
-    return payload
+    return message
 
 
-async def list_messages(deps: Deps, user_id: str, peer_id: str, before: int | None, limit: int) -> dict:
+async def list_messages(deps: Deps, user_id: str, peer_id: str, before: int | None, limit: int) -> DirectMessagePage:
     async with deps.db() as db:
-        await _peer(db, user_id, peer_id)
+        await other_user(db, user_id, peer_id)
         query = (
-            select(DirectMessage, User)
-            .outerjoin(User, User.id == DirectMessage.sender_id)
+            select(DirectMessageRow, User)
+            .join(User, User.id == DirectMessageRow.sender_id)
             .where(_between(user_id, peer_id))
         )
         if before is not None:
-            query = query.where(DirectMessage.id < before)
-        rows = (await db.execute(query.order_by(DirectMessage.id.desc()).limit(limit + 1))).all()
-    more = len(rows) > limit
-    items = [dm_json(message, sender) for message, sender in reversed(rows[:limit])]
-    return {"items": items, "next_before": items[0]["id"] if more and items else None}
+            query = query.where(DirectMessageRow.id < before)
+        rows = (await db.execute(query.order_by(DirectMessageRow.id.desc()).limit(limit + 1))).all()
+    items = [direct_message_of(row, sender) for row, sender in reversed(rows[:limit])]
+    return DirectMessagePage(items=items, next_before=items[0].id if len(rows) > limit and items else None)
 
 
-async def conversations(deps: Deps, user_id: str, limit: int = 100) -> list[dict]:
-    mine = or_(DirectMessage.sender_id == user_id, DirectMessage.recipient_id == user_id)
-    peer = case((DirectMessage.sender_id == user_id, DirectMessage.recipient_id), else_=DirectMessage.sender_id)
+async def conversations(deps: Deps, user_id: str, limit: int = 100) -> ConversationList:
+    mine = or_(DirectMessageRow.sender_id == user_id, DirectMessageRow.recipient_id == user_id)
+    peer = case(
+        (DirectMessageRow.sender_id == user_id, DirectMessageRow.recipient_id), else_=DirectMessageRow.sender_id
+    )
     async with deps.db() as db:
         last_ids = (
             await db.execute(
-                select(peer.label("peer"), func.max(DirectMessage.id).label("last"))
+                select(peer.label("peer"), func.max(DirectMessageRow.id).label("last"))
                 .where(mine)
                 .group_by(peer)
-                .order_by(func.max(DirectMessage.id).desc())
+                .order_by(func.max(DirectMessageRow.id).desc())
                 .limit(limit)
             )
         ).all()
         if not last_ids:
-            return []
-        messages = {
-            m.id: m
-            for m in await db.scalars(select(DirectMessage).where(DirectMessage.id.in_([last for _, last in last_ids])))
-        }
+            return ConversationList(items=[])
+        last_rows = await db.scalars(
+            select(DirectMessageRow).where(DirectMessageRow.id.in_([last for _, last in last_ids]))
+        )
+        messages = {row.id: row for row in last_rows}
         peers = [peer_id for peer_id, _ in last_ids]
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_([*peers, user_id])))}
-        unread = dict(
+        unread: dict[str, int] = dict(
             (
                 await db.execute(
-                    select(DirectMessage.sender_id, func.count())
+                    select(DirectMessageRow.sender_id, func.count())
                     .where(
-                        DirectMessage.recipient_id == user_id,
-                        DirectMessage.read_at.is_(None),
-                        DirectMessage.sender_id.in_(peers),
+                        DirectMessageRow.recipient_id == user_id,
+                        DirectMessageRow.read_at.is_(None),
+                        DirectMessageRow.sender_id.in_(peers),
                     )
-                    .group_by(DirectMessage.sender_id)
+                    .group_by(DirectMessageRow.sender_id)
                 )
-            ).all()
+            ).tuples()
         )
     items = []
     for peer_id, last in last_ids:
-        message = messages[last]
+        if peer_id not in users:  # deleted between the queries; their messages are going too
+            continue
+        row = messages[last]
         items.append(
-            {
-                "user": sender_json(users.get(peer_id)),
-                "last_message": dm_json(message, users.get(message.sender_id)),
-                "unread": unread.get(peer_id, 0),
-            }
+            Conversation(
+                user=Person.model_validate(users[peer_id]),
+                last_message=direct_message_of(row, users[row.sender_id]),
+                unread=unread.get(peer_id, 0),
+            )
         )
-    return items
+    return ConversationList(items=items)
 
 
 async def mark_delivered(deps: Deps, message_id: int, recipient_id: str) -> None:
@@ -136,71 +140,72 @@ async def mark_delivered(deps: Deps, message_id: int, recipient_id: str) -> None
     now = utcnow()
     async with deps.db() as db:
         changed = await db.execute(
-            update(DirectMessage)
+            update(DirectMessageRow)
             .where(
-                DirectMessage.id == message_id,
-                DirectMessage.recipient_id == recipient_id,
-                DirectMessage.delivered_at.is_(None),
+                DirectMessageRow.id == message_id,
+                DirectMessageRow.recipient_id == recipient_id,
+                DirectMessageRow.delivered_at.is_(None),
             )
             .values(delivered_at=now)
         )
-        if not changed.rowcount:
+        if not cast(CursorResult[Any], changed).rowcount:
             return
-        sender_id = await db.scalar(select(DirectMessage.sender_id).where(DirectMessage.id == message_id))
-        event = await record_event(
-            db, "dm.receipt", _receipt(recipient_id, [message_id], "delivered", now), user_id=sender_id
-        )
+        sender_id = await db.scalar(select(DirectMessageRow.sender_id).where(DirectMessageRow.id == message_id))
+        receipt = ReadReceipt(user_id=recipient_id, message_ids=[message_id], status="delivered", at=now)
+        event = await record_event(db, "dm.receipt", receipt, user_id=sender_id)
         await db.commit()
     await deps.publish(event)
 
 
-async def mark_read(deps: Deps, reader_id: str, *, peer_id: str | None = None, message_id: int | None = None) -> dict:
+async def mark_read(
+    deps: Deps, reader_id: str, *, peer_id: str | None = None, message_id: int | None = None
+) -> ReadResult:
     """Marks messages to the reader as read: all from `peer_id`, or those up to `message_id`."""
     now = utcnow()
     async with deps.db() as db:
         if message_id is not None:
-            message = await db.get(DirectMessage, message_id)
+            message = await db.get(DirectMessageRow, message_id)
             if message is None or message.recipient_id != reader_id or peer_id not in (None, message.sender_id):
                 raise NotFound("no message with this id was sent to you")
-            peer_id = message.sender_id
+            sender_id = message.sender_id
         else:
-            await _peer(db, reader_id, peer_id or "")
-        query = select(DirectMessage.id).where(
-            DirectMessage.sender_id == peer_id, DirectMessage.recipient_id == reader_id, DirectMessage.read_at.is_(None)
+            sender_id = (await other_user(db, reader_id, peer_id or "")).id
+        query = select(DirectMessageRow.id).where(
+            DirectMessageRow.sender_id == sender_id,
+            DirectMessageRow.recipient_id == reader_id,
+            DirectMessageRow.read_at.is_(None),
         )
         if message_id is not None:
-            query = query.where(DirectMessage.id <= message_id)
-        ids = list(await db.scalars(query.order_by(DirectMessage.id)))
+            query = query.where(DirectMessageRow.id <= message_id)
+        ids = list(await db.scalars(query.order_by(DirectMessageRow.id)))
         if not ids:
-            return {"read": 0, "message_ids": []}
+            return ReadResult(read=0, message_ids=[])
         await db.execute(
-            update(DirectMessage)
-            .where(DirectMessage.id.in_(ids))
-            .values(read_at=now, delivered_at=func.coalesce(DirectMessage.delivered_at, now))
+            update(DirectMessageRow)
+            .where(DirectMessageRow.id.in_(ids))
+            .values(read_at=now, delivered_at=func.coalesce(DirectMessageRow.delivered_at, now))
         )
-        event = await record_event(db, "dm.receipt", _receipt(reader_id, ids, "read", now), user_id=peer_id)
+        receipt = ReadReceipt(user_id=reader_id, message_ids=ids, status="read", at=now)
+        event = await record_event(db, "dm.receipt", receipt, user_id=sender_id)
         await db.commit()
     await deps.publish(event)
-    return {"read": len(ids), "message_ids": ids}
-
-
-def _receipt(user_id: str, message_ids: list[int], status: str, at) -> dict:
-    return {"user_id": user_id, "message_ids": message_ids, "status": status, "at": iso(at)}
+    return ReadResult(read=len(ids), message_ids=ids)
 
 
 async def undelivered_to(db: AsyncSession, recipient_id: str) -> tuple[set[int], datetime | None]:
     """Ids of the messages waiting for the recipient, and when the oldest of them was sent."""
     rows = (
         await db.execute(
-            select(DirectMessage.id, DirectMessage.created_at).where(
-                DirectMessage.recipient_id == recipient_id, DirectMessage.delivered_at.is_(None)
+            select(DirectMessageRow.id, DirectMessageRow.created_at).where(
+                DirectMessageRow.recipient_id == recipient_id, DirectMessageRow.delivered_at.is_(None)
             )
         )
     ).all()
     return {row.id for row in rows}, min((row.created_at for row in rows), default=None)
 
 
-def is_undelivered_to(envelope: dict, user_id: str) -> bool:
+def is_undelivered_to(envelope: dict[str, Any], user_id: str) -> bool:
+    """Reads the stored JSON of an event (replayed or live), not a model."""
     data = envelope.get("data") or {}
     return (
         envelope.get("type") == "dm.message"

@@ -5,34 +5,41 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from conference.accounts.models import User
+from conference.accounts.schemas import Person
 from conference.chat.models import ChatMessage
-from conference.db import iso
+from conference.chat.schemas import MAX_CONTENT, Message, MessagePage
 from conference.deps import Deps
 from conference.errors import RoomEnded, ValidationFailed
 from conference.realtime.events import lock_event_log, record_event
 from conference.rooms.service import require_member
 
-MAX_CONTENT = 4000
+
+def require_content(content: str) -> None:
+    """Bodies and frames check the length already; a message of only spaces is refused here."""
+    if not content.strip() or len(content) > MAX_CONTENT:
+        raise ValidationFailed("message must be 1 to 4000 characters", fields={"content": "1 to 4000 characters"})
 
 
-def sender_json(user: User | None) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.id, "login": user.login, "display_name": user.display_name}
+def person_or_none(user: User | None) -> Person | None:
+    return Person.model_validate(user) if user is not None else None
 
 
-def message_json(message: ChatMessage, sender: User | None) -> dict:
-    return {
-        "id": message.id,
-        "room_id": message.room_id,
-        "sender": sender_json(sender),
-        "content": message.content,
-        "client_id": message.client_id,
-        "created_at": iso(message.created_at),
-    }
+def sender_json(user: User | None) -> dict[str, str] | None:  # TODO(typed): goes once calls/ringing.py uses Person
+    return Person.model_validate(user).model_dump() if user is not None else None
 
 
-async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int | None, limit: int) -> dict:
+def message_of(row: ChatMessage, sender: User | None) -> Message:
+    return Message(
+        id=row.id,
+        room_id=row.room_id,
+        sender=person_or_none(sender),
+        content=row.content,
+        client_id=row.client_id,
+        created_at=row.created_at,
+    )
+
+
+async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int | None, limit: int) -> MessagePage:
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, user_id)
         query = (
@@ -43,25 +50,24 @@ async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int 
         if before is not None:
             query = query.where(ChatMessage.id < before)
         rows = (await db.execute(query.order_by(ChatMessage.id.desc()).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [message_json(message, sender) for message, sender in reversed(rows)]
-    return {"items": items, "next_before": items[0]["id"] if more and items else None}
+    items = [message_of(row, sender) for row, sender in reversed(rows[:limit])]
+    return MessagePage(items=items, next_before=items[0].id if len(rows) > limit and items else None)
 
 
-async def post_message(deps: Deps, raw_room_id: str, sender: User, content: str, client_id: str | None = None) -> dict:
-    if not content.strip() or len(content) > MAX_CONTENT:
-        raise ValidationFailed("message must be 1 to 4000 characters", fields={"content": "1 to 4000 characters"})
+async def post_message(
+    deps: Deps, raw_room_id: str, sender: User, content: str, client_id: str | None = None
+) -> Message:
+    require_content(content)
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, sender.id)
         if room.status == "ended":
             raise RoomEnded()
         await lock_event_log(db)  # message ids then follow the order of their events
-        message = ChatMessage(room_id=room.id, sender_id=sender.id, content=content, client_id=client_id)
-        db.add(message)
+        row = ChatMessage(room_id=room.id, sender_id=sender.id, content=content, client_id=client_id)
+        db.add(row)
         await db.flush()
-        payload = message_json(message, sender)
-        event = await record_event(db, "chat.message", payload, room_id=room.id)
+        message = message_of(row, sender)
+        event = await record_event(db, "chat.message", message, room_id=room.id)
         await db.commit()  # stored before anyone is told
     await deps.publish(event)
-    return payload
+    return message

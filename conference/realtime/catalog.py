@@ -14,3 +14,10 @@ def event_models() -> dict[str, type[BaseModel]]:
     from conference.rooms.schemas import EVENTS as rooms
 
     return {**accounts, **rooms, **chat, **calls, **realtime}
+
+
+def frame_models() -> dict[str, type[BaseModel]]:
+    """type -> payload model of the socket's replies to one connection (ack, error, ready, pong)."""
+    from conference.realtime.schemas import FRAMES
+
+    return dict(FRAMES)

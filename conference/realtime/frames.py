@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING, Literal
 from aiohttp import WSCloseCode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from conference.accounts.schemas import Person
+from conference.accounts.service import other_user
 from conference.chat import direct
 from conference.chat import rooms as room_chat
-from conference.chat.rooms import sender_json
-from conference.errors import ApiError, NotFound, ValidationFailed
+from conference.errors import ApiError
+from conference.realtime.events import ephemeral
+from conference.realtime.schemas import Ack, FrameError, Pong
+from conference.realtime.schemas import Typing as TypingNotice
 from conference.rooms.service import require_member
 
 if TYPE_CHECKING:
@@ -48,13 +52,13 @@ class DmSend(Frame):
     content: str = Field(min_length=1, max_length=4000)
 
 
-class Typing(Frame):
+class Typing(Frame):  # what a client sends; what others get is realtime.schemas.Typing
     type: Literal["typing"]
     room_id: str | None = Field(default=None, min_length=1, max_length=32)
     to: str | None = Field(default=None, min_length=1, max_length=32)
 
     @model_validator(mode="after")
-    def _one_target(self):
+    def _one_target(self) -> Typing:
         if (self.room_id is None) == (self.to is None):
             raise ValueError("give either room_id or to")
         return self
@@ -69,13 +73,19 @@ class Ping(Frame):
     type: Literal["ping"]
 
 
-FRAMES = {"chat.send": ChatSend, "dm.send": DmSend, "typing": Typing, "read": Read, "ping": Ping}
+CLIENT_FRAMES: dict[str, type[Frame]] = {
+    "chat.send": ChatSend,
+    "dm.send": DmSend,
+    "typing": Typing,
+    "read": Read,
+    "ping": Ping,
+}
 
 
 class FrameBudget:
     """A token bucket per connection, plus a count of refusals that ends a flood."""
 
-    def __init__(self, rate: float = FRAMES_PER_S, burst: int = FRAME_BURST):
+    def __init__(self, rate: float = FRAMES_PER_S, burst: int = FRAME_BURST) -> None:
         self.rate, self.burst = rate, burst
         self.tokens = float(burst)
         self.stamp = time.monotonic()
@@ -102,13 +112,8 @@ class FrameBudget:
         return True
 
 
-def error(code: str, message: str, client_id: str | None = None, fields: dict | None = None) -> dict:
-    data = {"code": code, "message": message}
-    if client_id is not None:
-        data["client_id"] = client_id
-    if fields:
-        data["fields"] = fields
-    return {"type": "error", "data": data}
+def error(code: str, message: str, client_id: str | None = None, fields: dict[str, str] | None = None) -> FrameError:
+    return FrameError(code=code, message=message, client_id=client_id, fields=fields or None)
 
 
 async def handle(connection: Connection, stream: EventStream, raw: str | None) -> None:
@@ -119,50 +124,50 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
         connection.close_after_flush(WSCloseCode.POLICY_VIOLATION, b"too many frames; slow down")
         return
     if raw is None:
-        connection.reply(error("invalid_frame", "frames are JSON text, not binary"))
+        connection.reply("error", error("invalid_frame", "frames are JSON text, not binary"))
         return
     try:
         data = json.loads(raw)
     except ValueError:
-        connection.reply(error("invalid_json", "frame is not valid JSON"))
+        connection.reply("error", error("invalid_json", "frame is not valid JSON"))
         return
     if not isinstance(data, dict):
-        connection.reply(error("invalid_frame", "a frame is a JSON object with a type"))
+        connection.reply("error", error("invalid_frame", "a frame is a JSON object with a type"))
         return
-    client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
-    client_id = client_id[:64] if client_id else client_id
+    client_id = data["client_id"][:64] if isinstance(data.get("client_id"), str) else None
     if verdict == "over":
-        connection.reply(error("rate_limited", "too many frames; slow down", client_id))
+        connection.reply("error", error("rate_limited", "too many frames; slow down", client_id))
         return
-    model = FRAMES.get(data.get("type")) if isinstance(data.get("type"), str) else None
+    model = CLIENT_FRAMES.get(data["type"]) if isinstance(data.get("type"), str) else None
     if model is None:
-        connection.reply(error("unknown_type", f"unknown frame type; use one of {', '.join(FRAMES)}", client_id))
+        known = ", ".join(CLIENT_FRAMES)
+        connection.reply("error", error("unknown_type", f"unknown frame type; use one of {known}", client_id))
         return
     try:
         frame = model.model_validate(data)
     except ValidationError as problem:
         fields = {".".join(str(p) for p in item["loc"]) or "frame": item["msg"] for item in problem.errors()}
-        connection.reply(error("validation_failed", "frame is not valid", client_id, fields))
+        connection.reply("error", error("validation_failed", "frame is not valid", client_id, fields))
         return
     try:
         await _act(connection, stream, frame)
     except ApiError as problem:
-        connection.reply(error(problem.code, problem.message, client_id, problem.fields))
+        connection.reply("error", error(problem.code, problem.message, client_id, problem.fields))
     except Exception:
-        log.exception("a %s frame of %s failed", frame.type, connection.user_id)
-        connection.reply(error("internal_error", "the server could not handle this frame", client_id))
+        log.exception("a %s frame of %s failed", data["type"], connection.user_id)
+        connection.reply("error", error("internal_error", "the server could not handle this frame", client_id))
 
 
 async def _act(connection: Connection, stream: EventStream, frame: Frame) -> None:
     deps, user = connection.deps, connection.user
     if isinstance(frame, Ping):
-        connection.reply({"type": "pong", "data": {}})
+        connection.reply("pong", Pong())
     elif isinstance(frame, ChatSend):
         message = await room_chat.post_message(deps, frame.room_id, user, frame.content, frame.client_id)
-        connection.reply({"type": "ack", "data": message})
+        connection.reply("ack", Ack(message))
     elif isinstance(frame, DmSend):
-        message = await direct.send(deps, user, frame.to, frame.content, frame.client_id, field="to")
-        connection.reply({"type": "ack", "data": message})
+        sent = await direct.send(deps, user, frame.to, frame.content, frame.client_id, field="to")
+        connection.reply("ack", Ack(sent))
     elif isinstance(frame, Read):
         await direct.mark_read(deps, user.id, message_id=frame.message_id)
     elif isinstance(frame, Typing):
@@ -177,16 +182,13 @@ async def _typing(connection: Connection, stream: EventStream, frame: Typing) ->
         if not connection.limiter.typing_due("room:" + room.id):
             return
         audience = (await stream.members_of({room.id}))[room.id] - {user.id}
-        data = {"room_id": room.id, "user": sender_json(user)}
+        notice = TypingNotice(user=Person.model_validate(user), room_id=room.id)
     else:
-        if frame.to == user.id:
-            raise ValidationFailed("typing goes to someone else", fields={"to": "must be another user"})
         async with deps.db() as db:
-            if await db.get(type(user), frame.to) is None:
-                raise NotFound("no user with this id")
-        if not connection.limiter.typing_due("user:" + frame.to):
+            peer = await other_user(db, user.id, frame.to or "", field="to")
+        if not connection.limiter.typing_due("user:" + peer.id):
             return
-        audience = {frame.to}
-        data = {"to": frame.to, "user": sender_json(user)}
+        audience = {peer.id}
+        notice = TypingNotice(user=Person.model_validate(user), to=peer.id)
     if audience:
-        await deps.hub.publish({"type": "typing", "data": data, "user_ids": sorted(audience)})
+        await deps.hub.publish(ephemeral("typing", notice, audience))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-Listener = Callable[[dict], Awaitable[None]]
+Envelope = dict[str, Any]  # its two shapes are described on Hub
+Listener = Callable[[Envelope], Awaitable[None]]
 GoneListener = Callable[[list[str]], Awaitable[None]]
 
 
@@ -13,7 +15,7 @@ class Hub(ABC):
     """Envelopes are `{id, type, data, room_id, user_id}` for stored events, or
     `{type, data, user_ids}` for ephemeral ones (typing, presence) that carry no id."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.listeners: list[Listener] = []  # the replica's event stream adds itself here
         self.gone_listeners: list[GoneListener] = []  # told about users whose replica died
         self.local: dict[str, int] = {}  # open connections per user on this replica
@@ -26,13 +28,13 @@ class Hub(ABC):
         """Stop listening and let go of connections."""
         return None
 
-    async def deliver(self, envelope: dict) -> None:
+    async def deliver(self, envelope: Envelope) -> None:
         """Hand an envelope that reached this replica to its listeners."""
         for listener in list(self.listeners):
             await listener(envelope)
 
     @abstractmethod
-    async def publish(self, envelope: dict) -> None:
+    async def publish(self, envelope: Envelope) -> None:
         """Deliver an envelope to its audience on every replica, this one included."""
 
     @abstractmethod

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conference.realtime.hub import Hub
+from conference.realtime.hub import Envelope, Hub
 
 
 class LocalHub(Hub):
-    async def publish(self, envelope: dict) -> None:
+    async def publish(self, envelope: Envelope) -> None:
         await self.deliver(envelope)
 
     async def online(self, user_ids: list[str]) -> set[str]:

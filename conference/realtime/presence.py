@@ -12,12 +12,14 @@ import logging
 
 from conference.accounts.contacts import accepted_contact_ids, mark_seen
 from conference.deps import Deps
+from conference.realtime.events import ephemeral
+from conference.realtime.schemas import PresenceChange
 
 log = logging.getLogger("conference.presence")
 
 
 class Presence:
-    def __init__(self, deps: Deps):
+    def __init__(self, deps: Deps) -> None:
         self.deps = deps
         deps.hub.gone_listeners.append(self.lapsed)
 
@@ -54,10 +56,5 @@ class Presence:
             log.exception("could not record presence of %s", user_id)
             return
         if contacts:
-            await self.deps.hub.publish(
-                {
-                    "type": "presence",
-                    "user_ids": contacts,
-                    "data": {"user_id": user_id, "online": online, "last_seen_at": seen},
-                }
-            )
+            change = PresenceChange(user_id=user_id, online=online, last_seen_at=seen)
+            await self.deps.hub.publish(ephemeral("presence", change, contacts))

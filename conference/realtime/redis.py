@@ -17,7 +17,10 @@ import math
 import time
 import uuid
 
-from conference.realtime.hub import Hub
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+
+from conference.realtime.hub import Envelope, Hub
 
 log = logging.getLogger("conference.realtime")
 REPLICAS = "presence:replicas"
@@ -38,17 +41,16 @@ def _replica_key(replica: str) -> str:
 
 
 class RedisHub(Hub):
-    def __init__(self, redis, presence_ttl_s: float = 30, *, database_url: str = ""):
+    def __init__(self, redis: Redis, presence_ttl_s: float = 30, *, database_url: str = "") -> None:
         super().__init__()
         self.redis = redis
         self.channel = channel_of(database_url)
         self.ttl = float(presence_ttl_s)
         self.replica = uuid.uuid4().hex[:12]
-        self._pubsub = None
-        self._tasks: list[asyncio.Task] = []
+        self._pubsub: PubSub = redis.pubsub(ignore_subscribe_messages=True)
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         await self._pubsub.subscribe(self.channel)
         await self._refresh()
         self._tasks = [
@@ -64,15 +66,15 @@ class RedisHub(Hub):
             async with self.redis.pipeline(transaction=False) as pipe:
                 for user_id in self.local:
                     pipe.zrem(_user_key(user_id), self.replica)
-                pipe.zrem(REPLICAS, self.replica).delete(_replica_key(self.replica))
+                pipe.zrem(REPLICAS, self.replica)
+                pipe.delete(_replica_key(self.replica))
                 await pipe.execute()
         except Exception:  # Redis gone: the entries lapse by themselves
             log.warning("could not clear this replica's presence in Redis")
-        if self._pubsub is not None:
-            await self._pubsub.aclose()
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
 
     # ------------------------------------------------------------------ events
-    async def publish(self, envelope: dict) -> None:
+    async def publish(self, envelope: Envelope) -> None:
         try:
             await self.redis.publish(self.channel, json.dumps(envelope, separators=(",", ":")))
         except Exception:
@@ -126,7 +128,7 @@ class RedisHub(Hub):
             pipe.expire(key, math.ceil(self.ttl * 2))
             pipe.sadd(_replica_key(self.replica), user_id)
             before, *_ = await pipe.execute()
-        return before == 0
+        return bool(before == 0)
 
     async def _left(self, user_id: str) -> bool:
         key = _user_key(user_id)
@@ -135,7 +137,7 @@ class RedisHub(Hub):
             pipe.srem(_replica_key(self.replica), user_id)
             pipe.zcount(key, f"({time.time()}", "+inf")
             *_, after = await pipe.execute()
-        return after == 0
+        return bool(after == 0)
 
     async def _keep_alive(self) -> None:
         while True:
@@ -153,7 +155,8 @@ class RedisHub(Hub):
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.zadd(REPLICAS, {self.replica: lapse})
             for user_id in list(self.local):
-                pipe.zadd(_user_key(user_id), {self.replica: lapse}).expire(_user_key(user_id), keep)
+                pipe.zadd(_user_key(user_id), {self.replica: lapse})
+                pipe.expire(_user_key(user_id), keep)
                 pipe.sadd(_replica_key(self.replica), user_id)
             pipe.expire(_replica_key(self.replica), keep)
             await pipe.execute()
@@ -161,8 +164,8 @@ class RedisHub(Hub):
     async def _sweep(self) -> None:
         """Announces the users of replicas that stopped refreshing as offline (one sweeper wins)."""
         now = time.time()
-        for dead in await self.redis.zrangebyscore(REPLICAS, "-inf", now):
-            dead = dead.decode() if isinstance(dead, bytes) else dead
+        for entry in await self.redis.zrangebyscore(REPLICAS, "-inf", now):
+            dead = entry.decode() if isinstance(entry, bytes) else str(entry)
             if not await self.redis.zrem(REPLICAS, dead):
                 continue  # another replica claimed it
             users = [u.decode() if isinstance(u, bytes) else u for u in await self.redis.smembers(_replica_key(dead))]

@@ -1,7 +1,60 @@
-"""Frames of the socket itself (ack, error, ready, pong, presence, typing)."""
+"""Payloads of the socket's own frames: presence and typing (ephemeral events, no id) and the
+replies to a client's frames (ack, error, pong) and to its connecting (ready)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
 
-EVENTS: dict[str, type[BaseModel]] = {}
+from pydantic import BaseModel, Field, RootModel
+
+from conference.accounts.schemas import Person
+from conference.chat.schemas import DirectMessage, Message
+from conference.routing import Answer, Timestamp
+
+
+def _absent_when_none(value: Any) -> bool:
+    return value is None
+
+
+class PresenceChange(Answer):
+    """A contact came online (first connection anywhere) or went offline (last one closed or lapsed)."""
+
+    user_id: str
+    online: bool
+    last_seen_at: Timestamp | None
+
+
+class Typing(Answer):
+    """Someone is typing in a room (`room_id`) or to me (`to`); exactly one of the two is present."""
+
+    user: Person
+    room_id: str | None = Field(default=None, exclude_if=_absent_when_none)
+    to: str | None = Field(default=None, exclude_if=_absent_when_none)
+
+
+class Ack(RootModel[Message | DirectMessage]):
+    """The stored message a `chat.send` or `dm.send` frame created, with the frame's `client_id`."""
+
+
+class FrameError(Answer):
+    """A frame the server could not act on; the connection stays open."""
+
+    code: str = Field(description="snake_case, stable; the HTTP codes plus invalid_frame, unknown_type")
+    message: str
+    client_id: str | None = Field(default=None, exclude_if=_absent_when_none, description="the frame's client_id")
+    fields: dict[str, str] | None = Field(default=None, exclude_if=_absent_when_none)
+
+
+class Ready(Answer):
+    """Replay is over; live events follow."""
+
+    user_id: str
+
+
+class Pong(Answer):
+    """The answer to a `ping` frame: an empty object."""
+
+
+EVENTS: dict[str, type[BaseModel]] = {"presence": PresenceChange, "typing": Typing}
+# Replies to one connection; they carry no id and are never stored.
+FRAMES: dict[str, type[BaseModel]] = {"ack": Ack, "error": FrameError, "ready": Ready, "pong": Pong}

@@ -7,9 +7,11 @@ import asyncio
 import json
 import logging
 from collections import deque
+from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from conference.accounts.auth import bearer_of, user_of_access_token
@@ -19,9 +21,12 @@ from conference.chat import direct
 from conference.deps import DEPS, Deps
 from conference.errors import ApiError, Unauthorized
 from conference.realtime import frames
+from conference.realtime.events import frame_of
+from conference.realtime.hub import Envelope
 from conference.realtime.models import Event
 from conference.realtime.presence import Presence
-from conference.realtime.stream import PAGE, EventStream, audience_filter, client_text, envelope_of
+from conference.realtime.schemas import FRAMES, Ready
+from conference.realtime.stream import PAGE, EventStream, audience_filter, client_text
 
 log = logging.getLogger("conference.realtime")
 
@@ -31,14 +36,25 @@ CLOSE_UNAUTHORIZED = 4401
 
 STREAM = web.AppKey("event_stream", EventStream)
 PRESENCE = web.AppKey("presence", Presence)
-CONNECTIONS = web.AppKey("connections", set)
+CONNECTIONS = web.AppKey("connections", set["Connection"])
+
+
+@dataclass(frozen=True)
+class _Close:
+    """Queued behind the frames that explain why."""
+
+    code: int
+    reason: bytes
+
+
+Outgoing = tuple[str, Envelope | None] | _Close
 
 
 class Connection:
     """One open socket: an ordered outbox written by its own task, so a slow reader never
     holds up the stream, and ids only grow."""
 
-    def __init__(self, user: User, ws: web.WebSocketResponse, deps: Deps):
+    def __init__(self, user: User, ws: web.WebSocketResponse, deps: Deps) -> None:
         self.user = user
         self.user_id = user.id
         self.ws = ws
@@ -49,12 +65,12 @@ class Connection:
         self.replaying = True
         self.closing = False
         self.limiter = frames.FrameBudget()
-        self._held: list[tuple[str, dict | None]] = []
-        self._outbox: deque[tuple[str, dict | None]] = deque()
+        self._held: list[tuple[str, Envelope | None]] = []
+        self._outbox: deque[Outgoing] = deque()
         self._ready = asyncio.Event()
-        self._writer: asyncio.Task | None = None
+        self._writer: asyncio.Task[None] | None = None
 
-    def push(self, event_id: int | None, text: str, envelope: dict | None) -> None:
+    def push(self, event_id: int | None, text: str, envelope: Envelope | None) -> None:
         if event_id is not None:
             if event_id <= self.last_id:
                 return  # already replayed or delivered
@@ -64,16 +80,19 @@ class Connection:
         else:
             self._enqueue(text, envelope)
 
-    def reply(self, frame: dict) -> None:
-        self._enqueue(json.dumps(frame, separators=(",", ":")), None)
+    def reply(self, type_: str, data: BaseModel) -> None:
+        """A frame for this connection only (ack, error, pong): no id, not stored."""
+        if type(data) is not FRAMES.get(type_):
+            raise TypeError(f"a {type_} frame cannot carry {type(data).__name__}")
+        self._enqueue(json.dumps({"type": type_, "data": data.model_dump(mode="json")}, separators=(",", ":")), None)
 
     def close_after_flush(self, code: int, reason: bytes) -> None:
         """Closes once what is already queued (say, the errors that explain why) is written."""
         self.closing = True
-        self._outbox.append((None, {"close": (code, reason)}))
+        self._outbox.append(_Close(code, reason))
         self._ready.set()
 
-    def _enqueue(self, text: str, envelope: dict | None) -> None:
+    def _enqueue(self, text: str, envelope: Envelope | None) -> None:
         if len(self._outbox) >= MAX_PENDING:
             self._outbox.clear()
             asyncio.ensure_future(
@@ -83,7 +102,7 @@ class Connection:
         self._outbox.append((text, envelope))
         self._ready.set()
 
-    async def send_now(self, text: str, envelope: dict | None) -> None:
+    async def send_now(self, text: str, envelope: Envelope | None) -> None:
         await self.ws.send_str(text)
         if envelope is not None and envelope.get("id") is not None:
             self.sent_max = max(self.sent_max, envelope["id"])
@@ -104,12 +123,11 @@ class Connection:
                     self._ready.clear()
                     await self._ready.wait()
                     continue
-                text, envelope = self._outbox.popleft()
-                if text is None:
-                    code, reason = envelope["close"]
-                    await self.ws.close(code=code, message=reason)
+                outgoing = self._outbox.popleft()
+                if isinstance(outgoing, _Close):
+                    await self.ws.close(code=outgoing.code, message=outgoing.reason)
                     return
-                await self.send_now(text, envelope)
+                await self.send_now(*outgoing)
         except (ConnectionError, RuntimeError):
             pass  # the socket went away; the reader notices and cleans up
         except Exception:
@@ -148,7 +166,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         await connection.send_now(_ready_text(connection, max(cursor, after or 0)), None)
         connection.go_live()
         if after_problem:
-            connection.reply(frames.error("validation_failed", after_problem))
+            connection.reply("error", frames.error("validation_failed", after_problem))
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 await frames.handle(connection, app[STREAM], message.data)
@@ -173,7 +191,7 @@ async def _closed(app: web.Application, connection: Connection) -> None:
 def _ready_text(connection: Connection, position: int) -> str:
     """Replay is over and live events follow. Its id is the stream position the replay reached
     (when the client does not know it yet), so a client that saw no event still has a cursor."""
-    frame = {"type": "ready", "data": {"user_id": connection.user_id}}
+    frame = {"type": "ready", "data": Ready(user_id=connection.user_id).model_dump(mode="json")}
     if connection.resumed_from is None or position > max(connection.sent_max, connection.resumed_from):
         frame = {"id": str(position), **frame}
     return json.dumps(frame, separators=(",", ":"))
@@ -188,7 +206,8 @@ async def _signed_in(request: web.Request) -> User:
 
 async def _newest_event_id(deps: Deps) -> int:
     async with deps.db() as db:
-        return await db.scalar(select(func.max(Event.id))) or 0
+        newest: int | None = await db.scalar(select(func.max(Event.id)))
+    return newest or 0
 
 
 def _after_of(request: web.Request) -> tuple[int | None, str | None]:
@@ -211,7 +230,7 @@ async def _replay(deps: Deps, connection: Connection, after: int | None, cursor:
     while last < cursor:
         async with deps.db() as db:
             page = [
-                envelope_of(event)
+                frame_of(event)
                 for event in await db.scalars(
                     select(Event)
                     .where(Event.id > last, Event.id <= cursor, audience_filter(connection.user_id))
@@ -226,7 +245,7 @@ async def _replay(deps: Deps, connection: Connection, after: int | None, cursor:
         last = page[-1]["id"]
 
 
-async def _pending(deps: Deps, user_id: str, cursor: int) -> list[dict]:
+async def _pending(deps: Deps, user_id: str, cursor: int) -> list[Envelope]:
     """Direct messages not yet delivered and calls still ringing, as their original events."""
     async with deps.db() as db:
         undelivered, dm_since = await direct.undelivered_to(db, user_id)
@@ -249,7 +268,7 @@ async def _pending(deps: Deps, user_id: str, cursor: int) -> list[dict]:
         for event in events:
             key = event.data.get("id")
             if (event.type == "dm.message" and key in undelivered) or (event.type == "call.ring" and key in rings):
-                pending.append(envelope_of(event))
+                pending.append(frame_of(event))
         return pending
 
 

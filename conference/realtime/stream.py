@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select, union_all
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import ColumnElement, Result, func, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conference.realtime.hub import Hub
+from conference.realtime.events import frame_of
+from conference.realtime.hub import Envelope, Hub
 from conference.realtime.models import Event
 from conference.rooms.models import Room, RoomMember
 from conference.rooms.service import MEMBER_STATES
@@ -31,28 +33,24 @@ POLL_S = 1.0
 PAGE = 500
 
 
-def envelope_of(event: Event) -> dict:
-    return {"id": event.id, "type": event.type, "data": event.data, "room_id": event.room_id, "user_id": event.user_id}
-
-
-def client_text(envelope: dict) -> str:
+def client_text(envelope: Envelope) -> str:
     """The frame a client receives: ids travel as strings, the audience stays on the server."""
-    frame = {"type": envelope["type"], "data": envelope["data"]}
+    frame: dict[str, object] = {"type": envelope["type"], "data": envelope["data"]}
     if envelope.get("id") is not None:
         frame = {"id": str(envelope["id"]), **frame}
     return json.dumps(frame, separators=(",", ":"))
 
 
 class EventStream:
-    def __init__(self, db: async_sessionmaker, hub: Hub):
+    def __init__(self, db: async_sessionmaker[AsyncSession], hub: Hub) -> None:
         self.db = db
         self.hub = hub
         self.cursor = 0
         self.by_user: dict[str, set[Connection]] = {}
-        self._inbox: dict[int, dict] = {}
+        self._inbox: dict[int, Envelope] = {}
         self._wake = asyncio.Event()
         self._read_log = False
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self.hub.listeners.append(self.receive)  # listen first: nothing is missed while reading
@@ -84,7 +82,7 @@ class EventStream:
                 del self.by_user[connection.user_id]
 
     # ------------------------------------------------------------------ intake
-    async def receive(self, envelope: dict) -> None:
+    async def receive(self, envelope: Envelope) -> None:
         if envelope.get("id") is None:  # ephemeral: typing, presence
             text = client_text(envelope)
             for user_id in envelope.get("user_ids") or []:
@@ -118,7 +116,7 @@ class EventStream:
 
     async def _drain(self) -> None:
         while True:
-            batch = []
+            batch: list[Envelope] = []
             while self.cursor + len(batch) + 1 in self._inbox:
                 batch.append(self._inbox.pop(self.cursor + len(batch) + 1))
             gap = any(event_id > self.cursor + len(batch) for event_id in self._inbox)
@@ -136,23 +134,24 @@ class EventStream:
             for event_id in [i for i in self._inbox if i <= self.cursor]:
                 del self._inbox[event_id]
 
-    async def _read_after(self, cursor: int) -> list[dict]:
+    async def _read_after(self, cursor: int) -> list[Envelope]:
         async with self.db() as db:
             events = await db.scalars(select(Event).where(Event.id > cursor).order_by(Event.id).limit(PAGE))
-            return [envelope_of(event) for event in events]
+            return [frame_of(event) for event in events]
 
     # ------------------------------------------------------------------ fan-out
-    async def _dispatch(self, envelopes: list[dict]) -> None:
+    async def _dispatch(self, envelopes: list[Envelope]) -> None:
         # Move the cursor before any await: a connection attaching meanwhile replays these
         # from the database, and the duplicates it might also get here are dropped by id.
         self.cursor = envelopes[-1]["id"]
         rooms = {e["room_id"] for e in envelopes if e.get("room_id")}
         members = await self.members_of(rooms) if rooms and self.by_user else {}
         for envelope in envelopes:
+            audience: Iterable[str]
             if envelope.get("room_id"):
                 audience = members.get(envelope["room_id"], ())
             else:
-                audience = (envelope.get("user_id"),)
+                audience = (envelope["user_id"],)
             text = None
             for user_id in audience:
                 for connection in list(self.by_user.get(user_id, ())):
@@ -167,12 +166,13 @@ class EventStream:
         )
         hosts = select(Room.id, Room.host_id).where(Room.id.in_(room_ids), Room.host_id.is_not(None))
         async with self.db() as db:
-            for room_id, user_id in await db.execute(union_all(joined, hosts)):
-                members[room_id].add(user_id)
+            rows: Result[str, str] = await db.execute(union_all(joined, hosts))
+        for room_id, user_id in rows.tuples():
+            members[room_id].add(user_id)
         return members
 
 
-def audience_filter(user_id: str):
+def audience_filter(user_id: str) -> ColumnElement[bool]:
     """SQL condition for the events a user may see: their own and their rooms'."""
     hosted = select(Room.id).where(Room.host_id == user_id)
     joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES))
