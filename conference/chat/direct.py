@@ -107,19 +107,16 @@ async def conversations(deps: Deps, user_id: str, limit: int = 100) -> Conversat
         messages = {row.id: row for row in last_rows}
         peers = [peer_id for peer_id, _ in last_ids]
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_([*peers, user_id])))}
-        unread: dict[str, int] = dict(
-            (
-                await db.execute(
-                    select(DirectMessageRow.sender_id, func.count())
-                    .where(
-                        DirectMessageRow.recipient_id == user_id,
-                        DirectMessageRow.read_at.is_(None),
-                        DirectMessageRow.sender_id.in_(peers),
-                    )
-                    .group_by(DirectMessageRow.sender_id)
-                )
-            ).tuples()
+        unread_counts = await db.execute(
+            select(DirectMessageRow.sender_id, func.count())
+            .where(
+                DirectMessageRow.recipient_id == user_id,
+                DirectMessageRow.read_at.is_(None),
+                DirectMessageRow.sender_id.in_(peers),
+            )
+            .group_by(DirectMessageRow.sender_id)
         )
+        unread = {sender_id: count for sender_id, count in unread_counts}
     items = []
     for peer_id, last in last_ids:
         if peer_id not in users:  # deleted between the queries; their messages are going too

@@ -167,7 +167,7 @@ class EventStream:
         hosts = select(Room.id, Room.host_id).where(Room.id.in_(room_ids), Room.host_id.is_not(None))
         async with self.db() as db:
             rows: Result[str, str] = await db.execute(union_all(joined, hosts))
-        for room_id, user_id in rows.tuples():
+        for room_id, user_id in rows:
             members[room_id].add(user_id)
         return members
 
