@@ -27,6 +27,7 @@ from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import NotFound
 from conference.realtime.events import lock_event_log, record_event
+from conference.realtime.hub import Envelope
 
 
 def direct_message_of(row: DirectMessageRow, sender: User) -> DirectMessage:
@@ -201,7 +202,7 @@ async def undelivered_to(db: AsyncSession, recipient_id: str) -> tuple[set[int],
     return {row.id for row in rows}, min((row.created_at for row in rows), default=None)
 
 
-def is_undelivered_to(envelope: dict[str, Any], user_id: str) -> bool:
+def is_undelivered_to(envelope: Envelope, user_id: str) -> bool:
     """Reads the stored JSON of an event (replayed or live), not a model."""
     data = envelope.get("data") or {}
     return (
