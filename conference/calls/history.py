@@ -48,13 +48,11 @@ async def _with_attendance(
 ) -> CallSessionList:
     if not sessions:
         return CallSessionList(items=[])
-    rows = (
-        await db.execute(
-            select(CallParticipant, User.display_name)
-            .outerjoin(User, User.id == CallParticipant.user_id)
-            .where(CallParticipant.session_id.in_([s.id for s in sessions]))
-            .order_by(CallParticipant.joined_at)
-        )
+    rows = await db.execute(
+        select(CallParticipant, User.display_name)
+        .outerjoin(User, User.id == CallParticipant.user_id)
+        .where(CallParticipant.session_id.in_([s.id for s in sessions]))
+        .order_by(CallParticipant.joined_at)
     )
     by_session: dict[int, list[Attendance]] = {}
     now = utcnow()

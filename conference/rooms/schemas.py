@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from conference.accounts.schemas import Person
 from conference.livekit import MediaGrant
@@ -66,6 +66,7 @@ class Joined(MediaGrant):
 class Waiting(Answer):
     """The room has a waiting room: a host decides, the answer comes as lobby.admitted or lobby.denied."""
 
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # status is always sent
     status: Literal["waiting"] = "waiting"
     room: Room
 
