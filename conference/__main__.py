@@ -65,13 +65,14 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _event_loop():
+def _event_loop() -> asyncio.AbstractEventLoop:
     """uvloop where it is installed: the same code, about 15% less CPU per request."""
     try:
         import uvloop
     except ImportError:
         return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from conference.db import create_engine, create_schema
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
 from conference.livekit import LiveKit
-from conference.metrics import Metrics, metrics_middleware
+from conference.metrics import METRICS, Metrics, metrics_middleware
 from conference.openapi import build_openapi
 from conference.ratelimit import RateLimiter, RedisRateLimiter
 from conference.realtime import socket as realtime_socket
@@ -37,7 +37,7 @@ from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache
 from conference.settings import Settings
-from conference.state import METRICS, ROUTE_SPECS, SETTINGS
+from conference.state import ROUTE_SPECS, SETTINGS
 
 log = logging.getLogger("conference.app")
 API_ROUTES = [

@@ -1,22 +1,27 @@
-"""The one place that talks to LiveKit: media tokens, RoomService calls and webhook verification."""
+"""The one place that talks to LiveKit: media tokens and the grants of each role, RoomService
+calls, and webhook verification. It knows roles by name only; rooms decide who has which."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import aiohttp
 from livekit import api
-from livekit.protocol.models import TrackSource
+from livekit.protocol.models import ParticipantInfo, TrackSource
+from livekit.protocol.webhook import WebhookEvent
 from prometheus_client import Counter
 
 from conference.errors import LiveKitUnavailable
-from conference.rooms.grants import grants_for
+from conference.routing import Answer, Timestamp
 from conference.settings import DEV_LIVEKIT_SECRET, Settings
 
 log = logging.getLogger("conference.livekit")
+T = TypeVar("T")
 TRACK_SOURCES = {
     "camera": TrackSource.CAMERA,
     "microphone": TrackSource.MICROPHONE,
@@ -26,10 +31,42 @@ TRACK_SOURCES = {
 
 
 @dataclass(frozen=True)
-class MediaToken:
+class RoleRights:
+    admin: bool
+    publish: bool
+
+
+# What each room role may do in LiveKit (DESIGN.md, "Roles map to LiveKit grants"); everyone
+# subscribes and sends data, publishing means every source in TRACK_SOURCES.
+ROLE_RIGHTS = {
+    "host": RoleRights(admin=True, publish=True),
+    "participant": RoleRights(admin=False, publish=True),
+    "viewer": RoleRights(admin=False, publish=False),
+}
+
+
+def grants_for(role: str, room: str) -> api.VideoGrants:
+    rights = ROLE_RIGHTS.get(role)
+    if rights is None:
+        raise ValueError(f"unknown role {role!r}")
+    return api.VideoGrants(
+        room_join=True,
+        room=room,
+        room_admin=rights.admin,
+        can_publish=rights.publish,
+        can_subscribe=True,
+        can_publish_data=True,
+        can_publish_sources=list(TRACK_SOURCES) if rights.publish else [],
+    )
+
+
+class MediaGrant(Answer):
+    """What a browser or bot needs to enter a LiveKit room; every token answer is (or extends) this."""
+
     token: str
+    livekit_url: str
     identity: str
-    expires_at: datetime
+    expires_at: Timestamp
 
 
 class WebhookRejected(Exception):
@@ -60,8 +97,9 @@ class LiveKit:
             await self._api.aclose()
 
     def mint_token(
-        self, *, room: str, identity: str, name: str, role: str, metadata: dict, ttl_s: int | None = None
-    ) -> MediaToken:
+        self, *, room: str, identity: str, name: str, role: str, metadata: dict[str, Any], ttl_s: int | None = None
+    ) -> MediaGrant:
+        """A token for `identity` in `room` with the grants of `role`; metadata carries the role too."""
         ttl = timedelta(seconds=ttl_s or self.settings.media_token_ttl_s)
         token = (
             api.AccessToken(self.settings.livekit_api_key, self.settings.livekit_api_secret)
@@ -74,59 +112,66 @@ class LiveKit:
         expires_at = datetime.now(UTC).replace(microsecond=0) + ttl
         if self.minted is not None:
             self.minted.inc()
-        return MediaToken(token=token.to_jwt(), identity=identity, expires_at=expires_at)
+        return MediaGrant(token=token.to_jwt(), livekit_url=self.url, identity=identity, expires_at=expires_at)
 
-    def receive_webhook(self, body: str, authorization: str):
+    def receive_webhook(self, body: str, authorization: str) -> WebhookEvent:
         try:
             return self._receiver.receive(body, authorization)
         except Exception as error:  # the receiver raises plain Exceptions for every kind of mismatch
             raise WebhookRejected(str(error) or type(error).__name__) from None
 
     # --- RoomService -------------------------------------------------------------------------
+    @property
+    def rooms(self) -> api.room_service.RoomService:
+        if self._api is None:
+            raise LiveKitUnavailable("the LiveKit client is not started")
+        return self._api.room
+
     async def ensure_room(self, room: str, max_participants: int) -> None:
         await self._call(
-            self._api.room.create_room(
+            self.rooms.create_room(
                 api.CreateRoomRequest(name=room, max_participants=max_participants, empty_timeout=300)
             )
         )
 
-    async def list_participants(self, room: str) -> list:
+    async def list_participants(self, room: str) -> list[ParticipantInfo]:
         response = await self._call(
-            self._api.room.list_participants(api.ListParticipantsRequest(room=room)), missing_ok=True
+            self.rooms.list_participants(api.ListParticipantsRequest(room=room)), missing_ok=True
         )
         return list(response.participants) if response else []
 
     async def delete_room(self, room: str) -> None:
-        await self._call(self._api.room.delete_room(api.DeleteRoomRequest(room=room)), missing_ok=True)
+        await self._call(self.rooms.delete_room(api.DeleteRoomRequest(room=room)), missing_ok=True)
 
     async def remove_participant(self, room: str, identity: str) -> None:
         await self._call(
-            self._api.room.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity)),
+            self.rooms.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity)),
             missing_ok=True,
         )
 
-    async def get_participant(self, room: str, identity: str):
+    async def get_participant(self, room: str, identity: str) -> ParticipantInfo | None:
         return await self._call(
-            self._api.room.get_participant(api.RoomParticipantIdentity(room=room, identity=identity)), missing_ok=True
+            self.rooms.get_participant(api.RoomParticipantIdentity(room=room, identity=identity)), missing_ok=True
         )
 
     async def mute_track(self, room: str, identity: str, track_sid: str) -> None:
         await self._call(
-            self._api.room.mute_published_track(
+            self.rooms.mute_published_track(
                 api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=track_sid, muted=True)
             )
         )
 
-    async def update_permission(self, room: str, identity: str, role: str, metadata: dict) -> None:
+    async def update_permission(self, room: str, identity: str, role: str, metadata: dict[str, Any]) -> None:
+        """The grants of `role`, live: LiveKit applies them without a reconnect."""
         grants = grants_for(role, room)
         permission = api.ParticipantPermission(
             can_subscribe=grants.can_subscribe,
             can_publish=grants.can_publish,
             can_publish_data=grants.can_publish_data,
-            can_publish_sources=_sources(grants),
+            can_publish_sources=[TRACK_SOURCES[name] for name in grants.can_publish_sources or []],
         )
         await self._call(
-            self._api.room.update_participant(
+            self.rooms.update_participant(
                 api.UpdateParticipantRequest(
                     room=room, identity=identity, permission=permission, metadata=json.dumps({"role": role, **metadata})
                 )
@@ -135,9 +180,9 @@ class LiveKit:
         )
 
     async def ping(self) -> None:
-        await self._call(self._api.room.list_rooms(api.ListRoomsRequest(names=["readyz"])))
+        await self._call(self.rooms.list_rooms(api.ListRoomsRequest(names=["readyz"])))
 
-    async def _call(self, awaitable, *, missing_ok: bool = False):
+    async def _call(self, awaitable: Awaitable[T], *, missing_ok: bool = False) -> T | None:
         try:
             return await awaitable
         except api.TwirpError as error:
@@ -159,10 +204,6 @@ def _quiet_short_key_warning() -> None:
     category = getattr(getattr(jwt, "warnings", None), "InsecureKeyLengthWarning", None)
     if category is not None:
         warnings.filterwarnings("ignore", category=category)
-
-
-def _sources(grants) -> list:
-    return [TRACK_SOURCES[name] for name in grants.can_publish_sources or []]
 
 
 def source_name(source: int) -> str:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from conference.state import METRICS
-
 
 class Metrics:
-    def __init__(self):
+    def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "conference_http_requests_total",
@@ -47,7 +46,9 @@ def _route_of(request: web.Request) -> str:
 
 
 @web.middleware
-async def metrics_middleware(request: web.Request, handler):
+async def metrics_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     started = time.perf_counter()
     status = 500
     try:
@@ -62,3 +63,6 @@ async def metrics_middleware(request: web.Request, handler):
         route = _route_of(request)
         metrics.requests.labels(request.method, route, str(status)).inc()
         metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+
+
+METRICS = web.AppKey("metrics", Metrics)

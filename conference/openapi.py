@@ -12,7 +12,7 @@ from conference.errors import ErrorBody
 from conference.routing import API_PREFIX, RouteSpec
 
 REF = "#/components/schemas/{model}"
-_SECURITY = {
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "user": [{"bearer": []}],
     "key": [{"apiKey": []}],
     "user_or_key": [{"bearer": []}, {"apiKey": []}],

@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from conference.deps import deps
 from conference.errors import ApiError
+from conference.metrics import METRICS
 from conference.openapi import build_openapi
 from conference.realtime.catalog import event_models, frame_models
-from conference.state import METRICS, ROUTE_SPECS
+from conference.state import ROUTE_SPECS
 
 log = logging.getLogger("conference.ops")
 

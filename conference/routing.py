@@ -154,7 +154,3 @@ def query_int(request: web.Request, name: str, default: int, low: int, high: int
     if not low <= value <= high:
         raise ValidationFailed("query is not valid", fields={name: f"must be between {low} and {high}"})
     return value
-
-
-def json_created(payload: dict[str, Any]) -> web.Response:  # TODO(typed): goes once every route returns models
-    return web.json_response(payload, status=201)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
+from conference.accounts.models import ApiKey, User
 from conference.routing import RouteSpec
 from conference.settings import Settings
 
-if TYPE_CHECKING:
-    pass
-
 SETTINGS = web.AppKey("settings", Settings)
-METRICS = web.AppKey("metrics", "Metrics")
 ROUTE_SPECS = web.AppKey("route_specs", list[RouteSpec])
 
 # Per-request: who the bearer is (set by accounts.auth.authenticate).
-USER = web.RequestKey("user", "User")
-API_KEY = web.RequestKey("api_key", "ApiKey")
+USER = web.RequestKey("user", User)
+API_KEY = web.RequestKey("api_key", ApiKey)

@@ -1,4 +1,5 @@
-"""Direct calls: one user rings another; the media goes through a locked room of kind "call".
+"""Direct calls: one user rings another; the media goes through a locked room of kind "call",
+which the rooms domain opens and closes on the calls domain's behalf.
 
 ringing → accepted (callee) | declined (callee) | cancelled (caller) | missed (nobody answered
 within `call_ring_timeout_s`). Every transition is a conditional update of a ringing row, so
@@ -13,51 +14,30 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.accounts.models import User
+from conference.accounts.service import other_user
 from conference.calls.models import DirectCall
-from conference.chat.rooms import sender_json
-from conference.db import iso, utcnow
+from conference.calls.schemas import Call, CallMedia, CallStatus
+from conference.db import utcnow
 from conference.deps import Deps
-from conference.errors import Busy, Conflict, Forbidden, NotFound, ValidationFailed
+from conference.errors import Busy, Conflict, Forbidden, NotFound
 from conference.realtime.events import record_event
-from conference.rooms.models import Room, RoomMember
-from conference.rooms.service import create_room, join_room
+from conference.rooms.joining import join_call_room
+from conference.rooms.service import end_call_room, open_call_room, room_is_active
 
 log = logging.getLogger("conference.calls")
 ANSWERED_GRACE_S = 60  # an accepted call counts as busy this long even before anyone joins the media
 
 
-def call_json(call: DirectCall, caller: User | None, callee: User | None, ring_timeout_s: float) -> dict:
-    return {
-        "id": call.id,
-        "call_id": call.id,
-        "room_id": call.room_id,
-        "status": call.status,
-        "caller": sender_json(caller),
-        "callee": sender_json(callee),
-        "created_at": iso(call.created_at),
-        "expires_at": iso(call.created_at + timedelta(seconds=ring_timeout_s)),
-        "answered_at": iso(call.answered_at),
-        "ended_at": iso(call.ended_at),
-    }
-
-
-async def start_call(deps: Deps, caller: User, callee_id: str) -> dict:
-    if callee_id == caller.id:
-        raise ValidationFailed("you cannot call yourself", fields={"user_id": "must be another user"})
+async def start_call(deps: Deps, caller: User, callee_id: str) -> Call:
     async with deps.db() as db:
-        callee = await db.get(User, callee_id)
-        if callee is None:
-            raise NotFound("no user with this id")
-        if await _busy(deps, callee.id):
-            raise Busy()
-    name = f"{caller.display_name} · {callee.display_name}"[:100]
-    room = await create_room(deps, name=name, max_participants=2, waiting_room=False, host_id=caller.id, kind="call")
+        callee = await other_user(db, caller.id, callee_id)
+    if await _busy(deps, callee.id):
+        raise Busy()
+    room = await open_call_room(deps, caller, callee)
     async with deps.db() as db:
-        room = await db.get(Room, room.id)
-        room.locked = True  # only the two of them; both are members, so both may join
-        db.add(RoomMember(room_id=room.id, user_id=callee.id, role="participant", state="left"))
         call = DirectCall(
             id=uuid.uuid4().hex,
             room_id=room.id,
@@ -68,35 +48,32 @@ async def start_call(deps: Deps, caller: User, callee_id: str) -> dict:
         )
         db.add(call)
         await db.flush()
-        payload = call_json(call, caller, callee, deps.settings.call_ring_timeout_s)
-        event = await record_event(db, "call.ring", payload, user_id=callee.id)
+        ring = Call.of(call, caller, callee, deps.settings.call_ring_timeout_s)
+        event = await record_event(db, "call.ring", ring, user_id=callee.id)
         await db.commit()
     await deps.publish(event)
-    return payload
+    return ring
 
 
 async def _busy(deps: Deps, user_id: str) -> bool:
     """In a call that still rings, or was answered and still has someone in its media room."""
     timeout = timedelta(seconds=deps.settings.call_ring_timeout_s)
     async with deps.db() as db:
-        calls = list(
-            await db.scalars(
-                select(DirectCall).where(
-                    or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
-                    DirectCall.status.in_(("ringing", "accepted")),
-                )
+        calls = await db.scalars(
+            select(DirectCall).where(
+                or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
+                DirectCall.status.in_(("ringing", "accepted")),
             )
         )
-        for call in calls:
+        for call in list(calls):
             if call.status == "ringing":
                 if utcnow() - call.created_at < timeout:
                     return True
                 continue  # the sweeper ends it any moment
-            room = await db.get(Room, call.room_id)
-            if room is not None and room.status != "ended":
+            if await room_is_active(db, call.room_id):
                 if call.answered_at and (utcnow() - call.answered_at).total_seconds() < ANSWERED_GRACE_S:
                     return True
-                if await deps.livekit.list_participants(room.id):
+                if await deps.livekit.list_participants(call.room_id):
                     return True
             call.status, call.ended_at = "ended", utcnow()
         await db.commit()
@@ -111,72 +88,69 @@ async def _load(deps: Deps, call_id: str) -> DirectCall:
     return call
 
 
-async def accept(deps: Deps, call_id: str, user: User) -> dict:
+async def accept(deps: Deps, call_id: str, user: User) -> CallMedia:
     call = await _load(deps, call_id)
     if call.callee_id != user.id:
         raise Forbidden("only the person called can accept")
-    if not await _finish(deps, call.id, "accepted", "call.accepted"):
+    if await _finish(deps, call.id, "accepted", "call.accepted") is None:
         raise Conflict("this call is no longer ringing")
-    joined = await join_room(deps, call.room_id, user)
-    return {
-        "token": joined["token"],
-        "livekit_url": joined["livekit_url"],
-        "room_id": call.room_id,
-        "identity": joined["identity"],
-        "expires_at": joined["expires_at"],
-        "call_id": call.id,
-    }
+    joined = await join_call_room(deps, call.room_id, user)
+    return CallMedia(
+        token=joined.token,
+        livekit_url=joined.livekit_url,
+        identity=joined.identity,
+        expires_at=joined.expires_at,
+        room_id=call.room_id,
+        call_id=call.id,
+    )
 
 
-async def decline(deps: Deps, call_id: str, user: User) -> dict:
+async def decline(deps: Deps, call_id: str, user: User) -> Call:
     call = await _load(deps, call_id)
     if call.callee_id != user.id:
         raise Forbidden("only the person called can decline")
     return await _end_ringing(deps, call, "declined", "call.declined")
 
 
-async def cancel(deps: Deps, call_id: str, user: User) -> dict:
+async def cancel(deps: Deps, call_id: str, user: User) -> Call:
     call = await _load(deps, call_id)
     if call.caller_id != user.id:
         raise Forbidden("only the caller can cancel")
     return await _end_ringing(deps, call, "cancelled", "call.cancelled")
 
 
-async def _end_ringing(deps: Deps, call: DirectCall, status: str, event_type: str) -> dict:
-    payload = await _finish(deps, call.id, status, event_type)
-    if payload is None:
+async def _end_ringing(deps: Deps, call: DirectCall, status: CallStatus, event_type: str) -> Call:
+    ended = await _finish(deps, call.id, status, event_type)
+    if ended is None:
         raise Conflict("this call is no longer ringing")
-    return payload
+    return ended
 
 
-async def _finish(deps: Deps, call_id: str, status: str, event_type: str) -> dict | None:
+async def _finish(deps: Deps, call_id: str, status: CallStatus, event_type: str) -> Call | None:
     """Moves a ringing call to `status` and tells both sides; None when it was not ringing."""
     now = utcnow()
-    values = {"status": status, "answered_at": now} if status == "accepted" else {"status": status, "ended_at": now}
+    when = {"answered_at": now} if status == "accepted" else {"ended_at": now}
     async with deps.db() as db:
-        changed = await db.execute(
-            update(DirectCall).where(DirectCall.id == call_id, DirectCall.status == "ringing").values(**values)
+        call = await db.scalar(
+            update(DirectCall)
+            .where(DirectCall.id == call_id, DirectCall.status == "ringing")
+            .values(status=status, **when)
+            .returning(DirectCall)
         )
-        if not changed.rowcount:
+        if call is None:
             return None
-        call = await db.get(DirectCall, call_id)
-        await db.refresh(call)
         if status != "accepted":
-            room = await db.get(Room, call.room_id)
-            if room is not None and room.status != "ended":
-                room.status, room.ended_at = "ended", now
+            await end_call_room(db, call.room_id)
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_([call.caller_id, call.callee_id])))}
-        payload = call_json(
-            call, users.get(call.caller_id), users.get(call.callee_id), deps.settings.call_ring_timeout_s
-        )
+        outcome = Call.of(call, users.get(call.caller_id), users.get(call.callee_id), deps.settings.call_ring_timeout_s)
         # Both sides: the other party learns the outcome, the callee's other devices stop ringing.
         events = [
-            await record_event(db, event_type, payload, user_id=call.caller_id),
-            await record_event(db, event_type, payload, user_id=call.callee_id),
+            await record_event(db, event_type, outcome, user_id=call.caller_id),
+            await record_event(db, event_type, outcome, user_id=call.callee_id),
         ]
         await db.commit()
     await deps.publish(*events)
-    return payload
+    return outcome
 
 
 async def expire_overdue(deps: Deps) -> int:
@@ -194,7 +168,7 @@ async def expire_overdue(deps: Deps) -> int:
 
 
 async def watch_rings(deps: Deps) -> None:
-    """Runs for the app's lifetime: rings end within a fraction of their timeout."""
+    """Runs for the app's lifetime (app.py's ring_sweeper): rings end within a fraction of their timeout."""
     every = min(2.0, max(0.1, deps.settings.call_ring_timeout_s / 5))
     while True:
         await asyncio.sleep(every)
@@ -206,7 +180,7 @@ async def watch_rings(deps: Deps) -> None:
             log.exception("could not expire unanswered calls")
 
 
-async def ringing_for(db, callee_id: str) -> tuple[set[str], datetime | None]:
+async def ringing_for(db: AsyncSession, callee_id: str) -> tuple[set[str], datetime | None]:
     """Ids of the calls ringing for this user, and when the oldest of them started."""
     rows = (
         await db.execute(

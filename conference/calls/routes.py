@@ -8,6 +8,7 @@ from aiohttp import web
 
 from conference.accounts.auth import current_user
 from conference.calls import history
+from conference.calls.schemas import CallSessionList, WebhookReceipt
 from conference.calls.webhooks import apply_webhook
 from conference.deps import deps
 from conference.errors import ApiError, InvalidJson, Unauthorized
@@ -20,9 +21,13 @@ log = logging.getLogger("conference.webhooks")
 
 
 @routes.route(
-    "POST", "/livekit/webhook", summary="LiveKit webhooks (signed by LiveKit)", auth="none", responses={200: None}
+    "POST",
+    "/livekit/webhook",
+    summary="LiveKit webhooks (signed by LiveKit)",
+    auth="none",
+    responses={200: WebhookReceipt},
 )
-async def livekit_webhook(request: web.Request) -> web.Response:
+async def livekit_webhook(request: web.Request) -> WebhookReceipt:
     raw = await request.read()
     try:
         body = raw.decode()
@@ -44,7 +49,7 @@ async def livekit_webhook(request: web.Request) -> web.Response:
         except ApiError as error:  # the event is recorded; LiveKit being away must not fail it
             log.warning("could not put out %s: %s", event.participant.identity, error.message)
     d.metrics.webhooks.labels(event=event.event or "unknown", outcome="applied" if applied else "duplicate").inc()
-    return web.json_response({"applied": applied})
+    return WebhookReceipt(applied=applied)
 
 
 @routes.route(
@@ -52,13 +57,12 @@ async def livekit_webhook(request: web.Request) -> web.Response:
     "/rooms/{room_id}/sessions",
     summary="Call history of a room (members)",
     query={"limit": "1-100, default 50"},
-    responses={200: None},
+    responses={200: CallSessionList},
 )
-async def room_sessions(request: web.Request) -> web.Response:
-    items = await history.room_sessions(
+async def room_sessions(request: web.Request) -> CallSessionList:
+    return await history.room_sessions(
         deps(request), request.match_info["room_id"], current_user(request).id, query_int(request, "limit", 50, 1, 100)
     )
-    return web.json_response({"items": items})
 
 
 @routes.route(
@@ -66,8 +70,7 @@ async def room_sessions(request: web.Request) -> web.Response:
     "/calls/history",
     summary="The caller's call sessions across rooms",
     query={"limit": "1-100, default 50"},
-    responses={200: None},
+    responses={200: CallSessionList},
 )
-async def call_history(request: web.Request) -> web.Response:
-    items = await history.user_history(deps(request), current_user(request).id, query_int(request, "limit", 50, 1, 100))
-    return web.json_response({"items": items})
+async def call_history(request: web.Request) -> CallSessionList:
+    return await history.user_history(deps(request), current_user(request).id, query_int(request, "limit", 50, 1, 100))

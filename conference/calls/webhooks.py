@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from livekit.protocol.models import Room as LiveKitRoom
+from livekit.protocol.webhook import WebhookEvent
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +20,7 @@ log = logging.getLogger("conference.webhooks")
 HANDLED = ("room_started", "room_finished", "participant_joined", "participant_left")
 
 
-def _when(event) -> datetime:
+def _when(event: WebhookEvent) -> datetime:
     # LiveKit stamps events in whole seconds; the receipt time is finer, so it is used unless
     # the delivery was late (a retry), when the stamp is closer to the truth.
     now = utcnow()
@@ -28,10 +30,10 @@ def _when(event) -> datetime:
     return stamped if (now - stamped).total_seconds() > 2 else now
 
 
-async def apply_webhook(deps: Deps, event) -> bool:
+async def apply_webhook(deps: Deps, event: WebhookEvent) -> bool:
     """Applies one verified event; False when it was seen before."""
     async with deps.db() as db:
-        if event.id and await db.get(ProcessedWebhook, event.id):
+        if event.id and await db.get(ProcessedWebhook, event.id) is not None:
             return False
         if event.id:
             db.add(ProcessedWebhook(event_id=event.id, event=event.event[:32]))
@@ -44,7 +46,7 @@ async def apply_webhook(deps: Deps, event) -> bool:
     return True
 
 
-async def _session_of(db: AsyncSession, room, when: datetime) -> CallSession:
+async def _session_of(db: AsyncSession, room: LiveKitRoom, when: datetime) -> CallSession:
     session = await db.scalar(select(CallSession).where(CallSession.livekit_sid == room.sid))
     if session is None:
         started = datetime.fromtimestamp(room.creation_time, UTC) if room.creation_time else when
@@ -54,7 +56,7 @@ async def _session_of(db: AsyncSession, room, when: datetime) -> CallSession:
     return session
 
 
-async def _apply(db: AsyncSession, event, when: datetime) -> None:
+async def _apply(db: AsyncSession, event: WebhookEvent, when: datetime) -> None:
     session = await _session_of(db, event.room, when)
     if event.event == "room_finished":
         session.ended_at = when
@@ -78,7 +80,7 @@ async def _apply(db: AsyncSession, event, when: datetime) -> None:
             _close(stretch, when)
 
 
-async def _open_stretches(db: AsyncSession, session_id: int, identity: str | None = None):
+async def _open_stretches(db: AsyncSession, session_id: int, identity: str | None = None) -> list[CallParticipant]:
     query = select(CallParticipant).where(CallParticipant.session_id == session_id, CallParticipant.left_at.is_(None))
     if identity is not None:
         query = query.where(CallParticipant.identity == identity)

@@ -24,10 +24,6 @@ def person_or_none(user: User | None) -> Person | None:
     return Person.model_validate(user) if user is not None else None
 
 
-def sender_json(user: User | None) -> dict[str, str] | None:  # TODO(typed): goes once calls/ringing.py uses Person
-    return Person.model_validate(user).model_dump() if user is not None else None
-
-
 def message_of(row: ChatMessage, sender: User | None) -> Message:
     return Message(
         id=row.id,

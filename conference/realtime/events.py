@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -45,18 +44,16 @@ def _check(type_: str, data: BaseModel) -> None:
 async def record_event(
     db: AsyncSession,
     type_: str,
-    data: BaseModel | dict[str, Any],
+    data: BaseModel,
     *,
     room_id: str | None = None,
     user_id: str | None = None,
 ) -> Event:
     """Adds the event to the caller's transaction; publish it with `frame_of` after commit.
     `data` must be the model the catalog declares for `type_`."""
-    if isinstance(data, BaseModel):  # TODO(typed): only models once every domain passes them
-        _check(type_, data)
-        data = data.model_dump(mode="json")
+    _check(type_, data)
     await lock_event_log(db)
-    event = Event(type=type_, data=data, room_id=room_id, user_id=user_id)
+    event = Event(type=type_, data=data.model_dump(mode="json"), room_id=room_id, user_id=user_id)
     db.add(event)
     await db.flush()
     return event

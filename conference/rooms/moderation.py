@@ -4,21 +4,36 @@ Every action is checked against the caller's role here, before LiveKit hears of 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.accounts.models import User
-from conference.db import iso, utcnow
+from conference.accounts.schemas import Person
+from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
 from conference.livekit import source_name
 from conference.realtime.events import record_event
-from conference.rooms.models import Room, RoomMember
-from conference.rooms.service import person_json, require_host, room_json, tell_hosts, token_metadata
+from conference.rooms.joining import joined, token_metadata
+from conference.rooms.models import Room as RoomRow
+from conference.rooms.models import RoomMember
+from conference.rooms.schemas import (
+    LobbyEntry,
+    LobbyList,
+    LobbyResolved,
+    MuteKind,
+    ParticipantMuted,
+    ParticipantRemoved,
+    ParticipantRole,
+    Role,
+    RoomRef,
+)
+from conference.rooms.service import require_host, tell_hosts
 
 # Which LiveKit track sources a mute of each kind silences.
 MUTE_SOURCES = {"audio": {"microphone"}, "video": {"camera"}, "screen": {"screen_share", "screen_share_audio"}}
 
 
-async def lobby(deps: Deps, raw_id: str, host_id: str) -> list[dict]:
+async def lobby(deps: Deps, raw_id: str, host_id: str) -> LobbyList:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
         rows = (
@@ -29,71 +44,65 @@ async def lobby(deps: Deps, raw_id: str, host_id: str) -> list[dict]:
                 .order_by(RoomMember.updated_at)
             )
         ).all()
-    return [{"user": person_json(user), "requested_at": iso(member.updated_at)} for member, user in rows]
+    return LobbyList(
+        items=[
+            LobbyEntry(room_id=room.id, user=Person.model_validate(user), requested_at=member.updated_at)
+            for member, user in rows
+        ]
+    )
 
 
-async def _waiting(db, room: Room, user_id: str) -> tuple[RoomMember, User]:
+async def _waiting(db: AsyncSession, room: RoomRow, user_id: str) -> tuple[RoomMember, User]:
     member = await db.get(RoomMember, (room.id, user_id))
-    if member is None or member.state != "waiting":
+    user = await db.get(User, user_id)
+    if member is None or member.state != "waiting" or user is None:
         raise NotFound("this person is not waiting in the lobby")
-    return member, await db.get(User, user_id)
+    return member, user
 
 
-async def admit(deps: Deps, raw_id: str, host_id: str, user_id: str) -> dict:
+async def admit(deps: Deps, raw_id: str, host_id: str, user_id: str) -> LobbyResolved:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
         if room.status == "ended":
             raise RoomEnded()
         member, user = await _waiting(db, room, user_id)
         member.state, member.updated_at = "joined", utcnow()
-        token = deps.livekit.mint_token(
-            room=room.id, identity=user.id, name=user.display_name, role=member.role, metadata=token_metadata(user)
-        )
-        admitted = {
-            "room": room_json(room, deps.settings.public_url),
-            "role": member.role,
-            "token": token.token,
-            "livekit_url": deps.livekit.url,
-            "identity": user.id,
-            "expires_at": iso(token.expires_at),
-        }
+        resolved = LobbyResolved(room_id=room.id, user=Person.model_validate(user), outcome="admitted")
         events = [
-            await record_event(db, "lobby.admitted", admitted, user_id=user.id),
-            *await tell_hosts(
-                db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user), "outcome": "admitted"}
-            ),
+            await record_event(db, "lobby.admitted", joined(deps, room, user, member.role), user_id=user.id),
+            *await tell_hosts(db, room, "lobby.resolved", resolved),
         ]
         await db.commit()
     await deps.publish(*events)
-    return {"user": person_json(user), "state": "joined"}
+    return resolved
 
 
-async def deny(deps: Deps, raw_id: str, host_id: str, user_id: str) -> dict:
+async def deny(deps: Deps, raw_id: str, host_id: str, user_id: str) -> LobbyResolved:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
         member, user = await _waiting(db, room, user_id)
         member.state, member.updated_at = "denied", utcnow()
+        resolved = LobbyResolved(room_id=room.id, user=Person.model_validate(user), outcome="denied")
         events = [
-            await record_event(db, "lobby.denied", {"room_id": room.id}, user_id=user.id),
-            *await tell_hosts(
-                db, room, "lobby.resolved", {"room_id": room.id, "user": person_json(user), "outcome": "denied"}
-            ),
+            await record_event(db, "lobby.denied", RoomRef(room_id=room.id), user_id=user.id),
+            *await tell_hosts(db, room, "lobby.resolved", resolved),
         ]
         await db.commit()
     await deps.publish(*events)
-    return {"user": person_json(user), "state": "denied"}
+    return resolved
 
 
-async def _target(db, room: Room, user_id: str) -> RoomMember:
+async def _target(db: AsyncSession, room: RoomRow, user_id: str) -> tuple[RoomMember, User]:
     if user_id == room.host_id:
         raise Forbidden("the room's owner cannot be moderated")
     member = await db.get(RoomMember, (room.id, user_id))
-    if member is None or member.state not in ("joined", "left"):
+    user = await db.get(User, user_id)
+    if member is None or member.state not in ("joined", "left") or user is None:
         raise NotFound("this person is not a member of the room")
-    return member
+    return member, user
 
 
-async def mute(deps: Deps, raw_id: str, host_id: str, user_id: str, kind: str) -> dict:
+async def mute(deps: Deps, raw_id: str, host_id: str, user_id: str, kind: MuteKind) -> ParticipantMuted:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
     participant = await deps.livekit.get_participant(room.id, user_id)
@@ -105,48 +114,47 @@ async def mute(deps: Deps, raw_id: str, host_id: str, user_id: str, kind: str) -
         raise Conflict(f"this person has no {kind} track to mute")
     for track in tracks:
         await deps.livekit.mute_track(room.id, user_id, track.sid)
+    muted = ParticipantMuted(room_id=room.id, user_id=user_id, kind=kind, by=host_id, muted=[t.sid for t in tracks])
     async with deps.db() as db:
-        event = await record_event(
-            db, "participant.muted", {"room_id": room.id, "kind": kind, "by": host_id}, user_id=user_id
-        )
+        event = await record_event(db, "participant.muted", muted, user_id=user_id)
         await db.commit()
     await deps.publish(event)
-    return {"muted": [track.sid for track in tracks], "kind": kind}
+    return muted
 
 
-async def remove(deps: Deps, raw_id: str, host_id: str, user_id: str) -> None:
+async def remove(deps: Deps, raw_id: str, host_id: str, user_id: str) -> ParticipantRemoved:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
-        member = await _target(db, room, user_id)
+        member, _ = await _target(db, room, user_id)
         member.state, member.updated_at = "removed", utcnow()
-        event = await record_event(db, "participant.removed", {"room_id": room.id, "user_id": user_id}, user_id=user_id)
+        removed = ParticipantRemoved(room_id=room.id, user_id=user_id)
+        event = await record_event(db, "participant.removed", removed, user_id=user_id)
         await db.commit()
     await deps.livekit.remove_participant(room.id, user_id)
     await deps.publish(event)
+    return removed
 
 
-async def change_role(deps: Deps, raw_id: str, host_id: str, user_id: str, role: str) -> dict:
+async def change_role(deps: Deps, raw_id: str, host_id: str, user_id: str, role: Role) -> ParticipantRole:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
-        member = await _target(db, room, user_id)
-        user = await db.get(User, user_id)
+        member, user = await _target(db, room, user_id)
         member.role = role
-        event = await record_event(
-            db, "participant.updated", {"room_id": room.id, "user_id": user_id, "role": role}, room_id=room.id
-        )
+        changed = ParticipantRole(room_id=room.id, user=Person.model_validate(user), role=role)
+        event = await record_event(db, "participant.updated", changed, room_id=room.id)
         await db.commit()
     if room.status == "active":
         # Grants change in LiveKit at once; no reconnect. Missing participants are fine.
         await deps.livekit.update_permission(room.id, user_id, role, token_metadata(user))
     await deps.publish(event)
-    return {"user": person_json(user), "role": role}
+    return changed
 
 
 async def enforce_admission(deps: Deps, room_name: str, identity: str) -> bool:
     """Called when LiveKit reports a join: someone removed (or a room ended) who comes back with an
     old, still-valid token is disconnected again. Returns True when they were put out."""
     async with deps.db() as db:
-        room = await db.get(Room, room_name)
+        room = await db.get(RoomRow, room_name)
         if room is None:
             return False
         member = await db.get(RoomMember, (room.id, identity))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 from pydantic import Field, field_validator
 
 from conference.accounts.auth import current_user
 from conference.deps import deps
-from conference.rooms import service
-from conference.rooms.grants import ROLES
-from conference.routing import ApiRoutes, Body, json_created
+from conference.livekit import MediaGrant
+from conference.rooms import joining, service
+from conference.rooms.schemas import Joined, LiveParticipantList, Role, Room, RoomDetails, RoomList, Waiting
+from conference.routing import ApiRoutes, Body
 from conference.state import API_KEY, USER
 
 routes = ApiRoutes("rooms")
@@ -40,20 +42,13 @@ class IntegratorToken(Body):
     room: str = Field(min_length=1, max_length=32)
     identity: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@\-]+$")
     name: str | None = Field(default=None, max_length=100)
-    role: str = "participant"
+    role: Role = "participant"
     ttl_s: int = Field(default=3600, ge=60, le=86400)
-    metadata: dict | None = None
-
-    @field_validator("role")
-    @classmethod
-    def _role(cls, value: str) -> str:
-        if value not in ROLES:
-            raise ValueError(f"one of {', '.join(ROLES)}")
-        return value
+    metadata: dict[str, Any] | None = None
 
     @field_validator("metadata")
     @classmethod
-    def _metadata(cls, value: dict | None) -> dict | None:
+    def _metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None and len(json.dumps(value)) > 2048:
             raise ValueError("at most 2048 bytes of JSON")
         return value
@@ -73,11 +68,11 @@ async def _limit_tokens(request: web.Request, who: str) -> None:
     summary="Create a room (user or API key)",
     auth="user_or_key",
     body=CreateRoom,
-    responses={201: None},
+    responses={201: Room},
 )
-async def create_room(request: web.Request, body: CreateRoom) -> web.Response:
+async def create_room(request: web.Request, body: CreateRoom) -> Room:
     user, key = request.get(USER), request.get(API_KEY)
-    room = await service.create_room(
+    return await service.create_room(
         deps(request),
         name=body.name,
         max_participants=body.max_participants,
@@ -85,23 +80,18 @@ async def create_room(request: web.Request, body: CreateRoom) -> web.Response:
         host_id=user.id if user else None,
         api_key_id=key.id if key else None,
     )
-    return json_created(service.room_json(room, deps(request).settings.public_url))
 
 
-@routes.route("GET", "/rooms", summary="Rooms the caller hosts or joined, newest first", responses={200: None})
-async def list_rooms(request: web.Request) -> web.Response:
-    rooms = await service.list_rooms(deps(request), current_user(request).id)
-    public_url = deps(request).settings.public_url
-    return web.json_response({"items": [service.room_json(room, public_url) for room in rooms]})
+@routes.route("GET", "/rooms", summary="Rooms the caller hosts or joined, newest first", responses={200: RoomList})
+async def list_rooms(request: web.Request) -> RoomList:
+    return await service.list_rooms(deps(request), current_user(request).id)
 
 
-@routes.route("GET", "/rooms/{room_id}", summary="A room and how many people are in it now", responses={200: None})
-async def get_room(request: web.Request) -> web.Response:
-    d = deps(request)
-    async with d.db() as db:
-        room = await service.load_room(db, _room_id(request))
-    online = await service.participants_online(d, room)
-    return web.json_response({**service.room_json(room, d.settings.public_url), "participants_online": online})
+@routes.route(
+    "GET", "/rooms/{room_id}", summary="A room and how many people are in it now", responses={200: RoomDetails}
+)
+async def get_room(request: web.Request) -> RoomDetails:
+    return await service.get_room(deps(request), _room_id(request))
 
 
 @routes.route(
@@ -109,53 +99,58 @@ async def get_room(request: web.Request) -> web.Response:
     "/rooms/{room_id}",
     summary="Rename, lock or toggle the waiting room (host)",
     body=UpdateRoom,
-    responses={200: None},
+    responses={200: Room},
 )
-async def update_room(request: web.Request, body: UpdateRoom) -> web.Response:
-    room = await service.update_room(
-        deps(request), _room_id(request), current_user(request).id, body.model_dump(exclude_unset=True)
+async def update_room(request: web.Request, body: UpdateRoom) -> Room:
+    return await service.update_room(
+        deps(request),
+        _room_id(request),
+        current_user(request).id,
+        name=body.name,
+        locked=body.locked,
+        waiting_room=body.waiting_room,
     )
-    return web.json_response(service.room_json(room, deps(request).settings.public_url))
 
 
 @routes.route(
     "POST",
     "/rooms/{room_id}/join",
-    summary="Join a room: a media token, or a place in the lobby",
-    responses={200: None},
+    summary="Join a room: a media token (200), or a place in the lobby (202) when it has a waiting room",
+    responses={200: Joined, 202: Waiting},
 )
-async def join_room(request: web.Request) -> web.Response:
+async def join_room(request: web.Request) -> Joined | Waiting:
     user = current_user(request)
     await _limit_tokens(request, user.id)
-    joined = await service.join_room(deps(request), _room_id(request), user)
-    return web.json_response(joined, status=202 if joined.get("status") == "waiting" else 200)
+    return await joining.join_room(deps(request), _room_id(request), user)
 
 
 @routes.route("POST", "/rooms/{room_id}/leave", summary="Leave a room", responses={204: None})
-async def leave_room(request: web.Request) -> web.Response:
-    await service.leave_room(deps(request), _room_id(request), current_user(request))
-    return web.Response(status=204)
-
-
-@routes.route("POST", "/rooms/{room_id}/media/token", summary="A fresh media token for a member", responses={200: None})
-async def media_token(request: web.Request) -> web.Response:
-    user = current_user(request)
-    await _limit_tokens(request, user.id)
-    return web.json_response(await service.media_token(deps(request), _room_id(request), user))
-
-
-@routes.route("POST", "/rooms/{room_id}/end", summary="End the room for everyone (host)", responses={200: None})
-async def end_room(request: web.Request) -> web.Response:
-    room = await service.end_room(deps(request), _room_id(request), current_user(request).id)
-    return web.json_response(service.room_json(room, deps(request).settings.public_url))
+async def leave_room(request: web.Request) -> None:
+    await joining.leave_room(deps(request), _room_id(request), current_user(request))
 
 
 @routes.route(
-    "GET", "/rooms/{room_id}/participants", summary="Who is in the call now (from LiveKit)", responses={200: None}
+    "POST", "/rooms/{room_id}/media/token", summary="A fresh media token for a member", responses={200: MediaGrant}
 )
-async def participants(request: web.Request) -> web.Response:
-    items = await service.live_participants(deps(request), _room_id(request), current_user(request).id)
-    return web.json_response({"items": items})
+async def media_token(request: web.Request) -> MediaGrant:
+    user = current_user(request)
+    await _limit_tokens(request, user.id)
+    return await joining.media_token(deps(request), _room_id(request), user)
+
+
+@routes.route("POST", "/rooms/{room_id}/end", summary="End the room for everyone (host)", responses={200: Room})
+async def end_room(request: web.Request) -> Room:
+    return await service.end_room(deps(request), _room_id(request), current_user(request).id)
+
+
+@routes.route(
+    "GET",
+    "/rooms/{room_id}/participants",
+    summary="Who is in the call now (from LiveKit)",
+    responses={200: LiveParticipantList},
+)
+async def participants(request: web.Request) -> LiveParticipantList:
+    return await service.live_participants(deps(request), _room_id(request), current_user(request).id)
 
 
 @routes.route(
@@ -164,12 +159,12 @@ async def participants(request: web.Request) -> web.Response:
     summary="Mint a media token for an integrator's user (API key)",
     auth="key",
     body=IntegratorToken,
-    responses={200: None},
+    responses={200: MediaGrant},
 )
-async def integrator_token(request: web.Request, body: IntegratorToken) -> web.Response:
+async def integrator_token(request: web.Request, body: IntegratorToken) -> MediaGrant:
     key = request[API_KEY]  # auth="key" let only API keys through
     await _limit_tokens(request, f"key:{key.id}")
-    minted = await service.integrator_token(
+    return await joining.integrator_token(
         deps(request),
         key.id,
         body.room,
@@ -179,4 +174,3 @@ async def integrator_token(request: web.Request, body: IntegratorToken) -> web.R
         metadata=body.metadata or {},
         ttl_s=body.ttl_s,
     )
-    return web.json_response(minted)

@@ -1,7 +1,156 @@
-"""Request bodies and answers of the rooms domain, and the events it records."""
+"""Answers of the rooms domain and the models of the events it records (bodies live beside their routes)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Literal
 
-EVENTS: dict[str, type[BaseModel]] = {}
+from pydantic import BaseModel, ConfigDict, Field
+
+from conference.accounts.schemas import Person
+from conference.livekit import MediaGrant
+from conference.rooms import models
+from conference.routing import Answer, Timestamp
+
+Role = Literal["host", "participant", "viewer"]
+MuteKind = Literal["audio", "video", "screen"]
+
+
+# --- answers ---------------------------------------------------------------------------------
+class Room(Answer):
+    """A room as everyone sees it: in answers, lists, and `room.updated`."""
+
+    id: str = Field(examples=["kqz-mvtd-wpa"])
+    name: str
+    host_id: str | None = Field(description="None for rooms an API key created")
+    status: Literal["active", "ended"]
+    max_participants: int
+    waiting_room: bool
+    locked: bool
+    kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
+    created_at: Timestamp
+    ended_at: Timestamp | None
+    join_url: str = Field(description="the page people open to join: PUBLIC_URL/r/<id>")
+
+    @classmethod
+    def of(cls, row: models.Room, public_url: str) -> Room:
+        return cls(
+            id=row.id,
+            name=row.name,
+            host_id=row.host_id,
+            status=row.status,
+            max_participants=row.max_participants,
+            waiting_room=row.waiting_room,
+            locked=row.locked,
+            kind=row.kind,
+            created_at=row.created_at,
+            ended_at=row.ended_at,
+            join_url=f"{public_url}/r/{row.id}",
+        )
+
+
+class RoomDetails(Room):
+    participants_online: int = Field(description="people in the call now, from LiveKit's webhooks")
+
+
+class RoomList(Answer):
+    items: list[Room]
+
+
+class Joined(MediaGrant):
+    """In: the token to enter the room's media, and the role it carries. Also `lobby.admitted`."""
+
+    room: Room
+    role: Role
+
+
+class Waiting(Answer):
+    """The room has a waiting room: a host decides, the answer comes as lobby.admitted or lobby.denied."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # status is always sent
+    status: Literal["waiting"] = "waiting"
+    room: Room
+
+
+class Track(Answer):
+    sid: str
+    source: str = Field(description="camera, microphone, screen_share, screen_share_audio or unknown")
+    muted: bool
+
+
+class LiveParticipant(Answer):
+    """Someone in the call now, as LiveKit sees them, with the user behind the identity."""
+
+    identity: str
+    name: str
+    user: Person | None = Field(description="None for identities that are not users (integrators' tokens)")
+    role: Role | None
+    joined_at: Timestamp | None
+    tracks: list[Track]
+
+
+class LiveParticipantList(Answer):
+    items: list[LiveParticipant]
+
+
+class LobbyEntry(Answer):
+    """Someone waiting to be admitted: GET /lobby items and `lobby.request` to hosts."""
+
+    room_id: str
+    user: Person
+    requested_at: Timestamp
+
+
+class LobbyList(Answer):
+    items: list[LobbyEntry]
+
+
+class LobbyResolved(Answer):
+    """A lobby request settled: the admit/deny answer, and `lobby.resolved` to every host."""
+
+    room_id: str
+    user: Person
+    outcome: Literal["admitted", "denied", "withdrawn"]
+
+
+class RoomRef(Answer):
+    """Events whose type is the news: `room.ended` to the room, `lobby.denied` to the one turned away."""
+
+    room_id: str
+
+
+class ParticipantMuted(Answer):
+    """The mute answer, and `participant.muted` to the person muted."""
+
+    room_id: str
+    user_id: str
+    kind: MuteKind
+    by: str = Field(description="the host who muted")
+    muted: list[str] = Field(description="sids of the tracks muted")
+
+
+class ParticipantRemoved(Answer):
+    """The remove answer, and `participant.removed` to the person put out."""
+
+    room_id: str
+    user_id: str
+
+
+class ParticipantRole(Answer):
+    """The role-change answer, and `participant.updated` to the room."""
+
+    room_id: str
+    user: Person
+    role: Role
+
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "room.updated": Room,
+    "room.ended": RoomRef,
+    "lobby.request": LobbyEntry,
+    "lobby.admitted": Joined,
+    "lobby.denied": RoomRef,
+    "lobby.resolved": LobbyResolved,
+    "participant.muted": ParticipantMuted,
+    "participant.removed": ParticipantRemoved,
+    "participant.updated": ParticipantRole,
+}

@@ -16,6 +16,7 @@ async def ring(api, caller, callee) -> dict:
     assert response.status == 201, await response.text()
     call = await response.json()
     assert call["status"] == "ringing" and call["room_id"] and call["id"]
+    assert "call_id" not in call and call["caller"]["id"] == caller.id and call["callee"]["id"] == callee.id
     return call
 
 
@@ -37,7 +38,8 @@ async def test_a_call_rings_every_device_is_accepted_and_both_bots_meet_in_livek
     response = await api.post(f"/api/v1/calls/{call['id']}/accept", headers=callee.headers)
     assert response.status == 200
     answer = await response.json()
-    assert answer["room_id"] == call["room_id"] and answer["token"] and answer["livekit_url"]
+    assert set(answer) == {"token", "livekit_url", "identity", "expires_at", "room_id", "call_id"}
+    assert answer["room_id"] == call["room_id"] and answer["call_id"] == call["id"] and answer["identity"] == callee.id
     accepted = await caller_ws.expect("call.accepted")
     assert accepted["data"]["id"] == call["id"]
     await laptop.expect("call.accepted")  # the other device stops ringing

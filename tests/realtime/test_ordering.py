@@ -4,6 +4,8 @@ back in id order."""
 
 from __future__ import annotations
 
+from conference.chat.schemas import Message
+from conference.db import utcnow
 from conference.deps import DEPS
 from conference.realtime.events import frame_of, record_event
 from tests.helpers import create_room, join, register
@@ -12,7 +14,8 @@ from tests.realtime.sockets import connect
 
 async def record_chat(app, room_id: str, content: str):
     async with app[DEPS].db() as db:
-        event = await record_event(db, "chat.message", {"room_id": room_id, "content": content}, room_id=room_id)
+        message = Message(id=0, room_id=room_id, sender=None, content=content, client_id=None, created_at=utcnow())
+        event = await record_event(db, "chat.message", message, room_id=room_id)
         await db.commit()
     return event
 

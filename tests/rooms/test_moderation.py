@@ -6,6 +6,10 @@ from livekit import api as lkapi
 from tests.helpers import create_room, error_of, join, register
 
 
+def person(account) -> dict:
+    return {key: account.user[key] for key in ("id", "login", "display_name")}
+
+
 async def in_lobby(client, account, room_id):
     response = await client.post(f"/api/v1/rooms/{room_id}/join", headers=account.headers)
     assert response.status == 202, await response.text()
@@ -26,9 +30,10 @@ async def test_host_admits_and_denies_people_waiting(api):
 
     admitted = await api.post(f"/api/v1/rooms/{room['id']}/lobby/{alice.id}/admit", headers=host.headers)
     assert admitted.status == 200
+    assert await admitted.json() == {"room_id": room["id"], "user": person(alice), "outcome": "admitted"}
     assert (await join(api, alice, room["id"]))["role"] == "participant"  # admitted people go straight in
     denied = await api.post(f"/api/v1/rooms/{room['id']}/lobby/{bob.id}/deny", headers=host.headers)
-    assert denied.status == 200
+    assert denied.status == 200 and (await denied.json())["outcome"] == "denied"
     assert await lobby_of(api, host, room["id"]) == []
     again = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=bob.headers)
     assert await error_of(again) == (403, "forbidden")
@@ -50,7 +55,7 @@ async def test_removed_people_cannot_rejoin(api):
     room = await create_room(api, host)
     await join(api, guest, room["id"])
     removed = await api.post(f"/api/v1/rooms/{room['id']}/participants/{guest.id}/remove", headers=host.headers)
-    assert removed.status == 200
+    assert removed.status == 200 and await removed.json() == {"room_id": room["id"], "user_id": guest.id}
     rejoin = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=guest.headers)
     assert await error_of(rejoin) == (403, "removed")
     token = await api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=guest.headers)
@@ -66,7 +71,7 @@ async def test_role_changes_show_in_the_next_token(api):
     changed = await api.patch(
         f"/api/v1/rooms/{room['id']}/participants/{guest.id}", headers=host.headers, json={"role": "viewer"}
     )
-    assert (await changed.json())["role"] == "viewer"
+    assert await changed.json() == {"room_id": room["id"], "user": person(guest), "role": "viewer"}
     token = (await (await api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=guest.headers)).json())["token"]
     claims = lkapi.TokenVerifier(api.settings.livekit_api_key, api.settings.livekit_api_secret).verify(token)
     assert not claims.video.can_publish

@@ -2,6 +2,7 @@
 
 import re
 
+import jsonschema_rs
 import pytest
 from livekit import api as lkapi
 
@@ -125,6 +126,30 @@ async def test_waiting_room_puts_newcomers_in_the_lobby(api):
     assert (await waiting.json())["status"] == "waiting"
     token = await api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=guest.headers)
     assert await error_of(token) == (403, "forbidden")
+
+
+def answer_validator(spec: dict, method: str, path: str, status: int) -> jsonschema_rs.Validator:
+    """The JSON Schema openapi.json declares for this operation's answer, with its $refs resolvable."""
+    schema = spec["paths"]["/api/v1" + path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
+    return jsonschema_rs.Draft202012Validator({**schema, "components": spec["components"]})
+
+
+async def test_both_join_answers_match_the_schemas_openapi_declares_for_them(api):
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    joined_schema = answer_validator(spec, "post", "/rooms/{room_id}/join", 200)
+    waiting_schema = answer_validator(spec, "post", "/rooms/{room_id}/join", 202)
+    host, guest = await register(api), await register(api)
+    room = await create_room(api, host, waiting_room=True)
+
+    joined = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=host.headers)
+    waiting = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=guest.headers)
+    assert (joined.status, waiting.status) == (200, 202)
+    joined_body, waiting_body = await joined.json(), await waiting.json()
+    joined_schema.validate(joined_body)
+    waiting_schema.validate(waiting_body)
+    # Each schema tells the two answers apart, so the checks above can fail.
+    assert not joined_schema.is_valid(waiting_body) and not waiting_schema.is_valid(joined_body)
+    assert waiting_body == {"status": "waiting", "room": joined_body["room"]}
 
 
 async def test_get_room_and_live_participants(api):

@@ -2,8 +2,8 @@
 
 import pytest
 
+from conference.livekit import grants_for
 from conference.rooms.codes import new_room_code, normalize_room_code
-from conference.rooms.grants import grants_for
 
 
 def test_new_codes_are_ten_letters_in_three_groups_and_differ():
