@@ -1,32 +1,73 @@
 // Tiny DOM builder: pages build elements with h() instead of HTML strings, so user text is never parsed as markup.
 const PROPS = new Set(['value', 'checked', 'disabled', 'hidden', 'muted', 'autoplay', 'playsInline', 'selected', 'srcObject']);
 
+/** @typedef {Node | string | number | boolean | null | undefined | Child[]} Child */
+/**
+ * Attributes, plus: `class`, `testid` (data-testid), `dataset`, `icon` (an icon first), DOM properties such as
+ * `value` or `hidden`, and `on<event>` listeners. null, undefined and false leave an attribute out.
+ * @typedef {{ class?: string, testid?: string, dataset?: Record<string, string>, icon?: IconName, [attribute: string]: unknown }
+ *   & { [listener: `on${string}`]: ((event: any) => unknown) | null | undefined }} Props
+ */
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Props | null} [props]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
     if (value == null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2).toLowerCase(), value);
-    else if (key === 'class') el.className = value;
-    else if (key === 'testid') el.dataset.testid = value;
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
+    }
+    else if (key === 'class') el.className = String(value);
+    else if (key === 'testid') el.dataset.testid = String(value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key === 'icon') el.append(icon(value));
-    else if (PROPS.has(key)) el[key] = value;
+    else if (key === 'icon') el.append(icon(/** @type {IconName} */ (value)));
+    // The listed names are properties of some element kinds only; the set above is the check.
+    else if (PROPS.has(key)) /** @type {any} */ (el)[key] = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
   return el;
 }
 
+/**
+ * @template {Element} E
+ * @param {E} el
+ * @param {Child[]} children
+ * @returns {E}
+ */
 export function append(el, children) {
-  for (const child of children.flat(Infinity)) {
+  for (const child of children) {
     if (child == null || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
 }
 
+/**
+ * @template {Element} E
+ * @param {E} el
+ * @returns {E}
+ */
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+/**
+ * An element the page shell (index.html) always has.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html has no #${id}`);
   return el;
 }
 
@@ -52,6 +93,9 @@ const ICONS = {
   plus: '<path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.4" stroke-linecap="round"/>',
 };
 
+/** @typedef {keyof typeof ICONS} IconName */
+
+/** @param {IconName} name */
 export function icon(name) {
   const span = document.createElement('span');
   span.className = 'icon';
@@ -60,14 +104,19 @@ export function icon(name) {
   return span;
 }
 
-// Message text with web addresses made into links; everything else stays plain text.
+/**
+ * Message text with web addresses made into links; everything else stays plain text.
+ * @param {string} text
+ * @returns {(string | HTMLAnchorElement)[]}
+ */
 export function linkified(text) {
+  /** @type {(string | HTMLAnchorElement)[]} */
   const parts = [];
   let last = 0;
   for (const match of String(text).matchAll(/\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g)) {
     parts.push(text.slice(last, match.index));
     parts.push(h('a', { href: match[0], target: '_blank', rel: 'noopener noreferrer' }, match[0]));
-    last = match.index + match[0].length;
+    last = (match.index ?? 0) + match[0].length;
   }
   parts.push(String(text).slice(last));
   return parts.filter((part) => part !== '');

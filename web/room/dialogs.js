@@ -2,9 +2,15 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { deviceSelect, supportsOutputSelection } from './devices.js';
-import { toast, openDialog } from '../ui.js';
 import { inviteLink } from '../roomcode.js';
+import { openDialog, toast } from '../ui.js';
 
+/** @import { Room } from './livekit.js' */
+
+/**
+ * Copies text and says so; where the clipboard is refused, shows it selected in a dialog instead.
+ * @param {string} text @param {string} done what the toast says
+ */
 export async function copyText(text, done) {
   try {
     await navigator.clipboard.writeText(text);
@@ -17,10 +23,15 @@ export async function copyText(text, done) {
   }
 }
 
+/**
+ * A host leaving on a phone: leave, or end the meeting for everyone?
+ * @returns {Promise<'leave' | 'end' | null>} null: cancelled
+ */
 export function leaveChoice() {
   return new Promise((resolve) => {
+    /** @type {'leave' | 'end' | null} */
     let choice = null;
-    const pick = (value) => () => {
+    const pick = (/** @type {'leave' | 'end' | null} */ value) => () => {
       choice = value;
       dialog.close();
     };
@@ -38,15 +49,18 @@ export function leaveChoice() {
   });
 }
 
+/** @param {{id: string}} info */
 export function copyInvite(info) {
   copyText(inviteLink(info), t('room.link_copied'));
 }
 
+/** Device pickers that switch the call's devices at once. @param {Room} room */
 export function openSettings(room) {
-  const pick = (kind) => deviceSelect(kind, {
-    current: room.getActiveDevice(kind),
-    onPick: (id) => room.switchActiveDevice(kind, id).catch(() => toast(t('room.device_error'), { kind: 'error' })),
-  }).element;
+  const pick = (/** @type {import('./devices.js').DeviceKind} */ kind) =>
+    deviceSelect(kind, {
+      current: room.getActiveDevice(kind),
+      onPick: (id) => room.switchActiveDevice(kind, id).catch(() => toast(t('room.device_error'), { kind: 'error' })),
+    }).element;
   const dialog = openDialog({
     title: t('controls.settings'),
     testid: 'settings-dialog',
