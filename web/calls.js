@@ -164,9 +164,17 @@ export async function callUser(user) {
     title: t('call.calling_title'),
     testid: 'outgoing-call',
     dismissable: false,
-    onClose: () => unsubscribe.forEach((off) => off()),
+    onClose: () => {
+      for (const off of unsubscribe) off();
+    },
     body: callCard(name, t('call.calling', { name })),
-    actions: [h('button', { class: 'button button--danger', type: 'button', testid: 'call-cancel', onclick: cancel }, t('call.cancel'))],
+    actions: [
+      h(
+        'button',
+        { class: 'button button--danger', type: 'button', testid: 'call-cancel', onclick: cancel },
+        t('call.cancel'),
+      ),
+    ],
   });
   /** @param {'call.accepted' | 'call.declined' | 'call.cancelled'} type @param {() => void} then */
   const when = (type, then) =>

@@ -161,7 +161,8 @@ export const dm = {
   messages: (userId, { limit }) =>
     call('GET /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, query: { limit: String(limit) } }),
   /** @param {string} userId @param {string} content */
-  send: (userId, content) => call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content } }),
+  send: (userId, content) =>
+    call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content } }),
   /** Marks everything unread from this person as read. @param {string} userId */
   markRead: (userId) => call('POST /api/v1/dm/{user_id}/read', { path: { user_id: userId }, body: {} }),
 };

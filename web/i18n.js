@@ -58,7 +58,9 @@ export function t(key, vars = {}) {
     const form = new Intl.PluralRules(current).select(Number(vars.count ?? 0));
     value = value[form] ?? value.other;
   }
-  return value.replace(/\{(\w+)\}/g, (match, /** @type {string} */ name) => (name in vars ? String(vars[name]) : match));
+  return value.replace(/\{(\w+)\}/g, (match, /** @type {string} */ name) =>
+    name in vars ? String(vars[name]) : match,
+  );
 }
 
 /** @param {string | null | undefined} iso */

@@ -109,7 +109,8 @@ class Realtime {
   }
 
   async connect() {
-    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN)) return;
+    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN))
+      return;
     this.connecting = true;
     this.setState('connecting');
     let token;
@@ -138,19 +139,7 @@ class Realtime {
     };
     socket.onmessage = (message) => {
       lastHeard = Date.now();
-      /** @type {Frame} */
-      let frame;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (frame.id != null) {
-        this.lastId = String(frame.id);
-        sessionStorage.setItem(LAST_ID_KEY, this.lastId);
-      }
-      this.emit(frame.type, frame.data ?? frame, frame);
-      this.emit('*', frame.data ?? frame, frame);
+      this.receive(message.data);
     };
     socket.onclose = async (event) => {
       this.closeSocket();
@@ -167,6 +156,26 @@ class Realtime {
       }
       this.retry();
     };
+  }
+
+  /**
+   * One server frame: its id is remembered for ?after=, its data goes to the listeners.
+   * @param {string} text
+   */
+  receive(text) {
+    /** @type {Frame} */
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (frame.id != null) {
+      this.lastId = String(frame.id);
+      sessionStorage.setItem(LAST_ID_KEY, this.lastId);
+    }
+    this.emit(frame.type, frame.data ?? frame, frame);
+    this.emit('*', frame.data ?? frame, frame);
   }
 
   retry() {

@@ -21,6 +21,9 @@ export function inviteLink(room) {
 
 /** @param {string | null | undefined} a @param {string | null | undefined} b */
 export function sameRoom(a, b) {
-  const compact = (/** @type {string | null | undefined} */ id) => String(id || '').replace(/-/g, '').toLowerCase();
+  const compact = (/** @type {string | null | undefined} */ id) =>
+    String(id || '')
+      .replace(/-/g, '')
+      .toLowerCase();
   return compact(a) === compact(b);
 }

@@ -133,7 +133,9 @@ export function emptyState(text, testid) {
 
 /** @param {string | null | undefined} name @param {string} [size] an avatar--<size> class */
 export function avatar(name, size = '') {
-  const words = String(name || '?').trim().split(/\s+/);
+  const words = String(name || '?')
+    .trim()
+    .split(/\s+/);
   const initials = words
     .slice(0, 2)
     .map((part) => part[0])

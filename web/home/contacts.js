@@ -14,7 +14,8 @@ import { avatar, emptyState, errorText, toast } from '../ui.js';
 const ORDER = { incoming: 0, accepted: 1, outgoing: 2 };
 
 /** @param {string} testid @param {string} kind @param {string} label @param {() => void} onclick */
-const button = (testid, kind, label, onclick) => h('button', { class: `button ${kind}`, type: 'button', testid, onclick }, label);
+const button = (testid, kind, label, onclick) =>
+  h('button', { class: `button ${kind}`, type: 'button', testid, onclick }, label);
 
 /**
  * The buttons of one contact: accept/decline a request, withdraw mine, or call and message.
@@ -41,7 +42,18 @@ function contactActions({ user, status }, act) {
   };
   const label = { call: t('contacts.call', { name }), message: t('contacts.message', { name }) };
   return [
-    h('button', { class: 'icon-button', type: 'button', testid: 'contact-call', 'aria-label': label.call, title: label.call, onclick: call }, icon('phone')),
+    h(
+      'button',
+      {
+        class: 'icon-button',
+        type: 'button',
+        testid: 'contact-call',
+        'aria-label': label.call,
+        title: label.call,
+        onclick: call,
+      },
+      icon('phone'),
+    ),
     h(
       'a',
       {
@@ -72,8 +84,30 @@ function contactRow(contact, dot, act) {
     'li',
     { class: 'list__item', testid: 'contact', dataset: { userId: user.id, status } },
     h('span', { class: 'avatar-wrap' }, avatar(name), dot),
-    h('div', { class: 'list__main' }, h('span', { class: 'list__title' }, name), h('span', { class: 'list__meta' }, `@${user.login}`)),
+    h(
+      'div',
+      { class: 'list__main' },
+      h('span', { class: 'list__title' }, name),
+      h('span', { class: 'list__meta' }, `@${user.login}`),
+    ),
     h('div', { class: 'list__actions' }, contactActions(contact, act)),
+  );
+}
+
+/** One person found by the search, with "add". @param {Found} person @param {() => void} add */
+function searchResult(person, add) {
+  const name = person.display_name || person.login;
+  return h(
+    'li',
+    { class: 'list__item', testid: 'contact-result' },
+    avatar(name),
+    h(
+      'div',
+      { class: 'list__main' },
+      h('span', { class: 'list__title' }, name),
+      h('span', { class: 'list__meta' }, `@${person.login}`),
+    ),
+    button('contact-add', '', t('contacts.add'), add),
   );
 }
 
@@ -93,25 +127,18 @@ function contactSearch(ctx, act) {
   });
   const results = h('ul', { class: 'list list--compact', testid: 'contact-results' });
   /** @param {Found} person */
-  const result = (person) => {
-    const name = person.display_name || person.login;
-    const add = () => {
+  const result = (person) =>
+    searchResult(person, () => {
       results.replaceChildren();
       search.value = '';
       act(contacts.request(person.id).then(() => toast(t('contacts.request_sent'))));
-    };
-    return h(
-      'li',
-      { class: 'list__item', testid: 'contact-result' },
-      avatar(name),
-      h('div', { class: 'list__main' }, h('span', { class: 'list__title' }, name), h('span', { class: 'list__meta' }, `@${person.login}`)),
-      button('contact-add', '', t('contacts.add'), add),
-    );
-  };
+    });
   /** @param {string} q */
   const look = async (q) => {
     try {
-      const found = (await users.search(q, 8)).items.filter((/** @type {Found} */ person) => person.id !== ctx.user?.id);
+      const found = (await users.search(q, 8)).items.filter(
+        (/** @type {Found} */ person) => person.id !== ctx.user?.id,
+      );
       results.replaceChildren(...found.map(result));
       if (!found.length) results.append(h('li', {}, emptyState(t('contacts.no_results'))));
     } catch (error) {
@@ -126,7 +153,12 @@ function contactSearch(ctx, act) {
     if (q.length < 2) return results.replaceChildren();
     timer = setTimeout(() => look(q), 250);
   });
-  const field = h('div', { class: 'field' }, h('label', { class: 'field__label', for: 'contact-search' }, t('contacts.search')), search);
+  const field = h(
+    'div',
+    { class: 'field' },
+    h('label', { class: 'field__label', for: 'contact-search' }, t('contacts.search')),
+    search,
+  );
   return { elements: [field, results], stop: () => clearTimeout(timer) };
 }
 
@@ -140,12 +172,14 @@ export function contactsTab(panel, ctx) {
       const items = [...(await contacts.list()).items];
       list.removeAttribute('aria-busy');
       items.sort((a, b) => ORDER[a.status] - ORDER[b.status] || Number(b.online) - Number(a.online));
-      list.replaceChildren(...items.map((/** @type {Contact} */ contact) => {
-        const dot = h('span', { class: 'presence', testid: 'presence', role: 'img' });
-        paintPresence(contact.online, dot);
-        dots.set(contact.user.id, dot);
-        return contactRow(contact, dot, act);
-      }));
+      list.replaceChildren(
+        ...items.map((/** @type {Contact} */ contact) => {
+          const dot = h('span', { class: 'presence', testid: 'presence', role: 'img' });
+          paintPresence(contact.online, dot);
+          dots.set(contact.user.id, dot);
+          return contactRow(contact, dot, act);
+        }),
+      );
       if (!items.length) list.append(h('li', {}, emptyState(t('contacts.empty'), 'contacts-empty')));
     } catch (error) {
       list.replaceChildren(h('li', {}, emptyState(errorText(error))));

@@ -19,7 +19,12 @@ function createCard(ctx) {
     placeholder: t('home.create_placeholder'),
   });
   const error = h('p', { class: 'form-error', role: 'alert', testid: 'create-error', hidden: true });
-  const button = h('button', { class: 'button button--primary', type: 'submit', testid: 'create-room' }, icon('plus'), t('home.create'));
+  const button = h(
+    'button',
+    { class: 'button button--primary', type: 'submit', testid: 'create-room' },
+    icon('plus'),
+    t('home.create'),
+  );
   const form = h(
     'form',
     { class: 'card card--action', 'aria-labelledby': 'create-title' },
@@ -66,7 +71,12 @@ function joinCard(ctx) {
     { class: 'card card--action', 'aria-labelledby': 'join-title' },
     h('h2', { class: 'card__title', id: 'join-title' }, t('home.join_title')),
     h('label', { class: 'field__label', for: 'join-id' }, t('home.join_label')),
-    h('div', { class: 'inline-form' }, input, h('button', { class: 'button', type: 'submit', testid: 'join-room' }, t('home.join'))),
+    h(
+      'div',
+      { class: 'inline-form' },
+      input,
+      h('button', { class: 'button', type: 'submit', testid: 'join-room' }, t('home.join')),
+    ),
     error,
   );
   form.addEventListener('submit', (event) => {

@@ -11,14 +11,23 @@ import { errorText, openDialog, toast } from '../ui.js';
 /** @param {string} name @param {string} label @param {Record<string, string | number>} attrs */
 function field(name, label, attrs) {
   const input = h('input', { id: `profile-${name}`, class: 'input', testid: `profile-${name}`, ...attrs });
-  const element = h('div', { class: 'field' }, h('label', { class: 'field__label', for: `profile-${name}` }, label), input);
+  const element = h(
+    'div',
+    { class: 'field' },
+    h('label', { class: 'field__label', for: `profile-${name}` }, label),
+    input,
+  );
   return { input, element };
 }
 
 /** @param {Me} user */
 function profileFields(user) {
   return {
-    name: field('display_name', t('profile.display_name'), { value: user.display_name || '', maxlength: 64, autocomplete: 'name' }),
+    name: field('display_name', t('profile.display_name'), {
+      value: user.display_name || '',
+      maxlength: 64,
+      autocomplete: 'name',
+    }),
     email: field('email', t('profile.email'), { type: 'email', value: user.email || '', autocomplete: 'email' }),
     password: field('password', t('profile.new_password'), {
       type: 'password',
@@ -26,7 +35,10 @@ function profileFields(user) {
       maxlength: 72,
       autocomplete: 'new-password',
     }),
-    current: field('current_password', t('profile.current_password'), { type: 'password', autocomplete: 'current-password' }),
+    current: field('current_password', t('profile.current_password'), {
+      type: 'password',
+      autocomplete: 'current-password',
+    }),
   };
 }
 
@@ -67,9 +79,18 @@ export function openProfile(user, onSaved) {
     ),
     error,
   );
-  const save = h('button', { class: 'button button--primary', type: 'submit', form: 'profile-form', testid: 'profile-save' }, t('profile.save'));
+  const save = h(
+    'button',
+    { class: 'button button--primary', type: 'submit', form: 'profile-form', testid: 'profile-save' },
+    t('profile.save'),
+  );
   const cancel = h('button', { class: 'button', type: 'button', onclick: () => dialog.close() }, t('common.cancel'));
-  const dialog = openDialog({ title: t('profile.title'), testid: 'profile-dialog', body: form, actions: [cancel, save] });
+  const dialog = openDialog({
+    title: t('profile.title'),
+    testid: 'profile-dialog',
+    body: form,
+    actions: [cancel, save],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const body = changes(user, fields);

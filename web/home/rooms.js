@@ -24,7 +24,12 @@ function roomItem(room, me) {
     ? null
     : h(
         'a',
-        { class: 'button', href: `/r/${encodeURIComponent(room.id)}`, 'data-link': '', 'aria-label': t('home.join_room', { name }) },
+        {
+          class: 'button',
+          href: `/r/${encodeURIComponent(room.id)}`,
+          'data-link': '',
+          'aria-label': t('home.join_room', { name }),
+        },
         t('home.join'),
       );
   return h(

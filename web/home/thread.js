@@ -38,9 +38,18 @@ export class Thread {
     const list = h('ol', { class: 'thread__list', testid: 'dm-list', 'aria-live': 'polite' });
     this.list = list;
     this.typing?.stop();
-    this.typing = typingLine({ target: { to: peer }, matches: (data) => data.user.id === peer && !data.room_id, me: this.me });
+    this.typing = typingLine({
+      target: { to: peer },
+      matches: (data) => data.user.id === peer && !data.room_id,
+      me: this.me,
+    });
     const composer = this.composer(peer, name, this.typing);
-    this.element.replaceChildren(h('h3', { class: 'thread__title' }, avatar(name), name), list, this.typing.element, composer.form);
+    this.element.replaceChildren(
+      h('h3', { class: 'thread__title' }, avatar(name), name),
+      list,
+      this.typing.element,
+      composer.form,
+    );
     composer.input.focus();
     try {
       const { items } = await dm.messages(peer, { limit: 50 });
@@ -104,7 +113,12 @@ export class Thread {
         'li',
         { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid: 'dm-message', dataset: { id: String(message.id) } },
         h('p', { class: 'bubble__text' }, linkified(message.content)),
-        h('span', { class: 'bubble__meta', title: formatDateTime(message.created_at) }, formatTime(message.created_at), read),
+        h(
+          'span',
+          { class: 'bubble__meta', title: formatDateTime(message.created_at) },
+          formatTime(message.created_at),
+          read,
+        ),
       ),
     );
     this.list.scrollTop = this.list.scrollHeight;
@@ -117,7 +131,9 @@ export class Thread {
     const peer = this.peer;
     this.readTimer = setTimeout(() => {
       if (document.hidden || !peer || peer !== this.peer) return;
-      dm.markRead(peer).then(this.onRead).catch(() => {});
+      dm.markRead(peer)
+        .then(this.onRead)
+        .catch(() => {});
     }, 300);
   }
 

@@ -110,7 +110,11 @@ export function render(root, ctx) {
       { class: 'topbar__actions' },
       languageSwitch(() => ctx.rerender()),
       profile,
-      h('button', { class: 'button button--ghost', type: 'button', testid: 'sign-out', onclick: signOut }, t('auth.logout')),
+      h(
+        'button',
+        { class: 'button button--ghost', type: 'button', testid: 'sign-out', onclick: signOut },
+        t('auth.logout'),
+      ),
     ),
   );
   const main = h(

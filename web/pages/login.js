@@ -72,7 +72,13 @@ function authFields(signup) {
       required: false,
       attrs: { maxlength: 64 },
     }),
-    email: field({ name: 'email', label: t('auth.email_optional'), type: 'email', autocomplete: 'email', required: false }),
+    email: field({
+      name: 'email',
+      label: t('auth.email_optional'),
+      type: 'email',
+      autocomplete: 'email',
+      required: false,
+    }),
   };
 }
 
@@ -153,7 +159,16 @@ export function render(root, ctx) {
       showAuthError(error, fields, formError);
     }
   });
-  const header = h('header', { class: 'topbar' }, brand(), h('div', { class: 'topbar__actions' }, languageSwitch(() => ctx.rerender())));
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    brand(),
+    h(
+      'div',
+      { class: 'topbar__actions' },
+      languageSwitch(() => ctx.rerender()),
+    ),
+  );
   renderInto(root, h('div', { class: 'auth-page' }, header, h('main', { class: 'auth-card' }, form)));
   fields.login.input.focus();
 }

@@ -11,7 +11,7 @@ import { normalizeRoomId } from '../roomcode.js';
 import { errorText } from '../ui.js';
 
 /** @import { PageContext } from '../app.js' */
-/** @import { AcceptedCall, Room } from '../endpoints.js' */
+/** @import { AcceptedCall, Room, RoomDetails } from '../endpoints.js' */
 /** @import { CallEntry } from '../room/call.js' */
 /** @import { LocalTrack } from '../room/livekit.js' */
 /** @import { OutcomeReason, ShowOutcome } from '../room/outcome.js' */
@@ -34,7 +34,9 @@ function outcomeForError(error) {
 }
 
 /** @param {Tracks} tracks */
-const stopTracks = (tracks) => tracks.forEach((track) => track?.stop());
+const stopTracks = (tracks) => {
+  for (const track of tracks) track?.stop();
+};
 
 /** One visit of a room page, from looking the room up to the end of the call. */
 class RoomPage {
@@ -86,7 +88,7 @@ class RoomPage {
 
   /**
    * The room, or null when there is nothing to join (an outcome screen says why).
-   * @returns {Promise<Room | null>}
+   * @returns {Promise<RoomDetails | null>}
    */
   async lookUp() {
     renderLoading(this.view, t('room.looking_up'));

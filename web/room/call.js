@@ -120,7 +120,12 @@ export class Call {
     );
     this.audioButton = h(
       'button',
-      { class: 'button button--primary banner__action', type: 'button', testid: 'start-audio', hidden: room.canPlaybackAudio },
+      {
+        class: 'button button--primary banner__action',
+        type: 'button',
+        testid: 'start-audio',
+        hidden: room.canPlaybackAudio,
+      },
       t('room.enable_audio'),
     );
     this.audioButton.addEventListener('click', () => room.startAudio().then(() => this.hideAudioButton()));
@@ -182,7 +187,7 @@ export class Call {
         refresh();
       })
       .on(RoomEvent.TrackUnsubscribed, (track) => {
-        if (track.kind === Track.Kind.Audio) track.detach().forEach((el) => el.remove());
+        if (track.kind === Track.Kind.Audio) for (const el of track.detach()) el.remove();
         refresh();
       })
       .on(RoomEvent.ActiveSpeakersChanged, (speakers) => this.stage.setSpeakers(speakers))
@@ -329,7 +334,7 @@ export class Call {
   cleanup() {
     this.header.stop();
     document.removeEventListener('keydown', this.onKey);
-    this.offs.forEach((off) => off());
+    for (const off of this.offs) off();
     this.chat.destroy();
     this.people.destroy();
     this.stage.destroy();

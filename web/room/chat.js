@@ -18,12 +18,20 @@ function messageItem(message, mine) {
   const name = mine ? t('chat.me') : sender?.display_name || sender?.login || '';
   return h(
     'li',
-    { class: `chat__message ${mine ? 'chat__message--mine' : ''}`, testid: 'chat-message', dataset: { id: String(message.id), sender: sender?.id ?? '' } },
+    {
+      class: `chat__message ${mine ? 'chat__message--mine' : ''}`,
+      testid: 'chat-message',
+      dataset: { id: String(message.id), sender: sender?.id ?? '' },
+    },
     h(
       'div',
       { class: 'chat__meta' },
       h('span', { class: 'chat__sender' }, name),
-      h('time', { class: 'chat__time', datetime: message.created_at, title: formatDateTime(message.created_at) }, formatTime(message.created_at)),
+      h(
+        'time',
+        { class: 'chat__time', datetime: message.created_at, title: formatDateTime(message.created_at) },
+        formatTime(message.created_at),
+      ),
     ),
     h('p', { class: 'chat__text' }, linkified(message.content)),
   );
@@ -44,26 +52,36 @@ export class ChatPanel {
     this.seen = new Set();
     /** @type {string | null} */
     this.nextBefore = null;
-    this.list = h('ol', { class: 'chat__list', testid: 'chat-list', 'aria-live': 'polite', 'aria-label': t('chat.messages'), tabindex: '0' });
-    this.more = h('button', { class: 'button button--ghost chat__more', type: 'button', testid: 'chat-more', hidden: true, onclick: () => this.loadEarlier() }, t('chat.earlier'));
-    this.input = h('textarea', { id: 'chat-input', class: 'input chat-input', rows: 1, maxlength: 4000, testid: 'chat-input', placeholder: t('chat.placeholder') });
+    this.list = h('ol', {
+      class: 'chat__list',
+      testid: 'chat-list',
+      'aria-live': 'polite',
+      'aria-label': t('chat.messages'),
+      tabindex: '0',
+    });
+    this.more = h(
+      'button',
+      {
+        class: 'button button--ghost chat__more',
+        type: 'button',
+        testid: 'chat-more',
+        hidden: true,
+        onclick: () => this.loadEarlier(),
+      },
+      t('chat.earlier'),
+    );
+    this.input = h('textarea', {
+      id: 'chat-input',
+      class: 'input chat-input',
+      rows: 1,
+      maxlength: 4000,
+      testid: 'chat-input',
+      placeholder: t('chat.placeholder'),
+    });
     this.error = h('p', { class: 'form-error', role: 'alert', testid: 'chat-error', hidden: true });
     this.empty = h('p', { class: 'empty', testid: 'chat-empty' }, t('chat.empty'));
     this.typing = typingLine({ target: { room_id: roomId }, matches: (data) => sameRoom(data.room_id, roomId), me });
-    this.element = h(
-      'aside',
-      { class: 'panel', testid: 'chat-panel', 'aria-labelledby': 'chat-title', hidden: true },
-      h(
-        'header',
-        { class: 'panel__header' },
-        h('h2', { class: 'panel__title', id: 'chat-title' }, t('chat.title')),
-        h('button', { class: 'icon-button', type: 'button', testid: 'chat-close', 'aria-label': t('common.close'), onclick: onClose }, icon('close')),
-      ),
-      h('div', { class: 'chat__scroll' }, this.more, this.list, this.empty),
-      this.typing.element,
-      this.error,
-      this.composer(),
-    );
+    this.element = this.render(onClose);
     this.off = realtime.on('chat.message', (message) => {
       if (sameRoom(message.room_id, this.roomId)) this.add(message, { live: true });
     });
@@ -74,10 +92,49 @@ export class ChatPanel {
     }, POLL_MS);
   }
 
+  /** @param {() => void} onClose */
+  render(onClose) {
+    const close = h(
+      'button',
+      { class: 'icon-button', type: 'button', testid: 'chat-close', 'aria-label': t('common.close'), onclick: onClose },
+      icon('close'),
+    );
+    return h(
+      'aside',
+      { class: 'panel', testid: 'chat-panel', 'aria-labelledby': 'chat-title', hidden: true },
+      h(
+        'header',
+        { class: 'panel__header' },
+        h('h2', { class: 'panel__title', id: 'chat-title' }, t('chat.title')),
+        close,
+      ),
+      h('div', { class: 'chat__scroll' }, this.more, this.list, this.empty),
+      this.typing.element,
+      this.error,
+      this.composer(),
+    );
+  }
+
   /** The message box: Enter sends, Shift+Enter makes a new line. */
   composer() {
-    const send = h('button', { class: 'icon-button icon-button--primary', type: 'submit', testid: 'chat-send', 'aria-label': t('chat.send'), title: t('chat.send') }, icon('send'));
-    const form = h('form', { class: 'composer' }, h('label', { class: 'visually-hidden', for: 'chat-input' }, t('chat.placeholder')), this.input, send);
+    const send = h(
+      'button',
+      {
+        class: 'icon-button icon-button--primary',
+        type: 'submit',
+        testid: 'chat-send',
+        'aria-label': t('chat.send'),
+        title: t('chat.send'),
+      },
+      icon('send'),
+    );
+    const form = h(
+      'form',
+      { class: 'composer' },
+      h('label', { class: 'visually-hidden', for: 'chat-input' }, t('chat.placeholder')),
+      this.input,
+      send,
+    );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.send();

@@ -30,7 +30,15 @@ function toggleButton(testid, onclick) {
 function iconButton(testid, label, shape, onclick, badges) {
   return h(
     'button',
-    { class: 'round-button round-button--plain', type: 'button', testid, 'aria-label': label, title: label, 'aria-pressed': badges && 'false', onclick },
+    {
+      class: 'round-button round-button--plain',
+      type: 'button',
+      testid,
+      'aria-label': label,
+      title: label,
+      'aria-pressed': badges && 'false',
+      onclick,
+    },
     icon(shape),
     badges,
   );
@@ -53,8 +61,12 @@ export class Controls {
     /** @type {Set<string>} toggles under way (a second click waits for the first) */
     this.busy = new Set();
     const local = room.localParticipant;
-    this.mic = toggleButton('toggle-mic', () => this.toggle('mic', () => local.setMicrophoneEnabled(!local.isMicrophoneEnabled)));
-    this.camera = toggleButton('toggle-camera', () => this.toggle('camera', () => local.setCameraEnabled(!local.isCameraEnabled)));
+    this.mic = toggleButton('toggle-mic', () =>
+      this.toggle('mic', () => local.setMicrophoneEnabled(!local.isMicrophoneEnabled)),
+    );
+    this.camera = toggleButton('toggle-camera', () =>
+      this.toggle('camera', () => local.setCameraEnabled(!local.isCameraEnabled)),
+    );
     this.screen = toggleButton('toggle-screen-share', () => this.toggle('screen', () => this.toggleScreen()));
     this.unread = h('span', { class: 'badge badge--dot', testid: 'chat-unread', hidden: true });
     this.count = h('span', { class: 'badge badge--count', 'aria-hidden': 'true' });
@@ -62,9 +74,23 @@ export class Controls {
     this.chat = iconButton('toggle-chat', t('controls.chat'), 'chat', onChat, [this.unread]);
     this.people = iconButton('toggle-people', t('controls.people'), 'people', onPeople, [this.count, this.waiting]);
     this.settings = iconButton('open-settings', t('controls.settings'), 'settings', onSettings, null);
-    const leave = pillButton('leave-room', 'pill-button--danger', t('controls.leave'), t('controls.leave_short'), 'leave', onLeave);
+    const leave = pillButton(
+      'leave-room',
+      'pill-button--danger',
+      t('controls.leave'),
+      t('controls.leave_short'),
+      'leave',
+      onLeave,
+    );
     const end = isHost
-      ? pillButton('end-room', 'pill-button--outline-danger pill-button--end', t('controls.end'), t('controls.end_short'), 'end', onEnd)
+      ? pillButton(
+          'end-room',
+          'pill-button--outline-danger pill-button--end',
+          t('controls.end'),
+          t('controls.end_short'),
+          'end',
+          onEnd,
+        )
       : null;
     this.element = h(
       'div',
@@ -97,7 +123,12 @@ export class Controls {
   async toggleScreen() {
     const local = this.room.localParticipant;
     const on = !local.isScreenShareEnabled;
-    const options = { audio: false, selfBrowserSurface: /** @type {const} */ ('include'), surfaceSwitching: /** @type {const} */ ('include'), systemAudio: /** @type {const} */ ('exclude') };
+    const options = {
+      audio: false,
+      selfBrowserSurface: /** @type {const} */ ('include'),
+      surfaceSwitching: /** @type {const} */ ('include'),
+      systemAudio: /** @type {const} */ ('exclude'),
+    };
     await local.setScreenShareEnabled(on, on ? options : undefined);
   }
 

@@ -34,7 +34,12 @@ export function savePrefs(changes) {
 export function deviceSelect(kind, { current, onPick, testid }) {
   const id = `device-${kind}-${Math.random().toString(36).slice(2, 7)}`;
   const select = h('select', { id, class: 'select', testid: testid || `device-${kind}` });
-  const wrap = h('div', { class: 'field field--device' }, h('label', { class: 'field__label', for: id }, t(KINDS[kind])), select);
+  const wrap = h(
+    'div',
+    { class: 'field field--device' },
+    h('label', { class: 'field__label', for: id }, t(KINDS[kind])),
+    select,
+  );
   /** Lists the devices again (they come and go, and get labels once permission is given). @param {string} [selected] */
   async function refresh(selected = select.value || current) {
     /** @type {MediaDeviceInfo[]} */
@@ -47,7 +52,9 @@ export function deviceSelect(kind, { current, onPick, testid }) {
     devices = devices.filter((d) => d.deviceId);
     const unnamed = (/** @type {number} */ n) => t('devices.unnamed', { kind: t(KINDS[kind]), n });
     select.replaceChildren(
-      ...devices.map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === selected }, d.label || unnamed(i + 1))),
+      ...devices.map((d, i) =>
+        h('option', { value: d.deviceId, selected: d.deviceId === selected }, d.label || unnamed(i + 1)),
+      ),
     );
     if (!devices.length) select.append(h('option', { value: '' }, t('devices.none')));
     select.disabled = !devices.length;
@@ -57,7 +64,8 @@ export function deviceSelect(kind, { current, onPick, testid }) {
     savePrefs({ [kind]: select.value });
     onPick?.(select.value);
   });
-  const onDeviceChange = () => (wrap.isConnected ? refresh() : navigator.mediaDevices.removeEventListener('devicechange', onDeviceChange));
+  const onDeviceChange = () =>
+    wrap.isConnected ? refresh() : navigator.mediaDevices.removeEventListener('devicechange', onDeviceChange);
   navigator.mediaDevices?.addEventListener?.('devicechange', onDeviceChange);
   refresh();
   return { element: wrap, select, refresh };

@@ -1,9 +1,9 @@
 // Small dialogs of the call: copy the invite, pick devices, choose between leaving and ending.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { deviceSelect, supportsOutputSelection } from './devices.js';
 import { inviteLink } from '../roomcode.js';
 import { openDialog, toast } from '../ui.js';
+import { deviceSelect, supportsOutputSelection } from './devices.js';
 
 /** @import { Room } from './livekit.js' */
 
@@ -17,8 +17,18 @@ export async function copyText(text, done) {
     toast(done);
   } catch {
     const input = h('input', { class: 'input', value: text, readonly: true, 'aria-label': t('room.invite_link') });
-    const dialog = openDialog({ title: t('room.invite_title'), testid: 'invite-dialog', body: input,
-      actions: [h('button', { class: 'button button--primary', type: 'button', onclick: () => dialog.close() }, t('common.close'))] });
+    const dialog = openDialog({
+      title: t('room.invite_title'),
+      testid: 'invite-dialog',
+      body: input,
+      actions: [
+        h(
+          'button',
+          { class: 'button button--primary', type: 'button', onclick: () => dialog.close() },
+          t('common.close'),
+        ),
+      ],
+    });
     input.select();
   }
 }
@@ -41,9 +51,21 @@ export function leaveChoice() {
       onClose: () => resolve(choice),
       body: h('p', {}, t('room.leave_text')),
       actions: [
-        h('button', { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) }, t('common.cancel')),
-        h('button', { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') }, t('controls.end')),
-        h('button', { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') }, t('room.just_leave')),
+        h(
+          'button',
+          { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) },
+          t('common.cancel'),
+        ),
+        h(
+          'button',
+          { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') },
+          t('controls.end'),
+        ),
+        h(
+          'button',
+          { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') },
+          t('room.just_leave'),
+        ),
       ],
     });
   });
@@ -64,7 +86,19 @@ export function openSettings(room) {
   const dialog = openDialog({
     title: t('controls.settings'),
     testid: 'settings-dialog',
-    body: h('div', { class: 'settings' }, pick('audioinput'), pick('videoinput'), supportsOutputSelection() ? pick('audiooutput') : null),
-    actions: [h('button', { class: 'button button--primary', type: 'button', testid: 'settings-done', onclick: () => dialog.close() }, t('common.done'))],
+    body: h(
+      'div',
+      { class: 'settings' },
+      pick('audioinput'),
+      pick('videoinput'),
+      supportsOutputSelection() ? pick('audiooutput') : null,
+    ),
+    actions: [
+      h(
+        'button',
+        { class: 'button button--primary', type: 'button', testid: 'settings-done', onclick: () => dialog.close() },
+        t('common.done'),
+      ),
+    ],
   });
 }

@@ -39,13 +39,25 @@ export class CallHeader {
     );
     const roomId = h(
       'button',
-      { class: 'call__id', type: 'button', testid: 'room-id', 'aria-label': copyId, title: copyId, onclick: () => copyText(info.id, t('room.id_copied')) },
+      {
+        class: 'call__id',
+        type: 'button',
+        testid: 'room-id',
+        'aria-label': copyId,
+        title: copyId,
+        onclick: () => copyText(info.id, t('room.id_copied')),
+      },
       info.id,
     );
     this.element = h(
       'header',
       { class: 'call__header' },
-      h('div', { class: 'call__title' }, h('h1', { class: 'call__name', testid: 'room-name' }, info.name || info.id), roomId),
+      h(
+        'div',
+        { class: 'call__title' },
+        h('h1', { class: 'call__name', testid: 'room-name' }, info.name || info.id),
+        roomId,
+      ),
       h('div', { class: 'call__meta' }, this.clock, this.count, invite),
     );
   }

@@ -39,7 +39,7 @@ export function waitInLobby(view, room) {
   /** @type {(() => void)[]} */
   let offs = [];
   const stop = () => {
-    offs.forEach((off) => off());
+    for (const off of offs) off();
     offs = [];
   };
   /** @type {Promise<LobbyDecision>} */
@@ -50,7 +50,10 @@ export function waitInLobby(view, room) {
       resolve(outcome);
     };
     offs = [
-      realtime.on('lobby.admitted', (grant) => sameRoom(grant.room.id, room.id) && decided({ outcome: 'admitted', grant })),
+      realtime.on(
+        'lobby.admitted',
+        (grant) => sameRoom(grant.room.id, room.id) && decided({ outcome: 'admitted', grant }),
+      ),
       realtime.on('lobby.denied', (data) => sameRoom(data.room_id, room.id) && decided({ outcome: 'denied' })),
       realtime.on('room.ended', (data) => sameRoom(data.room_id, room.id) && decided({ outcome: 'ended' })),
     ];

@@ -10,7 +10,20 @@ import { t } from '../i18n.js';
 /** @typedef {(reason: OutcomeReason, detail?: string | null) => void} ShowOutcome */
 
 /** @type {OutcomeReason[]} */
-const REASONS = ['ended', 'ended_by_me', 'removed', 'full', 'not_found', 'locked', 'denied', 'left', 'duplicate', 'disconnected', 'error', 'media'];
+const REASONS = [
+  'ended',
+  'ended_by_me',
+  'removed',
+  'full',
+  'not_found',
+  'locked',
+  'denied',
+  'left',
+  'duplicate',
+  'disconnected',
+  'error',
+  'media',
+];
 /** @type {OutcomeReason[]} reasons after which joining again may work */
 const REJOINABLE = ['left', 'disconnected', 'duplicate', 'error', 'media'];
 
@@ -21,9 +34,17 @@ const REJOINABLE = ['left', 'disconnected', 'duplicate', 'error', 'media'];
 export function renderOutcome(container, { reason, detail, vars = {}, onRejoin }) {
   const key = REASONS.includes(reason) ? reason : 'error';
   const canRejoin = REJOINABLE.includes(key) && onRejoin;
-  const home = h('a', { class: `button ${canRejoin ? '' : 'button--primary'}`, href: '/', 'data-link': '', testid: 'outcome-home' }, t('outcome.home'));
+  const home = h(
+    'a',
+    { class: `button ${canRejoin ? '' : 'button--primary'}`, href: '/', 'data-link': '', testid: 'outcome-home' },
+    t('outcome.home'),
+  );
   const rejoin = canRejoin
-    ? h('button', { class: 'button button--primary', type: 'button', testid: 'outcome-rejoin', onclick: onRejoin }, t('outcome.rejoin'))
+    ? h(
+        'button',
+        { class: 'button button--primary', type: 'button', testid: 'outcome-rejoin', onclick: onRejoin },
+        t('outcome.rejoin'),
+      )
     : null;
   const title = h('h1', { class: 'outcome__title', testid: 'room-status', tabindex: '-1' }, t(`outcome.${key}_title`));
   container.replaceChildren(

@@ -33,8 +33,21 @@ function waitingRow(person, decide) {
     h(
       'span',
       { class: 'person__actions' },
-      h('button', { class: 'button button--primary button--small', type: 'button', testid: 'lobby-admit', onclick: () => decide('admit') }, t('people.admit')),
-      h('button', { class: 'button button--small', type: 'button', testid: 'lobby-deny', onclick: () => decide('deny') }, t('people.deny')),
+      h(
+        'button',
+        {
+          class: 'button button--primary button--small',
+          type: 'button',
+          testid: 'lobby-admit',
+          onclick: () => decide('admit'),
+        },
+        t('people.admit'),
+      ),
+      h(
+        'button',
+        { class: 'button button--small', type: 'button', testid: 'lobby-deny', onclick: () => decide('deny') },
+        t('people.deny'),
+      ),
     ),
   );
 }
@@ -70,7 +83,17 @@ export class PeoplePanel {
         'header',
         { class: 'panel__header' },
         this.title,
-        h('button', { class: 'icon-button', type: 'button', testid: 'people-close', 'aria-label': t('common.close'), onclick: onClose }, icon('close')),
+        h(
+          'button',
+          {
+            class: 'icon-button',
+            type: 'button',
+            testid: 'people-close',
+            'aria-label': t('common.close'),
+            onclick: onClose,
+          },
+          icon('close'),
+        ),
       ),
       h('div', { class: 'panel__body' }, isHost ? this.roomSwitches() : null, this.lobbySection, this.list),
     );
@@ -102,7 +125,12 @@ export class PeoplePanel {
   roomSwitches() {
     /** @param {'locked' | 'waiting_room'} field @param {string} label */
     const toggle = (field, label) => {
-      const input = h('input', { type: 'checkbox', class: 'switch__input', testid: `room-${field}`, checked: Boolean(this.roomInfo[field]) });
+      const input = h('input', {
+        type: 'checkbox',
+        class: 'switch__input',
+        testid: `room-${field}`,
+        checked: Boolean(this.roomInfo[field]),
+      });
       input.addEventListener('change', async () => {
         try {
           Object.assign(this.roomInfo, await rooms.update(this.roomInfo.id, { [field]: input.checked }));
@@ -164,17 +192,38 @@ export class PeoplePanel {
     const userId = participant.identity;
     const remove = async () => {
       const message = t('people.remove_confirm', { name });
-      const sure = await confirmDialog({ title: t('people.remove_title'), message, confirm: t('people.remove_short'), danger: true });
+      const sure = await confirmDialog({
+        title: t('people.remove_title'),
+        message,
+        confirm: t('people.remove_short'),
+        danger: true,
+      });
       if (sure) participants.remove(roomId, userId).catch(complain);
     };
     const mute = () => participants.mute(roomId, userId, 'audio').catch(complain);
     return [
       participant.isMicrophoneEnabled
-        ? h('button', { class: 'button button--small', type: 'button', testid: 'mute-participant', 'aria-label': t('people.mute', { name }), onclick: mute }, t('people.mute_short'))
+        ? h(
+            'button',
+            {
+              class: 'button button--small',
+              type: 'button',
+              testid: 'mute-participant',
+              'aria-label': t('people.mute', { name }),
+              onclick: mute,
+            },
+            t('people.mute_short'),
+          )
         : null,
       h(
         'button',
-        { class: 'button button--small button--danger', type: 'button', testid: 'remove-participant', 'aria-label': t('people.remove', { name }), onclick: remove },
+        {
+          class: 'button button--small button--danger',
+          type: 'button',
+          testid: 'remove-participant',
+          'aria-label': t('people.remove', { name }),
+          onclick: remove,
+        },
         t('people.remove_short'),
       ),
     ];
@@ -185,13 +234,19 @@ export class PeoplePanel {
     const local = participant === this.room.localParticipant;
     const name = participantName(participant);
     const host = participantRole(participant) === 'host' ? h('span', { class: 'badge' }, t('people.host')) : null;
-    const actions = this.isHost && !local ? h('span', { class: 'person__actions' }, this.hostActions(participant)) : null;
+    const actions =
+      this.isHost && !local ? h('span', { class: 'person__actions' }, this.hostActions(participant)) : null;
     return h(
       'li',
       { class: 'person', testid: 'person', dataset: { identity: participant.identity } },
       avatar(name),
       h('span', { class: 'person__name' }, local ? t('room.you', { name }) : name, host),
-      h('span', { class: 'person__state' }, deviceState(participant.isMicrophoneEnabled, 'mic'), deviceState(participant.isCameraEnabled, 'cam')),
+      h(
+        'span',
+        { class: 'person__state' },
+        deviceState(participant.isMicrophoneEnabled, 'mic'),
+        deviceState(participant.isCameraEnabled, 'cam'),
+      ),
       actions,
     );
   }
@@ -203,6 +258,6 @@ export class PeoplePanel {
   }
 
   destroy() {
-    this.offs.forEach((off) => off());
+    for (const off of this.offs) off();
   }
 }

@@ -20,9 +20,101 @@ import { MediaPreview } from './preview.js';
 /** @param {RoomDetails} room */
 function roomLine(room) {
   return [
-    h('p', { class: 'prejoin__room' }, h('span', { class: 'prejoin__room-name' }, room.name || ''), ' ', h('code', { class: 'code', testid: 'prejoin-room-id' }, room.id)),
-    room.participants_online ? h('p', { class: 'list__meta' }, t('prejoin.already_in', { count: room.participants_online })) : null,
+    h(
+      'p',
+      { class: 'prejoin__room' },
+      h('span', { class: 'prejoin__room-name' }, room.name || ''),
+      ' ',
+      h('code', { class: 'code', testid: 'prejoin-room-id' }, room.id),
+    ),
+    room.participants_online
+      ? h('p', { class: 'list__meta' }, t('prejoin.already_in', { count: room.participants_online }))
+      : null,
   ];
+}
+
+/** The form beside the preview: my name, the devices, join or go back. */
+class JoinForm {
+  /** @param {PrejoinSpec} spec @param {MediaPreview} preview @param {string} name */
+  constructor({ room, onBack, onJoin }, preview, name) {
+    this.preview = preview;
+    this.onJoin = onJoin;
+    this.nameInput = h('input', {
+      id: 'prejoin-name',
+      class: 'input',
+      type: 'text',
+      value: name,
+      maxlength: 64,
+      required: true,
+      autocomplete: 'name',
+      testid: 'prejoin-name',
+    });
+    this.joinButton = h(
+      'button',
+      { class: 'button button--primary button--wide', type: 'submit', testid: 'join-now' },
+      t('prejoin.join'),
+    );
+    this.error = h('p', { class: 'form-error', role: 'alert', testid: 'prejoin-error', hidden: true });
+    const back = () => {
+      preview.stop();
+      onBack();
+    };
+    this.element = h(
+      'form',
+      { class: 'prejoin__side', 'aria-labelledby': 'prejoin-title' },
+      h('h1', { class: 'prejoin__title', id: 'prejoin-title' }, t('prejoin.title')),
+      roomLine(room),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { class: 'field__label', for: 'prejoin-name' }, t('prejoin.name')),
+        this.nameInput,
+      ),
+      preview.pickers,
+      this.error,
+      this.joinButton,
+      h(
+        'button',
+        { class: 'button button--ghost button--wide', type: 'button', testid: 'prejoin-back', onclick: back },
+        t('prejoin.back'),
+      ),
+    );
+    this.element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+  }
+
+  async submit() {
+    const displayName = this.nameInput.value.trim();
+    if (!displayName) {
+      this.showError(t('prejoin.name_required'));
+      this.nameInput.focus();
+      return;
+    }
+    this.joinButton.disabled = true;
+    this.joinButton.textContent = t('prejoin.joining');
+    try {
+      // Devices may still be starting (a quick Enter): join with them, not without them.
+      await this.onJoin({ displayName, ...(await this.preview.handOver()) });
+    } catch (failure) {
+      this.preview.takeBack();
+      this.showError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+
+  /** @param {string} message */
+  showError(message) {
+    this.joinButton.disabled = false;
+    this.joinButton.textContent = t('prejoin.join');
+    this.error.textContent = message;
+    this.error.hidden = false;
+  }
+
+  /** Whether joining is under way (then the tracks belong to the call). */
+  get joining() {
+    return this.joinButton.disabled;
+  }
 }
 
 /**
@@ -31,55 +123,13 @@ function roomLine(room) {
  * @param {PrejoinSpec} spec
  * @returns {() => void} stops the preview (unless its tracks were handed over)
  */
-export function prejoin(container, { room, user, onBack, onJoin }) {
-  const name = user?.display_name || user?.login || '';
+export function prejoin(container, spec) {
+  const name = spec.user?.display_name || spec.user?.login || '';
   const preview = new MediaPreview(name);
-  const nameInput = h('input', { id: 'prejoin-name', class: 'input', type: 'text', value: name, maxlength: 64, required: true, autocomplete: 'name', testid: 'prejoin-name' });
-  const joinButton = h('button', { class: 'button button--primary button--wide', type: 'submit', testid: 'join-now' }, t('prejoin.join'));
-  const error = h('p', { class: 'form-error', role: 'alert', testid: 'prejoin-error', hidden: true });
-  const back = () => {
-    preview.stop();
-    onBack();
-  };
-  const form = h(
-    'form',
-    { class: 'prejoin__side', 'aria-labelledby': 'prejoin-title' },
-    h('h1', { class: 'prejoin__title', id: 'prejoin-title' }, t('prejoin.title')),
-    roomLine(room),
-    h('div', { class: 'field' }, h('label', { class: 'field__label', for: 'prejoin-name' }, t('prejoin.name')), nameInput),
-    preview.pickers,
-    error,
-    joinButton,
-    h('button', { class: 'button button--ghost button--wide', type: 'button', testid: 'prejoin-back', onclick: back }, t('prejoin.back')),
-  );
-  /** @param {string} message */
-  const showError = (message) => {
-    joinButton.disabled = false;
-    joinButton.textContent = t('prejoin.join');
-    error.textContent = message;
-    error.hidden = false;
-  };
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const displayName = nameInput.value.trim();
-    if (!displayName) {
-      showError(t('prejoin.name_required'));
-      nameInput.focus();
-      return;
-    }
-    joinButton.disabled = true;
-    joinButton.textContent = t('prejoin.joining');
-    try {
-      // Devices may still be starting (a quick Enter): join with them, not without them.
-      await onJoin({ displayName, ...(await preview.handOver()) });
-    } catch (failure) {
-      preview.takeBack();
-      showError(failure instanceof Error ? failure.message : String(failure));
-    }
-  });
-  container.replaceChildren(h('main', { class: 'prejoin', testid: 'prejoin' }, preview.element, form));
-  joinButton.focus();
+  const form = new JoinForm(spec, preview, name);
+  container.replaceChildren(h('main', { class: 'prejoin', testid: 'prejoin' }, preview.element, form.element));
+  form.joinButton.focus();
   return () => {
-    if (!joinButton.disabled) preview.stop();
+    if (!form.joining) preview.stop();
   };
 }

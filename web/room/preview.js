@@ -10,8 +10,13 @@ import { createAudioAnalyser, createLocalAudioTrack, createLocalVideoTrack } fro
 
 /** @param {HTMLButtonElement} button @param {boolean} on @param {'mic' | 'cam'} kind */
 function paintToggle(button, on, kind) {
-  const names = kind === 'mic' ? ['mic', 'micOff', 'controls.mic_off', 'controls.mic_on'] : ['cam', 'camOff', 'controls.camera_off', 'controls.camera_on'];
-  const [onIcon, offIcon, onLabel, offLabel] = /** @type {['mic' | 'cam', 'micOff' | 'camOff', string, string]} */ (names);
+  const names =
+    kind === 'mic'
+      ? ['mic', 'micOff', 'controls.mic_off', 'controls.mic_on']
+      : ['cam', 'camOff', 'controls.camera_off', 'controls.camera_on'];
+  const [onIcon, offIcon, onLabel, offLabel] = /** @type {['mic' | 'cam', 'micOff' | 'camOff', string, string]} */ (
+    names
+  );
   button.replaceChildren(icon(on ? onIcon : offIcon));
   button.setAttribute('aria-label', t(on ? onLabel : offLabel));
   button.setAttribute('aria-pressed', String(on));
@@ -33,17 +38,29 @@ export class MediaPreview {
     /** @type {Meter | null} */
     this.meter = null;
     this.live = true;
-    this.video = h('video', { class: 'preview__video', autoplay: true, playsInline: true, muted: true, testid: 'preview-video' });
+    this.video = h('video', {
+      class: 'preview__video',
+      autoplay: true,
+      playsInline: true,
+      muted: true,
+      testid: 'preview-video',
+    });
     this.placeholder = h('div', { class: 'preview__placeholder' }, avatar(name, 'avatar--xl'));
     this.status = h('p', { class: 'preview__status', role: 'status', testid: 'preview-status' });
     this.level = h('span', { class: 'level__bar' });
     this.micButton = h('button', { class: 'round-button', type: 'button', testid: 'preview-mic' });
     this.camButton = h('button', { class: 'round-button', type: 'button', testid: 'preview-camera' });
-    this.cameraPick = deviceSelect('videoinput', { current: prefs.videoinput, onPick: (id) => this.videoTrack?.setDeviceId(id) });
-    this.micPick = deviceSelect('audioinput', { current: prefs.audioinput, onPick: (id) => this.audioTrack?.setDeviceId(id) });
+    this.cameraPick = deviceSelect('videoinput', {
+      current: prefs.videoinput,
+      onPick: (id) => this.videoTrack?.setDeviceId(id),
+    });
+    this.micPick = deviceSelect('audioinput', {
+      current: prefs.audioinput,
+      onPick: (id) => this.audioTrack?.setDeviceId(id),
+    });
     this.speakerPick = supportsOutputSelection() ? deviceSelect('audiooutput', { current: prefs.audiooutput }) : null;
-    this.camButton.addEventListener('click', () => this.then(() => this.setCamera(!this.videoTrack)));
-    this.micButton.addEventListener('click', () => this.then(() => this.setMic(!this.audioTrack)));
+    this.camButton.addEventListener('click', () => this.queue(() => this.setCamera(!this.videoTrack)));
+    this.micButton.addEventListener('click', () => this.queue(() => this.setMic(!this.audioTrack)));
     this.element = h(
       'section',
       { class: 'preview', 'aria-label': t('prejoin.preview') },
@@ -68,7 +85,7 @@ export class MediaPreview {
   }
 
   /** Runs a device change after the ones already under way. @param {() => Promise<void>} change */
-  then(change) {
+  queue(change) {
     this.starting = this.starting.then(change);
     return this.starting;
   }
@@ -85,7 +102,10 @@ export class MediaPreview {
     if (on && !this.videoTrack) {
       try {
         const deviceId = loadPrefs().videoinput;
-        this.videoTrack = await createLocalVideoTrack({ deviceId, resolution: { width: 1280, height: 720, frameRate: 30 } });
+        this.videoTrack = await createLocalVideoTrack({
+          deviceId,
+          resolution: { width: 1280, height: 720, frameRate: 30 },
+        });
         this.videoTrack.attach(this.video);
         this.status.textContent = '';
       } catch (error) {

@@ -46,7 +46,7 @@ function bestGrid(n, width, height, gap) {
  */
 function tileLimit(narrow, presenting) {
   const saved = Number(localStorage.getItem('conference.maxTiles')) || Infinity;
-  return Math.max(2, Math.min(saved, presenting ? (narrow ? 3 : 8) : (narrow ? 6 : 16)));
+  return Math.max(2, Math.min(saved, presenting ? (narrow ? 3 : 8) : narrow ? 6 : 16));
 }
 
 /**
@@ -64,7 +64,12 @@ export class Stage {
   /** @param {Room} room @param {{onMore?: () => void}} [options] onMore: the "+N" tile was pressed */
   constructor(room, { onMore } = {}) {
     this.room = room;
-    this.more = h('button', { class: 'tile tile--more', type: 'button', testid: 'more-tile', onclick: () => onMore?.() });
+    this.more = h('button', {
+      class: 'tile tile--more',
+      type: 'button',
+      testid: 'more-tile',
+      onclick: () => onMore?.(),
+    });
     /** @type {Map<string, Tile>} by "<identity>|camera" or "<identity>|screen" */
     this.tiles = new Map();
     /** @type {string | null} */
@@ -72,7 +77,12 @@ export class Stage {
     this.hiddenCount = 0;
     this.main = h('div', { class: 'stage__main', testid: 'stage-main' });
     this.strip = h('div', { class: 'stage__strip', testid: 'stage-strip' });
-    this.element = h('section', { class: 'stage', testid: 'stage', 'aria-label': t('room.stage') }, this.main, this.strip);
+    this.element = h(
+      'section',
+      { class: 'stage', testid: 'stage', 'aria-label': t('room.stage') },
+      this.main,
+      this.strip,
+    );
     this.resize = new ResizeObserver(() => this.layout());
     this.resize.observe(this.element);
   }
@@ -98,7 +108,11 @@ export class Stage {
       if (this.pinned === key) this.pinned = null;
     }
     for (const [key, spec] of wanted) {
-      const tile = this.tiles.get(key) ?? new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant, () => this.togglePin(key));
+      const tile =
+        this.tiles.get(key) ??
+        new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant, () =>
+          this.togglePin(key),
+        );
       this.tiles.set(key, tile);
       tile.update();
     }
@@ -128,7 +142,8 @@ export class Stage {
     const limit = tileLimit(this.element.clientWidth < 600, presenting);
     const shown = new Set(crowd.length > limit ? [...crowd].sort(relevance).slice(0, limit - 1) : crowd);
     this.hiddenCount = crowd.length - shown.size;
-    const visible = (/** @type {Tile[]} */ list) => list.filter((tile) => list !== crowd || shown.has(tile)).map((tile) => tile.element);
+    const visible = (/** @type {Tile[]} */ list) =>
+      list.filter((tile) => list !== crowd || shown.has(tile)).map((tile) => tile.element);
     const mainEls = visible(main);
     const stripEls = visible(strip);
     if (this.hiddenCount) {
@@ -153,8 +168,10 @@ export class Stage {
   setSpeakers(speakers) {
     const ids = new Set(speakers.map((p) => p.identity));
     // Someone folded into "+N" started talking: bring them into view.
-    if (this.hiddenCount && speakers.some((p) => !this.tiles.get(`${p.identity}|camera`)?.element.isConnected)) this.layout();
-    for (const tile of this.tiles.values()) tile.element.classList.toggle('tile--speaking', !tile.isScreen && ids.has(tile.participant.identity));
+    if (this.hiddenCount && speakers.some((p) => !this.tiles.get(`${p.identity}|camera`)?.element.isConnected))
+      this.layout();
+    for (const tile of this.tiles.values())
+      tile.element.classList.toggle('tile--speaking', !tile.isScreen && ids.has(tile.participant.identity));
   }
 
   destroy() {
@@ -190,18 +207,36 @@ class Tile {
     /** @type {MediaTrack | null} */
     this.track = null;
     this.local = local;
-    this.video = h('video', { class: 'tile__video', autoplay: true, playsInline: true, muted: true, testid: this.isScreen ? 'screen-video' : 'tile-video' });
+    this.video = h('video', {
+      class: 'tile__video',
+      autoplay: true,
+      playsInline: true,
+      muted: true,
+      testid: this.isScreen ? 'screen-video' : 'tile-video',
+    });
     this.name = h('span', { class: 'tile__name' });
     this.mic = h('span', { class: 'tile__mic', role: 'img' }, icon('micOff'));
-    this.quality = h('span', { class: 'tile__quality', role: 'img', testid: 'poor-connection', hidden: true }, icon('signal'));
+    this.quality = h(
+      'span',
+      { class: 'tile__quality', role: 'img', testid: 'poor-connection', hidden: true },
+      icon('signal'),
+    );
     this.placeholder = h('div', { class: 'tile__placeholder' });
-    this.pin = h('button', { class: 'tile__pin', type: 'button', testid: 'pin-tile', 'aria-pressed': 'false', onclick: onPin }, icon('pin'));
+    this.pin = h(
+      'button',
+      { class: 'tile__pin', type: 'button', testid: 'pin-tile', 'aria-pressed': 'false', onclick: onPin },
+      icon('pin'),
+    );
     this.element = h(
       'figure',
       {
         class: `tile ${this.isScreen ? 'tile--screen' : ''}`,
         testid: this.isScreen ? 'screen-tile' : 'tile',
-        dataset: { identity: participant.identity, source: this.isScreen ? 'screen_share' : 'camera', local: String(this.local) },
+        dataset: {
+          identity: participant.identity,
+          source: this.isScreen ? 'screen_share' : 'camera',
+          local: String(this.local),
+        },
       },
       this.video,
       this.placeholder,
