@@ -98,9 +98,12 @@ function callButton(testid, kind, label, onclick) {
  */
 async function answer(call, accept) {
   try {
-    if (!accept) return void (await calls.decline(call.id));
-    const grant = await calls.accept(call.id);
-    navigateTo(`/r/${encodeURIComponent(grant.room_id)}`, { state: { directJoin: grant } });
+    if (accept) {
+      const grant = await calls.accept(call.id);
+      navigateTo(`/r/${encodeURIComponent(grant.room_id)}`, { state: { directJoin: grant } });
+    } else {
+      await calls.decline(call.id);
+    }
   } catch (error) {
     toast(errorText(error), { kind: 'error' });
   }
