@@ -82,7 +82,7 @@ function fromAuthAnswer(body, previousUser) {
 /**
  * The answer's JSON (null for 204); any other status than 2xx becomes an ApiError.
  * @param {Response} response
- * @returns {Promise<any>}
+ * @returns {Promise<unknown>}
  */
 async function parse(response) {
   if (response.status === 204) return null;
@@ -124,7 +124,7 @@ export function refreshSession(staleAccessToken) {
         body: JSON.stringify({ refresh_token: session.refresh_token }),
       });
       try {
-        const fresh = fromAuthAnswer(await parse(response), session.user);
+        const fresh = fromAuthAnswer(/** @type {AuthAnswer} */ (await parse(response)), session.user);
         saveSession(fresh);
         return fresh;
       } catch (error) {
@@ -157,7 +157,7 @@ export async function freshAccessToken() {
  * @param {string} path under /api/v1, query string included
  * @param {unknown} [body] sent as JSON when given
  * @param {{auth?: boolean}} [options] auth: false sends no bearer token (sign-in, sign-up, sign-out)
- * @returns {Promise<any>} the JSON answer; endpoints.js gives it its type
+ * @returns {Promise<unknown>} the JSON answer; endpoints.js gives it its type
  */
 export async function api(method, path, body, { auth = true } = {}) {
   /** @param {string | null} token */

@@ -5,14 +5,18 @@ import { byId, clear } from './dom.js';
 import { initI18n, t } from './i18n.js';
 import { realtime } from './realtime.js';
 
-/** @import { Me } from './endpoints.js' */
-/** @typedef {{replace?: boolean, state?: object | null}} NavigateOptions */
+/** @import { AcceptedCall, Me } from './endpoints.js' */
+/**
+ * What a page hands the next one through history.state (a room page reads it once).
+ * @typedef {{directJoin?: AcceptedCall, autoJoin?: boolean, created?: boolean}} RouteState
+ */
+/** @typedef {{replace?: boolean, state?: RouteState | null}} NavigateOptions */
 /**
  * What a page's render(root, ctx) gets.
  * @typedef {object} PageContext
  * @property {string[]} params the route's captured parts (the room id of /r/<id>)
  * @property {URLSearchParams} query
- * @property {Record<string, any>} state history.state: what the previous page handed over
+ * @property {RouteState} state history.state: what the previous page handed over
  * @property {'login' | 'signup' | undefined} mode
  * @property {Me | null} user
  * @property {(path: string, options?: NavigateOptions) => void} navigate

@@ -7,7 +7,8 @@ import { avatar, errorText, openDialog, toast } from './ui.js';
 
 /** @import { DirectCall, Person } from './endpoints.js' */
 /** @import { Dialog } from './ui.js' */
-/** @typedef {(path: string, options?: {replace?: boolean, state?: object | null}) => void} Navigate */
+/** @import { NavigateOptions } from './app.js' */
+/** @typedef {(path: string, options?: NavigateOptions) => void} Navigate */
 
 const RING_FALLBACK_MS = 35000;
 

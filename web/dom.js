@@ -16,7 +16,7 @@ const PROPS = new Set([
  * Attributes, plus: `class`, `testid` (data-testid), `dataset`, `icon` (an icon first), DOM properties such as
  * `value` or `hidden`, and `on<event>` listeners. null, undefined and false leave an attribute out.
  * @typedef {{ class?: string, testid?: string, dataset?: Record<string, string>, icon?: IconName, [attribute: string]: unknown }
- *   & { [listener: `on${string}`]: ((event: any) => unknown) | null | undefined }} Props
+ *   & { [listener: `on${string}`]: ((event: Event) => unknown) | null | undefined }} Props
  */
 
 /**
@@ -37,7 +37,7 @@ export function h(tag, props, ...children) {
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key === 'icon') el.append(icon(/** @type {IconName} */ (value)));
     // The listed names are properties of some element kinds only; the set above is the check.
-    else if (PROPS.has(key)) /** @type {any} */ (el)[key] = value;
+    else if (PROPS.has(key)) Reflect.set(el, key, value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
