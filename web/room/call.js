@@ -128,7 +128,10 @@ export class Call {
       },
       t('room.enable_audio'),
     );
-    this.audioButton.addEventListener('click', () => room.startAudio().then(() => this.hideAudioButton()));
+    this.audioButton.addEventListener('click', async () => {
+      await room.startAudio();
+      this.audioButton.hidden = true;
+    });
     this.audioSink = h('div', { class: 'visually-hidden', 'aria-hidden': 'true' });
     this.layout = this.render(container);
     this.watchRoom();
