@@ -12,8 +12,8 @@ import { avatar, errorText, openDialog, toast } from './ui.js';
 
 const RING_FALLBACK_MS = 35000;
 
-/** @param {{display_name?: string | null, login?: string | null}} person */
-const nameOf = (person) => person.display_name || person.login || t('common.someone');
+/** @param {{display_name?: string | null, login?: string | null} | null} person null: the account is gone */
+const nameOf = (person) => person?.display_name || person?.login || t('common.someone');
 
 /** @type {Navigate} */
 let navigateTo = () => {};

@@ -13,7 +13,7 @@ const PROPS = new Set([
 
 /** @typedef {Node | string | number | boolean | null | undefined | Child[]} Child */
 /**
- * Attributes, plus: `class`, `testid` (data-testid), `dataset`, `icon` (an icon first), DOM properties such as
+ * Attributes, plus: `class`, `style` (set through CSSOM), `testid` (data-testid), `dataset`, `icon` (an icon first), DOM properties such as
  * `value` or `hidden`, and `on<event>` listeners. null, undefined and false leave an attribute out.
  * @typedef {{ class?: string, testid?: string, dataset?: Record<string, string>, icon?: IconName, [attribute: string]: unknown }
  *   & { [listener: `on${string}`]: ((event: Event) => unknown) | null | undefined }} Props
@@ -33,6 +33,8 @@ export function h(tag, props, ...children) {
     if (key.startsWith('on') && typeof value === 'function') {
       el.addEventListener(key.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
     } else if (key === 'class') el.className = String(value);
+    // Through CSSOM: the Content-Security-Policy refuses style attributes.
+    else if (key === 'style') el.style.cssText = String(value);
     else if (key === 'testid') el.dataset.testid = String(value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key === 'icon') el.append(icon(/** @type {IconName} */ (value)));
