@@ -1,32 +1,59 @@
 // HTTP client for /api/v1: bearer auth, one shared refresh (rotating refresh tokens), errors as ApiError.
+// The operations themselves are in endpoints.js; this module knows only the session and the refresh.
+/** @import { Answers, ErrorDetail } from './types.js' */
+
 const BASE = new URL('/api/v1', location.origin).pathname;
 const STORAGE_KEY = 'conference.session';
+/** @type {Set<(session: Session | null) => void>} */
 const listeners = new Set();
 
+/** @typedef {Answers['POST /api/v1/auth/login']} AuthAnswer the pair of tokens and the signed-in user */
+/** @typedef {Answers['GET /api/v1/users/me']} Me */
+/**
+ * What this browser keeps of a sign-in (localStorage, shared by its tabs).
+ * @typedef {object} Session
+ * @property {string} access_token
+ * @property {string} refresh_token
+ * @property {number} expires_at milliseconds since the epoch
+ * @property {Me | null} user
+ */
+
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} [message]
+   * @param {Record<string, string> | null} [fields]
+   */
   constructor(status, code, message, fields) {
     super(message || code);
     this.status = status;
     this.code = code;
+    /** @type {Record<string, string>} */
     this.fields = fields || {};
   }
 }
 
+/** @returns {Session | null} */
 export function getSession() {
   try {
-    return JSON.parse(localStorage.getItem(STORAGE_KEY)) || null;
+    return JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
   } catch {
     return null;
   }
 }
 
+/** @param {Session | null} session */
 function saveSession(session) {
   if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
   else localStorage.removeItem(STORAGE_KEY);
   for (const listener of listeners) listener(session);
 }
 
-// Called with the new session (or null when signed out), also when another tab changes it.
+/**
+ * Called with the new session (or null when signed out), also when another tab changes it.
+ * @param {(session: Session | null) => void} listener
+ */
 export function onSessionChange(listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -38,6 +65,11 @@ window.addEventListener('storage', (event) => {
   for (const listener of listeners) listener(session);
 });
 
+/**
+ * @param {AuthAnswer} body
+ * @param {Me | null} [previousUser]
+ * @returns {Session}
+ */
 function fromAuthAnswer(body, previousUser) {
   return {
     access_token: body.access_token,
@@ -47,6 +79,11 @@ function fromAuthAnswer(body, previousUser) {
   };
 }
 
+/**
+ * The answer's JSON (null for 204); any other status than 2xx becomes an ApiError.
+ * @param {Response} response
+ * @returns {Promise<unknown>}
+ */
 async function parse(response) {
   if (response.status === 204) return null;
   const text = await response.text();
@@ -57,33 +94,41 @@ async function parse(response) {
     body = null;
   }
   if (!response.ok) {
-    const error = (body && body.error) || {};
-    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message || response.statusText, error.fields);
+    /** @type {Partial<ErrorDetail>} */
+    const error = body?.error || {};
+    const code = error.code || `http_${response.status}`;
+    throw new ApiError(response.status, code, error.message || response.statusText, error.fields);
   }
   return body;
 }
 
+/** @type {Promise<Session> | null} */
 let refreshing = null;
 
-// Rotates the refresh token once even if many requests (or tabs) need it at the same moment.
+/**
+ * Rotates the refresh token once even if many requests (or tabs) need it at the same moment.
+ * @param {string} [staleAccessToken]
+ * @returns {Promise<Session>}
+ */
 export function refreshSession(staleAccessToken) {
   if (!refreshing) {
     const run = async () => {
       const session = getSession();
       if (!session) throw new ApiError(401, 'unauthorized', 'Not signed in');
       // Another tab may already have rotated the pair: use it instead of spending a dead token.
-      if (staleAccessToken && session.access_token !== staleAccessToken && session.expires_at > Date.now() + 5000) return session;
+      const rotated = staleAccessToken && session.access_token !== staleAccessToken;
+      if (rotated && session.expires_at > Date.now() + 5000) return session;
       const response = await fetch(`${BASE}/auth/refresh`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ refresh_token: session.refresh_token }),
       });
       try {
-        const fresh = fromAuthAnswer(await parse(response), session.user);
+        const fresh = fromAuthAnswer(/** @type {AuthAnswer} */ (await parse(response)), session.user);
         saveSession(fresh);
         return fresh;
       } catch (error) {
-        if (error.status === 401 || error.status === 400) saveSession(null);
+        if (error instanceof ApiError && (error.status === 401 || error.status === 400)) saveSession(null);
         throw error;
       }
     };
@@ -95,7 +140,10 @@ export function refreshSession(staleAccessToken) {
   return refreshing;
 }
 
-// An access token that is valid for at least the next half minute (used by the WebSocket too).
+/**
+ * An access token that is valid for at least the next half minute (used by the WebSocket too).
+ * @returns {Promise<string | null>}
+ */
 export async function freshAccessToken() {
   const session = getSession();
   if (!session) return null;
@@ -103,8 +151,18 @@ export async function freshAccessToken() {
   return (await refreshSession(session.access_token)).access_token;
 }
 
+/**
+ * One request to /api/v1<path>; a 401 refreshes the session once and tries again.
+ * @param {string} method
+ * @param {string} path under /api/v1, query string included
+ * @param {unknown} [body] sent as JSON when given
+ * @param {{auth?: boolean}} [options] auth: false sends no bearer token (sign-in, sign-up, sign-out)
+ * @returns {Promise<unknown>} the JSON answer; endpoints.js gives it its type
+ */
 export async function api(method, path, body, { auth = true } = {}) {
+  /** @param {string | null} token */
   const send = async (token) => {
+    /** @type {Record<string, string>} */
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -120,34 +178,31 @@ export async function api(method, path, body, { auth = true } = {}) {
   return parse(response);
 }
 
-export const get = (path) => api('GET', path);
-export const post = (path, body = {}) => api('POST', path, body);
-
-export async function signIn(login, password) {
-  const answer = await api('POST', '/auth/login', { login, password }, { auth: false });
+/**
+ * Keeps the tokens of a sign-in or sign-up answer; every tab is told.
+ * @param {AuthAnswer} answer
+ */
+export function startSession(answer) {
   saveSession(fromAuthAnswer(answer));
-  return answer.user;
 }
 
-export async function signUp(fields) {
-  const answer = await api('POST', '/auth/register', fields, { auth: false });
-  saveSession(fromAuthAnswer(answer));
-  return answer.user;
-}
-
-export async function signOut() {
+/**
+ * Forgets the sign-in here and in every tab.
+ * @returns {string | null} the refresh token to revoke on the server, if there was a session
+ */
+export function endSession() {
   const session = getSession();
   saveSession(null);
-  if (session) {
-    await api('POST', '/auth/logout', { refresh_token: session.refresh_token }, { auth: false }).catch(() => {});
-  }
+  return session?.refresh_token ?? null;
 }
 
+/** @param {Me} user */
 export function updateStoredUser(user) {
   const session = getSession();
   if (session) saveSession({ ...session, user });
 }
 
+/** @returns {Me | null} */
 export function currentUser() {
   return getSession()?.user || null;
 }

@@ -1,10 +1,32 @@
 // Entry point and router: picks a page for the path, keeps the realtime socket and the call ringer running.
-import { initI18n, t } from './i18n.js';
-import { clear } from './dom.js';
 import { currentUser, getSession, onSessionChange } from './api.js';
-import { realtime } from './realtime.js';
 import { startRinger } from './calls.js';
+import { byId, clear } from './dom.js';
+import { initI18n, t } from './i18n.js';
+import { realtime } from './realtime.js';
 
+/** @import { AcceptedCall, Me } from './endpoints.js' */
+/**
+ * What a page hands the next one through history.state (a room page reads it once).
+ * @typedef {{directJoin?: AcceptedCall, autoJoin?: boolean, created?: boolean}} RouteState
+ */
+/** @typedef {{replace?: boolean, state?: RouteState | null}} NavigateOptions */
+/**
+ * What a page's render(root, ctx) gets.
+ * @typedef {object} PageContext
+ * @property {string[]} params the route's captured parts (the room id of /r/<id>)
+ * @property {URLSearchParams} query
+ * @property {RouteState} state history.state: what the previous page handed over
+ * @property {'login' | 'signup' | undefined} mode
+ * @property {Me | null} user
+ * @property {(path: string, options?: NavigateOptions) => void} navigate
+ * @property {() => Promise<void>} rerender
+ */
+/** @typedef {void | (() => void | Promise<void>)} PageCleanup */
+/** @typedef {{render: (root: HTMLElement, ctx: PageContext) => PageCleanup | Promise<PageCleanup>}} Page */
+/** @typedef {{path: RegExp, page: () => Promise<Page>, auth?: boolean, mode?: 'login' | 'signup'}} Route */
+
+/** @type {Route[]} */
 const ROUTES = [
   { path: /^\/$/, page: () => import('./pages/home.js'), auth: true },
   { path: /^\/login\/?$/, page: () => import('./pages/login.js'), mode: 'login' },
@@ -12,18 +34,19 @@ const ROUTES = [
   { path: /^\/r\/([^/]+)\/?$/, page: () => import('./pages/room.js'), auth: true },
 ];
 
-const root = document.getElementById('app');
-let cleanup = null;
+const root = byId('app');
+/** @type {PageCleanup} */
+let cleanup;
 let renderId = 0;
 
+/** @param {string} path @param {NavigateOptions} [options] */
 export function navigate(path, { replace = false, state = null } = {}) {
   if (replace) history.replaceState(state, '', path);
   else history.pushState(state, '', path);
   route();
 }
 
-async function route() {
-  const id = ++renderId;
+async function leavePage() {
   if (typeof cleanup === 'function') {
     try {
       await cleanup();
@@ -31,23 +54,31 @@ async function route() {
       console.error('page cleanup failed', error);
     }
   }
-  cleanup = null;
+  cleanup = undefined;
+}
+
+/** @returns {Promise<void>} */
+async function route() {
+  const id = ++renderId;
+  await leavePage();
   const path = location.pathname;
-  const match = ROUTES.map((r) => ({ r, m: path.match(r.path) })).find((x) => x.m);
-  if (!match) return navigate('/', { replace: true });
-  if (match.r.auth && !getSession()) {
+  const found = ROUTES.find((r) => r.path.test(path));
+  const match = found && path.match(found.path);
+  if (!found || !match) return navigate('/', { replace: true });
+  if (found.auth && !getSession()) {
     const next = path + location.search;
     return navigate(next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`, { replace: true });
   }
-  const module = await match.r.page();
+  const module = await found.page();
   if (id !== renderId) return;
   clear(root);
   window.scrollTo(0, 0);
+  /** @type {PageContext} */
   const ctx = {
-    params: match.m.slice(1).map(decodeURIComponent),
+    params: match.slice(1).map(decodeURIComponent),
     query: new URLSearchParams(location.search),
     state: history.state || {},
-    mode: match.r.mode,
+    mode: found.mode,
     user: currentUser(),
     navigate,
     rerender: route,
@@ -58,10 +89,10 @@ async function route() {
 
 // Links marked data-link change pages without reloading.
 document.addEventListener('click', (event) => {
-  const link = event.target.closest('a[data-link]');
+  const link = event.target instanceof Element ? event.target.closest('a[data-link]') : null;
   if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
   event.preventDefault();
-  navigate(link.getAttribute('href'));
+  navigate(link.getAttribute('href') || '/');
 });
 
 window.addEventListener('popstate', route);

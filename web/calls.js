@@ -1,21 +1,29 @@
 // Direct calls: rings for incoming calls on every page (dialog, sound, Notification) and the outgoing "calling…" dialog.
 import { h } from './dom.js';
+import { calls } from './endpoints.js';
 import { t } from './i18n.js';
-import { post } from './api.js';
 import { realtime } from './realtime.js';
-import { openDialog, toast, errorText, avatar } from './ui.js';
+import { avatar, errorText, openDialog, toast } from './ui.js';
 
-const callId = (data) => String(data.call_id ?? data.id ?? '');
-const personOf = (data) => data.caller || data.from || data.user || data.callee || {};
-const nameOf = (person) => person.display_name || person.login || t('common.someone');
+/** @import { DirectCall, Person } from './endpoints.js' */
+/** @import { Dialog } from './ui.js' */
+/** @import { NavigateOptions } from './app.js' */
+/** @typedef {(path: string, options?: NavigateOptions) => void} Navigate */
 
+const RING_FALLBACK_MS = 35000;
+
+/** @param {{display_name?: string | null, login?: string | null} | null} person null: the account is gone */
+const nameOf = (person) => person?.display_name || person?.login || t('common.someone');
+
+/** @type {Navigate} */
 let navigateTo = () => {};
+/** @type {Map<string, Dialog>} calls ringing here, by call id */
 const ringing = new Map();
 
 function beep() {
   // A short two-tone ring made with WebAudio, so no sound file is needed.
   try {
-    const audio = new (window.AudioContext || window.webkitAudioContext)();
+    const audio = new AudioContext();
     const gain = audio.createGain();
     gain.gain.value = 0.05;
     gain.connect(audio.destination);
@@ -38,6 +46,7 @@ export function askNotificationPermission() {
   }
 }
 
+/** @param {string} title @param {string} body */
 function notify(title, body) {
   if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return null;
   try {
@@ -52,11 +61,11 @@ function notify(title, body) {
   }
 }
 
-function showIncoming(data) {
-  const id = callId(data);
-  if (!id || ringing.has(id)) return;
-  const person = personOf(data);
-  const name = nameOf(person);
+/**
+ * Rings (sound, blinking title, Notification) until stop() is called.
+ * @param {string} name who calls
+ */
+function ring(name) {
   const note = notify(t('call.incoming_title'), t('call.incoming', { name }));
   const title = document.title;
   let flip = false;
@@ -66,96 +75,131 @@ function showIncoming(data) {
     document.title = flip ? t('call.incoming', { name }) : title;
   }, 2000);
   beep();
-  const stop = () => {
+  return () => {
     clearInterval(timer);
     document.title = title;
     note?.close();
-    ringing.delete(id);
   };
-  const answer = async (accept) => {
-    dialog.close();
-    try {
-      if (!accept) return await post(`/calls/${encodeURIComponent(id)}/decline`);
-      const joined = await post(`/calls/${encodeURIComponent(id)}/accept`);
-      const roomId = joined.room_id || data.room_id;
-      navigateTo(`/r/${encodeURIComponent(roomId)}`, { state: { directJoin: joined } });
-    } catch (error) {
-      toast(errorText(error), { kind: 'error' });
+}
+
+/** @param {string} name @param {string} text */
+function callCard(name, text) {
+  return h('div', { class: 'call-card' }, avatar(name, 'avatar--large'), h('p', { class: 'call-card__text' }, text));
+}
+
+/** @param {string} testid @param {string} kind @param {string} label @param {() => void} onclick */
+function callButton(testid, kind, label, onclick) {
+  return h('button', { class: `button ${kind}`, type: 'button', testid, 'aria-label': label, onclick }, label);
+}
+
+/**
+ * The callee's side: accept opens the call's room with the grant of the accept answer.
+ * @param {DirectCall} call
+ * @param {boolean} accept
+ */
+async function answer(call, accept) {
+  try {
+    if (accept) {
+      const grant = await calls.accept(call.id);
+      navigateTo(`/r/${encodeURIComponent(grant.room_id)}`, { state: { directJoin: grant } });
+    } else {
+      await calls.decline(call.id);
     }
+  } catch (error) {
+    toast(errorText(error), { kind: 'error' });
+  }
+}
+
+/** @param {DirectCall} call */
+function showIncoming(call) {
+  if (ringing.has(call.id)) return;
+  const name = nameOf(call.caller);
+  const stopRinging = ring(name);
+  /** @param {boolean} accept */
+  const choose = (accept) => {
+    dialog.close();
+    answer(call, accept);
   };
   const dialog = openDialog({
     title: t('call.incoming_title'),
     testid: 'incoming-call',
     dismissable: false,
-    onClose: stop,
-    body: h('div', { class: 'call-card' }, avatar(name, 'avatar--large'), h('p', { class: 'call-card__text' }, t('call.incoming', { name }))),
+    onClose: () => {
+      stopRinging();
+      ringing.delete(call.id);
+    },
+    body: callCard(name, t('call.incoming', { name })),
     actions: [
-      h('button', { class: 'button button--danger', type: 'button', testid: 'call-decline', 'aria-label': t('call.decline'), onclick: () => answer(false) }, t('call.decline')),
-      h('button', { class: 'button button--success', type: 'button', testid: 'call-accept', 'aria-label': t('call.accept'), onclick: () => answer(true) }, t('call.accept')),
+      callButton('call-decline', 'button--danger', t('call.decline'), () => choose(false)),
+      callButton('call-accept', 'button--success', t('call.accept'), () => choose(true)),
     ],
   });
-  ringing.set(id, dialog);
-  if (data.expires_at) setTimeout(() => dialog.close(), Math.max(0, new Date(data.expires_at) - Date.now()));
-  else setTimeout(() => dialog.close(), 35000);
+  ringing.set(call.id, dialog);
+  const left = call.expires_at ? new Date(call.expires_at).getTime() - Date.now() : RING_FALLBACK_MS;
+  setTimeout(() => dialog.close(), Math.max(0, left));
 }
 
-function endRing(data) {
-  ringing.get(callId(data))?.close();
+/** @param {DirectCall} call */
+function endRing(call) {
+  ringing.get(call.id)?.close();
 }
 
-// Calls a contact and waits for the answer; on accept the caller joins the call's room.
+/**
+ * Calls a contact and waits for the answer; on accept the caller joins the call's room.
+ * @param {Person} user
+ */
 export async function callUser(user) {
   const name = nameOf(user);
   let call;
   try {
-    call = await post('/calls', { user_id: user.id });
+    call = await calls.start(user.id);
   } catch (error) {
     toast(errorText(error), { kind: 'error' });
     return;
   }
-  const id = String(call.id);
+  const { id, room_id: roomId } = call;
+  /** @type {(() => void)[]} */
   const unsubscribe = [];
-  const finish = () => unsubscribe.forEach((off) => off());
+  const cancel = () => {
+    dialog.close();
+    calls.cancel(id).catch(() => {});
+  };
   const dialog = openDialog({
     title: t('call.calling_title'),
     testid: 'outgoing-call',
     dismissable: false,
-    onClose: finish,
-    body: h('div', { class: 'call-card' }, avatar(name, 'avatar--large'), h('p', { class: 'call-card__text' }, t('call.calling', { name }))),
+    onClose: () => {
+      for (const off of unsubscribe) off();
+    },
+    body: callCard(name, t('call.calling', { name })),
     actions: [
-      h('button', {
-        class: 'button button--danger', type: 'button', testid: 'call-cancel',
-        onclick: () => {
-          dialog.close();
-          post(`/calls/${encodeURIComponent(id)}/cancel`).catch(() => {});
-        },
-      }, t('call.cancel')),
+      h(
+        'button',
+        { class: 'button button--danger', type: 'button', testid: 'call-cancel', onclick: cancel },
+        t('call.cancel'),
+      ),
     ],
   });
-  const mine = (data) => callId(data) === id || (data.room_id && data.room_id === call.room_id);
-  unsubscribe.push(realtime.on('call.accepted', (data) => {
-    if (!mine(data)) return;
-    dialog.close();
-    navigateTo(`/r/${encodeURIComponent(data.room_id || call.room_id)}`, { state: { autoJoin: true } });
-  }));
-  unsubscribe.push(realtime.on('call.declined', (data) => {
-    if (!mine(data)) return;
-    dialog.close();
-    toast(t('call.declined', { name }));
-  }));
-  unsubscribe.push(realtime.on('call.cancelled', (data) => {
-    if (!mine(data)) return;
-    dialog.close();
-    toast(t('call.missed', { name }));
-  }));
+  /** @param {'call.accepted' | 'call.declined' | 'call.cancelled'} type @param {() => void} then */
+  const when = (type, then) =>
+    unsubscribe.push(
+      realtime.on(type, (data) => {
+        if (data.id !== id) return;
+        dialog.close();
+        then();
+      }),
+    );
+  when('call.accepted', () => navigateTo(`/r/${encodeURIComponent(roomId)}`, { state: { autoJoin: true } }));
+  when('call.declined', () => toast(t('call.declined', { name })));
+  when('call.cancelled', () => toast(t('call.missed', { name })));
   setTimeout(() => {
-    if (dialog.element.isConnected) {
-      dialog.close();
-      toast(t('call.no_answer', { name }));
-    }
-  }, 35000);
+    if (!dialog.element.isConnected) return;
+    dialog.close();
+    toast(t('call.no_answer', { name }));
+  }, RING_FALLBACK_MS);
 }
 
+/** @param {{navigate: Navigate}} app */
 export function startRinger({ navigate }) {
   navigateTo = navigate;
   realtime.on('call.ring', showIncoming);

@@ -1,5 +1,10 @@
 // One WebSocket per tab to /api/v1/ws: resumes with ?after=<last event id>, reconnects with backoff, pings.
-import { freshAccessToken, refreshSession, getSession } from './api.js';
+import { freshAccessToken, getSession, refreshSession } from './api.js';
+
+/** @import { RealtimeEvents } from './types.js' */
+/** @typedef {'online' | 'connecting' | 'offline'} ConnectionState */
+/** @typedef {{id?: string | number, type: string, data?: unknown}} Frame a server frame */
+/** @typedef {(data: any, frame?: Frame) => void} Listener */
 
 const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 50000;
@@ -7,22 +12,56 @@ const LAST_ID_KEY = 'conference.ws.after';
 
 class Realtime {
   constructor() {
+    /** @type {Map<string, Set<Listener>>} */
     this.listeners = new Map();
+    /** @type {WebSocket | null} */
     this.socket = null;
+    /** @type {ConnectionState} */
     this.state = 'offline';
     this.attempt = 0;
     this.wanted = false;
+    this.connecting = false;
+    /** @type {{retry?: ReturnType<typeof setTimeout>, ping?: ReturnType<typeof setInterval>, watch?: ReturnType<typeof setInterval>}} */
     this.timers = {};
     this.lastId = sessionStorage.getItem(LAST_ID_KEY) || '';
   }
 
-  // on('chat.message', fn) · on('*', fn) for every event · on('state', fn) for 'online'/'connecting'/'offline'.
+  /**
+   * on('state', fn) for 'online'/'connecting'/'offline'.
+   * @overload
+   * @param {'state'} type
+   * @param {(state: ConnectionState) => void} fn
+   * @returns {() => void}
+   */
+  /**
+   * on('chat.message', fn): fn gets the event's data, typed from openapi.json's x-realtime-events.
+   * @template {keyof RealtimeEvents & string} T
+   * @overload
+   * @param {T} type
+   * @param {(data: RealtimeEvents[T], frame?: Frame) => void} fn
+   * @returns {() => void}
+   */
+  /**
+   * on('*', fn) for every event.
+   * @overload
+   * @param {'*'} type
+   * @param {(data: unknown, frame?: Frame) => void} fn
+   * @returns {() => void}
+   */
+  /**
+   * @param {string} type
+   * @param {Listener} fn
+   * @returns {() => void}
+   */
   on(type, fn) {
-    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type).add(fn);
-    return () => this.listeners.get(type)?.delete(fn);
+    const listeners = this.listeners.get(type) ?? new Set();
+    this.listeners.set(type, listeners.add(fn));
+    return () => {
+      listeners.delete(fn);
+    };
   }
 
+  /** @param {string} type @param {unknown} payload @param {Frame} [frame] */
   emit(type, payload, frame) {
     for (const fn of this.listeners.get(type) || []) {
       try {
@@ -33,6 +72,7 @@ class Realtime {
     }
   }
 
+  /** @param {ConnectionState} state */
   setState(state) {
     if (this.state === state) return;
     this.state = state;
@@ -69,7 +109,8 @@ class Realtime {
   }
 
   async connect() {
-    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN)) return;
+    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN))
+      return;
     this.connecting = true;
     this.setState('connecting');
     let token;
@@ -98,18 +139,7 @@ class Realtime {
     };
     socket.onmessage = (message) => {
       lastHeard = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (frame.id != null) {
-        this.lastId = String(frame.id);
-        sessionStorage.setItem(LAST_ID_KEY, this.lastId);
-      }
-      this.emit(frame.type, frame.data ?? frame, frame);
-      this.emit('*', frame.data ?? frame, frame);
+      this.receive(message.data);
     };
     socket.onclose = async (event) => {
       this.closeSocket();
@@ -128,6 +158,26 @@ class Realtime {
     };
   }
 
+  /**
+   * One server frame: its id is remembered for ?after=, its data goes to the listeners.
+   * @param {string} text
+   */
+  receive(text) {
+    /** @type {Frame} */
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (frame.id != null) {
+      this.lastId = String(frame.id);
+      sessionStorage.setItem(LAST_ID_KEY, this.lastId);
+    }
+    this.emit(frame.type, frame.data ?? frame, frame);
+    this.emit('*', frame.data ?? frame, frame);
+  }
+
   retry() {
     clearTimeout(this.timers.retry);
     const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
@@ -135,6 +185,7 @@ class Realtime {
     this.timers.retry = setTimeout(() => this.connect(), delay);
   }
 
+  /** @param {{type: string, [field: string]: unknown}} frame a client frame (chat.send, typing, read, ping) */
   send(frame) {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
       this.socket.send(JSON.stringify(frame));

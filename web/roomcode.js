@@ -1,4 +1,7 @@
-// Room IDs are read aloud ("kqz-mvtd-wpa"): accept any case, with or without dashes, or a whole invite link.
+/**
+ * Room IDs are read aloud ("kqz-mvtd-wpa"): accept any case, with or without dashes, or a whole invite link.
+ * @param {string | null | undefined} input
+ */
 export function normalizeRoomId(input) {
   let text = String(input || '').trim();
   const fromLink = text.match(/\/r\/([^/?#\s]+)/);
@@ -11,11 +14,16 @@ export function normalizeRoomId(input) {
 
 // The address this browser reached us on is known to work for the people it is shared with
 // more often than a configured public URL that may point elsewhere (a dev box, a proxy).
+/** @param {{id: string}} room */
 export function inviteLink(room) {
   return new URL(`/r/${room.id}`, location.origin).href;
 }
 
+/** @param {string | null | undefined} a @param {string | null | undefined} b */
 export function sameRoom(a, b) {
-  const compact = (id) => String(id || '').replace(/-/g, '').toLowerCase();
+  const compact = (/** @type {string | null | undefined} */ id) =>
+    String(id || '')
+      .replace(/-/g, '')
+      .toLowerCase();
   return compact(a) === compact(b);
 }

@@ -86,3 +86,14 @@ def test_livekit_comes_from_npm_not_a_cdn():
         dynamic = re.findall(r"""\bimport\(\s*['"]([^'"]+)['"]\s*\)""", source)
         for spec in static + dynamic:
             assert spec.startswith(("./", "../", "/vendor/")), f"{path.relative_to(WEB)} imports {spec}"
+
+
+def test_api_paths_are_spelled_only_in_endpoints_js():
+    # The refresh stays inside the fetch wrapper, the socket inside realtime.js; every operation is in endpoints.js.
+    allowed = {"api.js": {"/api/v1", "/auth/refresh"}, "realtime.js": {"/api/v1/ws"}}
+    api_path = re.compile(r"""['"`](/(?:api/v1|rooms|dm|calls|contacts|users|auth|tokens|ws)\b[^'"`$?]*)""")
+    for path, source in client_sources().items():
+        if path.name in ("endpoints.js", "types.js"):
+            continue
+        spelled = set(api_path.findall(source)) - allowed.get(path.name, set())
+        assert not spelled, f"{path.relative_to(WEB)} builds API paths by hand: {sorted(spelled)}; use endpoints.js"

@@ -83,3 +83,28 @@ async def test_a_muted_then_removed_participant_is_told_and_cannot_come_back(sit
     await guest_page.goto(site.url(f"/r/{room['id']}"))
     await guest_page.click("[data-testid=join-now]")
     await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=removed]")
+
+
+async def test_a_guest_turned_away_from_the_waiting_room_is_told_so(site, new_person):
+    host = await register(site.client)
+    guest = await register(site.client, display_name="Dora Denied")
+    response = await site.client.post(
+        "/api/v1/rooms", json={"name": "Invite only", "waiting_room": True}, headers=host.headers
+    )
+    room = await response.json()
+    guest_page = await signed_in(new_person, site, guest)
+    await guest_page.goto(site.url(f"/r/{room['id']}"))
+    await join_from_prejoin_to_the_waiting_room(guest_page)
+
+    response = await site.client.post(f"/api/v1/rooms/{room['id']}/lobby/{guest.id}/deny", headers=host.headers)
+    assert response.status == 200
+    await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=denied]", timeout=15000)
+    assert await guest_page.text_content("[data-testid=room-status]") == await guest_page.evaluate(
+        "fetch('/i18n/en.json').then((r) => r.json()).then((s) => s['outcome.denied_title'])"
+    )
+
+
+async def join_from_prejoin_to_the_waiting_room(page):
+    await page.wait_for_selector("[data-testid=join-now]")
+    await page.click("[data-testid=join-now]")
+    await page.wait_for_selector("[data-testid=waiting-room]")

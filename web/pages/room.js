@@ -1,168 +1,206 @@
 // /r/<room-id>: look the room up, pre-join (preview), join through the API (maybe via the waiting room), then the call.
+import { ApiError, updateStoredUser } from '../api.js';
 import { h } from '../dom.js';
+import { rooms, users } from '../endpoints.js';
 import { t } from '../i18n.js';
-import { get, post, api, updateStoredUser } from '../api.js';
-import { realtime } from '../realtime.js';
-import { normalizeRoomId, sameRoom } from '../roomcode.js';
-import { errorText } from '../ui.js';
+import { Call } from '../room/call.js';
+import { waitInLobby } from '../room/lobby.js';
+import { renderLoading, renderOutcome } from '../room/outcome.js';
 import { prejoin } from '../room/prejoin.js';
-import { startCall } from '../room/call.js';
-import { renderOutcome } from '../room/outcome.js';
+import { normalizeRoomId } from '../roomcode.js';
+import { errorText } from '../ui.js';
 
-const OUTCOME_FOR_ERROR = { not_found: 'not_found', room_full: 'full', room_ended: 'ended', removed: 'removed', room_locked: 'locked' };
+/** @import { PageContext } from '../app.js' */
+/** @import { AcceptedCall, Room, RoomDetails } from '../endpoints.js' */
+/** @import { CallEntry } from '../room/call.js' */
+/** @import { LocalTrack } from '../room/livekit.js' */
+/** @import { OutcomeReason, ShowOutcome } from '../room/outcome.js' */
+/** @import { PrejoinChoice } from '../room/prejoin.js' */
+/** @typedef {(LocalTrack | null)[]} Tracks */
 
-export async function render(root, ctx) {
-  const roomId = normalizeRoomId(ctx.params[0]);
-  const view = h('div', { class: 'room-page' });
-  root.replaceChildren(view);
-  let stopPreview = null;
-  let call = null;
-  let waitingOff = null;
-  let gone = false;
+/** @type {Record<string, OutcomeReason | undefined>} */
+const OUTCOME_FOR_ERROR = {
+  not_found: 'not_found',
+  room_full: 'full',
+  room_ended: 'ended',
+  removed: 'removed',
+  room_locked: 'locked',
+};
 
-  const showOutcome = (reason, detail) => {
-    if (gone) return;
-    call = null;
-    renderOutcome(view, { reason, detail, vars: { id: roomId }, onRejoin: () => ctx.rerender() });
-  };
-  const outcomeForError = (error) => OUTCOME_FOR_ERROR[error?.code] || (error?.status === 404 ? 'not_found' : null);
+/** @param {unknown} error @returns {OutcomeReason | null} */
+function outcomeForError(error) {
+  if (!(error instanceof ApiError)) return null;
+  return OUTCOME_FOR_ERROR[error.code] || (error.status === 404 ? 'not_found' : null);
+}
 
-  function loading(text) {
-    view.replaceChildren(h('main', { class: 'outcome', testid: 'room-loading', 'aria-busy': 'true' },
-      h('div', { class: 'outcome__card' }, h('span', { class: 'spinner spinner--large', 'aria-hidden': 'true' }), h('p', { role: 'status' }, text))));
+/** @param {Tracks} tracks */
+const stopTracks = (tracks) => {
+  for (const track of tracks) track?.stop();
+};
+
+/** One visit of a room page, from looking the room up to the end of the call. */
+class RoomPage {
+  /** @param {HTMLElement} root @param {PageContext} ctx */
+  constructor(root, ctx) {
+    this.ctx = ctx;
+    this.roomId = normalizeRoomId(ctx.params[0]);
+    this.view = h('div', { class: 'room-page' });
+    root.replaceChildren(this.view);
+    /** @type {(() => void) | null} */
+    this.stopPreview = null;
+    /** @type {Call | null} */
+    this.call = null;
+    /** @type {(() => void) | null} */
+    this.stopWaiting = null;
+    this.gone = false;
   }
 
-  async function enter(join, tracks = []) {
-    if (gone) return;
-    call = await startCall(view, { join, tracks, user: ctx.user, onOutcome: showOutcome });
-    if (gone) call.leave();
+  /** @param {OutcomeReason} reason @param {string | null} [detail] */
+  showOutcome(reason, detail) {
+    if (this.gone) return;
+    this.call = null;
+    renderOutcome(this.view, { reason, detail, vars: { id: this.roomId }, onRejoin: () => this.ctx.rerender() });
   }
 
-  // POST /join; a waiting room answers 202 and we wait for lobby.admitted / lobby.denied.
-  async function joinRoom(room, tracks) {
-    const answer = await post(`/rooms/${encodeURIComponent(room.id)}/join`);
-    if (answer?.status === 'waiting') return waitInLobby(room, tracks);
-    return enter({ ...answer, room: answer.room || room }, tracks);
+  /** @param {unknown} error */
+  fail(error) {
+    this.showOutcome(outcomeForError(error) || 'error', errorText(error));
   }
 
-  function waitInLobby(room, tracks) {
-    view.replaceChildren(h('main', { class: 'outcome', testid: 'waiting-room' },
-      h('div', { class: 'outcome__card' }, h('span', { class: 'spinner spinner--large', 'aria-hidden': 'true' }),
-        h('h1', { class: 'outcome__title', testid: 'room-status' }, t('waiting.title')),
-        h('p', { class: 'outcome__text' }, t('waiting.text', { name: room.name || room.id })),
-        h('a', { class: 'button', href: '/', 'data-link': '', testid: 'waiting-cancel' }, t('common.cancel')))));
-    return new Promise((resolve) => {
-      const offs = [
-        realtime.on('lobby.admitted', async (data) => {
-          if (!sameRoom(data.room_id ?? data.room?.id, room.id)) return;
-          stop();
-          try {
-            if (data.token && data.livekit_url) resolve(await enter({ ...data, room: data.room || room, role: data.role || 'participant' }, tracks));
-            else resolve(await joinRoom(room, tracks));
-          } catch (error) {
-            tracks.forEach((track) => track?.stop());
-            showOutcome(outcomeForError(error) || 'error', errorText(error));
-            resolve();
-          }
-        }),
-        realtime.on('room.ended', (data) => {
-          if (!sameRoom(data.room_id, room.id)) return;
-          stop();
-          tracks.forEach((track) => track?.stop());
-          showOutcome('ended');
-          resolve();
-        }),
-        realtime.on('lobby.denied', (data) => {
-          if (!sameRoom(data.room_id, room.id)) return;
-          stop();
-          tracks.forEach((track) => track?.stop());
-          showOutcome('denied');
-          resolve();
-        }),
-      ];
-      const stop = () => {
-        offs.forEach((off) => off());
-        waitingOff = null;
-      };
-      waitingOff = () => {
-        stop();
-        tracks.forEach((track) => track?.stop());
-        // Leaving the waiting screen withdraws the request to join.
-        post(`/rooms/${encodeURIComponent(room.id)}/leave`).catch(() => {});
-      };
+  async start() {
+    const { directJoin, autoJoin } = this.ctx.state;
+    // A call's one-time hand-over: a reload later should show the pre-join screen, not reuse it.
+    if (directJoin || autoJoin) history.replaceState({}, '', location.pathname);
+    if (directJoin) return this.enterDirectCall(directJoin);
+    const room = await this.lookUp();
+    if (!room) return;
+    if (autoJoin) {
+      renderLoading(this.view, t('room.connecting'));
+      return this.join(room, [], true).catch((error) => this.fail(error));
+    }
+    this.stopPreview = prejoin(this.view, {
+      room,
+      user: this.ctx.user,
+      onBack: () => this.ctx.navigate('/'),
+      onJoin: (choice) => this.joinFromPreview(room, choice),
     });
   }
 
-  async function start() {
-    const direct = ctx.state.directJoin;
-    const autoJoin = ctx.state.autoJoin;
-    // A call's one-time hand-over: a reload later should show the pre-join screen, not reuse it.
-    if (direct || autoJoin) history.replaceState({}, '', location.pathname);
-    if (direct?.token) {
-      // An accepted direct call: the token came with the accept answer, skip the preview.
-      loading(t('room.connecting'));
-      const room = await get(`/rooms/${encodeURIComponent(direct.room_id || roomId)}`).catch(() => ({ id: direct.room_id || roomId }));
-      return enter({ ...direct, room: { ...room, id: room.id || direct.room_id || roomId }, role: direct.role || 'participant', autoMedia: true });
-    }
-    loading(t('room.looking_up'));
+  /**
+   * The room, or null when there is nothing to join (an outcome screen says why).
+   * @returns {Promise<RoomDetails | null>}
+   */
+  async lookUp() {
+    renderLoading(this.view, t('room.looking_up'));
     let room;
     try {
-      room = await get(`/rooms/${encodeURIComponent(roomId)}`);
+      room = await rooms.get(this.roomId);
     } catch (error) {
-      return showOutcome(outcomeForError(error) || 'error', outcomeForError(error) ? null : errorText(error));
+      const outcome = outcomeForError(error);
+      this.showOutcome(outcome || 'error', outcome ? null : errorText(error));
+      return null;
     }
-    if (gone) return;
-    if (room.status === 'ended') return showOutcome('ended');
-    if (room.id && room.id !== ctx.params[0]) history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}`);
-    if (autoJoin) {
-      loading(t('room.connecting'));
-      try {
-        const answer = await post(`/rooms/${encodeURIComponent(room.id)}/join`);
-        return await enter({ ...answer, room: answer.room || room, autoMedia: true });
-      } catch (error) {
-        return showOutcome(outcomeForError(error) || 'error', errorText(error));
-      }
+    if (this.gone) return null;
+    if (room.status === 'ended') {
+      this.showOutcome('ended');
+      return null;
     }
-    stopPreview = prejoin(view, {
-      room,
-      user: ctx.user,
-      onBack: () => ctx.navigate('/'),
-      onJoin: async ({ displayName, videoTrack, audioTrack }) => {
-        if (ctx.user && displayName !== (ctx.user.display_name || ctx.user.login)) {
-          try {
-            const updated = await api('PATCH', '/users/me', { display_name: displayName });
-            updateStoredUser(updated);
-            ctx.user = updated;
-          } catch {
-            /* the name is a nicety; join anyway */
-          }
-        }
-        try {
-          await joinRoom(room, [audioTrack, videoTrack]);
-        } catch (error) {
-          const outcome = outcomeForError(error);
-          if (outcome) {
-            videoTrack?.stop();
-            audioTrack?.stop();
-            return showOutcome(outcome);
-          }
-          throw new Error(error?.status ? errorText(error) : t('error.media_connect'));
-        }
-      },
-    });
+    if (room.id !== this.ctx.params[0]) history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}`);
+    return room;
   }
 
-  start().catch((error) => showOutcome(outcomeForError(error) || 'error', errorText(error)));
+  /**
+   * An accepted direct call: the grant came with the accept answer, so no preview and no join.
+   * @param {AcceptedCall} grant
+   */
+  async enterDirectCall(grant) {
+    renderLoading(this.view, t('room.connecting'));
+    const room = await rooms.get(grant.room_id).catch(() => ({ id: grant.room_id, name: '', host_id: null }));
+    return this.enter({ ...grant, room, role: 'participant', autoMedia: true }, []);
+  }
 
-  return async () => {
-    gone = true;
-    stopPreview?.();
-    waitingOff?.();
-    if (call) {
-      const leaving = call;
-      call = null;
-      await leaving.leave();
-      post(`/rooms/${encodeURIComponent(roomId)}/leave`).catch(() => {});
+  /** @param {Room} room @param {PrejoinChoice} choice */
+  async joinFromPreview(room, { displayName, videoTrack, audioTrack }) {
+    await this.saveName(displayName);
+    try {
+      await this.join(room, [audioTrack, videoTrack], false);
+    } catch (error) {
+      const outcome = outcomeForError(error);
+      if (!outcome) throw new Error(error instanceof ApiError ? errorText(error) : t('error.media_connect'));
+      stopTracks([videoTrack, audioTrack]);
+      this.showOutcome(outcome);
     }
-  };
+  }
+
+  /** The name typed in the preview becomes my display name. @param {string} displayName */
+  async saveName(displayName) {
+    const user = this.ctx.user;
+    if (!user || displayName === (user.display_name || user.login)) return;
+    try {
+      const updated = await users.updateMe({ display_name: displayName });
+      updateStoredUser(updated);
+      this.ctx.user = updated;
+    } catch {
+      /* the name is a nicety; join anyway */
+    }
+  }
+
+  /**
+   * POST /join; a room with a waiting room answers 202 and I wait for the host.
+   * @param {Room} room @param {Tracks} tracks @param {boolean} autoMedia
+   */
+  async join(room, tracks, autoMedia) {
+    const answer = await rooms.join(room.id);
+    if (!('token' in answer)) return this.waitForHost(room, tracks);
+    return this.enter({ ...answer, autoMedia }, tracks);
+  }
+
+  /** @param {Room} room @param {Tracks} tracks */
+  async waitForHost(room, tracks) {
+    const lobby = waitInLobby(this.view, room);
+    this.stopWaiting = () => {
+      lobby.cancel();
+      stopTracks(tracks);
+    };
+    const decision = await lobby.decision;
+    this.stopWaiting = null;
+    if (decision.outcome !== 'admitted') {
+      stopTracks(tracks);
+      return this.showOutcome(decision.outcome);
+    }
+    try {
+      await this.enter(decision.grant, tracks);
+    } catch (error) {
+      stopTracks(tracks);
+      this.fail(error);
+    }
+  }
+
+  /** @param {CallEntry} entry @param {Tracks} tracks */
+  async enter(entry, tracks) {
+    if (this.gone) return;
+    /** @type {ShowOutcome} */
+    const onOutcome = (reason, detail) => this.showOutcome(reason, detail);
+    this.call = await Call.start(this.view, { join: entry, tracks, user: this.ctx.user, onOutcome });
+    if (this.gone) this.call.leave();
+  }
+
+  /** The page is closing: stop whatever this visit started, and leave the room. */
+  async leave() {
+    this.gone = true;
+    this.stopPreview?.();
+    this.stopWaiting?.();
+    if (!this.call) return;
+    const leaving = this.call;
+    this.call = null;
+    await leaving.leave();
+    rooms.leave(this.roomId).catch(() => {});
+  }
+}
+
+/** @param {HTMLElement} root @param {PageContext} ctx */
+export function render(root, ctx) {
+  const page = new RoomPage(root, ctx);
+  page.start().catch((error) => page.fail(error));
+  return () => page.leave();
 }

@@ -1,24 +1,53 @@
 // The in-call view: connects to LiveKit, wires room events to the stage, toolbar, chat and people panels.
-import { h, icon } from '../dom.js';
+import { h } from '../dom.js';
+import { rooms } from '../endpoints.js';
 import { t } from '../i18n.js';
-import { post } from '../api.js';
 import { realtime } from '../realtime.js';
-import { Room, RoomEvent, DisconnectReason, Track, VideoPresets, ScreenSharePresets } from './livekit.js';
-import { Stage, participantName } from './stage.js';
-import { Controls } from './controls.js';
-import { ChatPanel } from './chat.js';
-import { PeoplePanel } from './people.js';
-import { loadPrefs, supportsOutputSelection } from './devices.js';
-import { copyInvite, copyText, leaveChoice, openSettings } from './dialogs.js';
-import { toast, confirmDialog, errorText } from '../ui.js';
 import { sameRoom } from '../roomcode.js';
+import { confirmDialog, errorText, toast } from '../ui.js';
+import { ChatPanel } from './chat.js';
+import { Controls } from './controls.js';
+import { loadPrefs, supportsOutputSelection } from './devices.js';
+import { leaveChoice, openSettings } from './dialogs.js';
+import { CallHeader } from './header.js';
+import { DisconnectReason, Room, RoomEvent, ScreenSharePresets, Track, VideoPresets } from './livekit.js';
+import { PeoplePanel } from './people.js';
+import { participantName, Stage } from './stage.js';
 
-const OUTCOME_FOR = {
-  [DisconnectReason.ROOM_DELETED]: 'ended',
-  [DisconnectReason.ROOM_CLOSED]: 'ended',
-  [DisconnectReason.PARTICIPANT_REMOVED]: 'removed',
-  [DisconnectReason.DUPLICATE_IDENTITY]: 'duplicate',
-};
+/** @import { LocalTrack } from './livekit.js' */
+/** @import { Me } from '../endpoints.js' */
+/** @import { OutcomeReason, ShowOutcome } from './outcome.js' */
+
+/**
+ * What the call needs to know of its room (any room answer has it).
+ * @typedef {{id: string, name?: string | null, host_id?: string | null, locked?: boolean, waiting_room?: boolean}} CallRoom
+ */
+/**
+ * What opens a call: a media grant for a room.
+ * @typedef {object} CallEntry
+ * @property {CallRoom} room
+ * @property {string} role
+ * @property {string} token
+ * @property {string} livekit_url
+ * @property {boolean} [autoMedia] turn camera and microphone on by themselves (there was no preview)
+ */
+/**
+ * @typedef {object} CallSpec
+ * @property {CallEntry} join
+ * @property {(LocalTrack | null)[]} [tracks] the preview's tracks, published as they are
+ * @property {Me | null} user
+ * @property {ShowOutcome} onOutcome fires once, when the call is over for us
+ */
+/** @typedef {'chat' | 'people' | null} PanelName */
+
+/** @type {Map<DisconnectReason | undefined, OutcomeReason>} */
+const OUTCOME_FOR = new Map([
+  [DisconnectReason.ROOM_DELETED, 'ended'],
+  [DisconnectReason.ROOM_CLOSED, 'ended'],
+  [DisconnectReason.PARTICIPANT_REMOVED, 'removed'],
+  [DisconnectReason.DUPLICATE_IDENTITY, 'duplicate'],
+]);
+const PHONE = '(max-width: 560px)';
 
 function newRoom() {
   // Devices picked before (pre-join or settings) are used when the camera or mic is turned on later.
@@ -28,193 +57,290 @@ function newRoom() {
     dynacast: true,
     videoCaptureDefaults: { resolution: VideoPresets.h720.resolution, deviceId: prefs.videoinput || undefined },
     publishDefaults: { simulcast: true, screenShareEncoding: ScreenSharePresets.h1080fps15.encoding },
-    audioCaptureDefaults: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, deviceId: prefs.audioinput || undefined },
+    audioCaptureDefaults: {
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+      deviceId: prefs.audioinput || undefined,
+    },
   });
 }
 
-// Joins the LiveKit room and renders the call. onOutcome(reason) fires once when the call is over for us.
-export async function startCall(container, { join, tracks = [], user, onOutcome }) {
-  const info = join.room;
-  const isHost = join.role === 'host' || (info.host_id && info.host_id === user?.id);
-  const room = newRoom();
-  await room.connect(join.livekit_url, join.token);
-  let finished = false;
-  let endingForAll = false;
-  const offs = [];
+export class Call {
+  /**
+   * Joins the LiveKit room and renders the call into container.
+   * @param {HTMLElement} container
+   * @param {CallSpec} spec
+   */
+  static async start(container, spec) {
+    const room = newRoom();
+    await room.connect(spec.join.livekit_url, spec.join.token);
+    const call = new Call(container, room, spec);
+    await call.publishMedia(spec.join.autoMedia ?? false);
+    return call;
+  }
 
-  const finish = async (reason, detail) => {
-    if (finished) return;
-    if (endingForAll && reason === 'ended') reason = 'ended_by_me';
-    finished = true;
-    cleanup();
-    await room.disconnect().catch(() => {});
-    onOutcome(reason, detail);
-  };
+  /**
+   * @param {HTMLElement} container
+   * @param {Room} room connected
+   * @param {CallSpec} spec
+   */
+  constructor(container, room, { join, tracks = [], user, onOutcome }) {
+    this.room = room;
+    this.info = join.room;
+    this.user = user;
+    this.tracks = tracks;
+    this.onOutcome = onOutcome;
+    this.isHost = join.role === 'host' || Boolean(this.info.host_id && this.info.host_id === user?.id);
+    this.finished = false;
+    this.endingForAll = false;
+    this.scheduled = false;
+    /** @type {PanelName} */
+    this.panel = null;
+    /** @type {(() => void)[]} */
+    this.offs = [];
+    this.stage = new Stage(room, { onMore: () => this.panel !== 'people' && this.setPanel('people') });
+    this.header = new CallHeader(this.info);
+    this.chat = new ChatPanel(this.info.id, {
+      me: user?.id,
+      onClose: () => this.setPanel(null),
+      onUnread: (n) => this.controls.setUnread(n),
+    });
+    this.people = new PeoplePanel(room, this.info, {
+      isHost: this.isHost,
+      onClose: () => this.setPanel(null),
+      onWaiting: (n) => this.controls.setWaiting(n),
+    });
+    this.controls = this.buildControls();
+    this.banner = h(
+      'div',
+      { class: 'banner', role: 'status', testid: 'reconnecting-banner', hidden: true },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      t('room.reconnecting'),
+    );
+    this.audioButton = h(
+      'button',
+      {
+        class: 'button button--primary banner__action',
+        type: 'button',
+        testid: 'start-audio',
+        hidden: room.canPlaybackAudio,
+      },
+      t('room.enable_audio'),
+    );
+    this.audioButton.addEventListener('click', async () => {
+      await room.startAudio();
+      this.audioButton.hidden = true;
+    });
+    this.audioSink = h('div', { class: 'visually-hidden', 'aria-hidden': 'true' });
+    this.layout = this.render(container);
+    this.watchRoom();
+    this.watchServer();
+    this.onKey = this.onKey.bind(this);
+    document.addEventListener('keydown', this.onKey);
+    this.refresh();
+  }
 
-  const stage = new Stage(room, { onMore: () => panel !== 'people' && setPanel('people') });
-  const banner = h('div', { class: 'banner', role: 'status', testid: 'reconnecting-banner', hidden: true }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('room.reconnecting'));
-  const audioButton = h('button', { class: 'button button--primary banner__action', type: 'button', testid: 'start-audio', hidden: true,
-    onclick: () => room.startAudio().then(() => { audioButton.hidden = true; }) }, t('room.enable_audio'));
-  const audioSink = h('div', { class: 'visually-hidden', 'aria-hidden': 'true' });
-  let panel = null;
-  const setPanel = (name) => {
-    panel = panel === name ? null : name;
-    chat.show(panel === 'chat');
-    people.show(panel === 'people');
-    controls.setPanel(panel);
-    layout.classList.toggle('call--panel', Boolean(panel));
-  };
-  const chat = new ChatPanel(info.id, { me: user?.id, onClose: () => setPanel(null), onUnread: (n) => controls.setUnread(n) });
-  const people = new PeoplePanel(room, info, { isHost, onClose: () => setPanel(null), onWaiting: (n) => controls.setWaiting(n) });
-  const controls = new Controls(room, {
-    isHost,
-    onChat: () => setPanel('chat'),
-    onPeople: () => setPanel('people'),
-    onSettings: () => openSettings(room),
-    onLeave: async () => {
-      // On a phone the toolbar has no room for "end for all": hosts choose when they leave.
-      if (isHost && matchMedia('(max-width: 560px)').matches) {
-        const choice = await leaveChoice();
-        if (choice === 'end') return endForAll();
-        if (choice !== 'leave') return;
-      }
-      await finish('left');
-      post(`/rooms/${encodeURIComponent(info.id)}/leave`).catch(() => {});
-    },
-    onEnd: async () => {
-      if (!await confirmDialog({ title: t('room.end_title'), message: t('room.end_confirm'), confirm: t('controls.end'), danger: true, testid: 'end-confirm' })) return;
-      endForAll();
-    },
-  });
+  buildControls() {
+    return new Controls(this.room, {
+      isHost: this.isHost,
+      onChat: () => this.setPanel('chat'),
+      onPeople: () => this.setPanel('people'),
+      onSettings: () => openSettings(this.room),
+      onLeave: () => this.leaveClicked(),
+      onEnd: () => this.endClicked(),
+    });
+  }
 
-  async function endForAll() {
-    endingForAll = true;
+  /** @param {HTMLElement} container */
+  render(container) {
+    const layout = h(
+      'div',
+      { class: 'call', testid: 'call', dataset: { roomId: this.info.id } },
+      this.header.element,
+      this.banner,
+      h('div', { class: 'call__body' }, this.stage.element, this.chat.element, this.people.element),
+      this.audioButton,
+      this.controls.element,
+      this.audioSink,
+    );
+    container.replaceChildren(layout);
+    document.title = `${this.info.name || this.info.id} · ${t('app.name')}`;
+    return layout;
+  }
+
+  watchRoom() {
+    const refresh = () => this.refresh();
+    /** @param {boolean} on */
+    const reconnecting = (on) => {
+      this.banner.hidden = !on;
+      if (!on) refresh();
+    };
+    this.room
+      .on(RoomEvent.ParticipantConnected, (p) => {
+        refresh();
+        toast(t('room.joined', { name: participantName(p) }));
+      })
+      .on(RoomEvent.ParticipantDisconnected, (p) => {
+        refresh();
+        toast(t('room.left', { name: participantName(p) }));
+      })
+      .on(RoomEvent.TrackSubscribed, (track) => {
+        if (track.kind === Track.Kind.Audio) this.audioSink.append(track.attach());
+        refresh();
+      })
+      .on(RoomEvent.TrackUnsubscribed, (track) => {
+        if (track.kind === Track.Kind.Audio) for (const el of track.detach()) el.remove();
+        refresh();
+      })
+      .on(RoomEvent.ActiveSpeakersChanged, (speakers) => this.stage.setSpeakers(speakers))
+      .on(RoomEvent.Reconnecting, () => reconnecting(true))
+      .on(RoomEvent.SignalReconnecting, () => reconnecting(true))
+      .on(RoomEvent.Reconnected, () => reconnecting(false))
+      .on(RoomEvent.AudioPlaybackStatusChanged, () => this.hideAudioButton())
+      .on(RoomEvent.MediaDevicesError, () => toast(t('room.device_error'), { kind: 'error' }))
+      .on(RoomEvent.Disconnected, (reason) => this.finish(OUTCOME_FOR.get(reason) || 'disconnected'));
+    for (const event of [
+      RoomEvent.TrackPublished,
+      RoomEvent.TrackUnpublished,
+      RoomEvent.TrackMuted,
+      RoomEvent.TrackUnmuted,
+      RoomEvent.LocalTrackPublished,
+      RoomEvent.LocalTrackUnpublished,
+      RoomEvent.ParticipantNameChanged,
+      RoomEvent.ParticipantMetadataChanged,
+      RoomEvent.ParticipantPermissionsChanged,
+      RoomEvent.ConnectionQualityChanged,
+    ]) {
+      this.room.on(event, refresh);
+    }
+  }
+
+  /** The server's word on this room: ended for everyone, or I was removed. */
+  watchServer() {
+    const mine = (/** @type {string} */ roomId) => sameRoom(roomId, this.info.id);
+    this.offs.push(
+      realtime.on('room.ended', (data) => mine(data.room_id) && this.finish(this.isHost ? 'ended_by_me' : 'ended')),
+      realtime.on('participant.removed', (data) => {
+        if (mine(data.room_id) && data.user_id === this.user?.id) this.finish('removed');
+      }),
+    );
+  }
+
+  hideAudioButton() {
+    this.audioButton.hidden = this.room.canPlaybackAudio;
+  }
+
+  /** Ctrl+D toggles the microphone, Ctrl+E the camera (as in other meeting apps). @param {KeyboardEvent} event */
+  onKey(event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+    const key = event.key.toLowerCase();
+    if (key === 'd') this.controls.mic.click();
+    else if (key === 'e') this.controls.camera.click();
+    else return;
+    event.preventDefault();
+  }
+
+  /** Opens a side panel, or closes it when it is the one open. @param {PanelName} name */
+  setPanel(name) {
+    this.panel = this.panel === name ? null : name;
+    this.chat.show(this.panel === 'chat');
+    this.people.show(this.panel === 'people');
+    this.controls.setPanel(this.panel);
+    this.layout.classList.toggle('call--panel', Boolean(this.panel));
+  }
+
+  /** Redraws once per frame however many room events arrive. */
+  refresh() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      if (this.finished) return;
+      this.stage.sync();
+      this.controls.update();
+      if (!this.people.element.hidden) this.people.update();
+      this.header.setCount(1 + this.room.remoteParticipants.size);
+    });
+  }
+
+  /** The preview's tracks as they are, or (no preview) camera and microphone as last chosen. @param {boolean} auto */
+  async publishMedia(auto) {
+    const local = this.room.localParticipant;
+    const prefs = loadPrefs();
+    const tracks = this.tracks.filter((track) => track !== null);
+    const failed = (/** @type {unknown} */ error) => {
+      console.warn('publish failed', error);
+      toast(t('room.publish_failed'), { kind: 'error' });
+    };
+    if (tracks.length) {
+      await Promise.all(tracks.map((track) => local.publishTrack(track).catch(failed)));
+    } else if (auto) {
+      await Promise.all([
+        prefs.microphone !== false && local.setMicrophoneEnabled(true, { deviceId: prefs.audioinput }).catch(() => {}),
+        prefs.camera !== false && local.setCameraEnabled(true, { deviceId: prefs.videoinput }).catch(() => {}),
+      ]);
+    }
+    if (prefs.audiooutput && supportsOutputSelection()) {
+      this.room.switchActiveDevice('audiooutput', prefs.audiooutput).catch(() => {});
+    }
+    this.refresh();
+  }
+
+  async leaveClicked() {
+    // On a phone the toolbar has no room for "end for all": hosts choose when they leave.
+    if (this.isHost && matchMedia(PHONE).matches) {
+      const choice = await leaveChoice();
+      if (choice === 'end') return this.endForAll();
+      if (choice !== 'leave') return;
+    }
+    await this.finish('left');
+    rooms.leave(this.info.id).catch(() => {});
+  }
+
+  async endClicked() {
+    const sure = await confirmDialog({
+      title: t('room.end_title'),
+      message: t('room.end_confirm'),
+      confirm: t('controls.end'),
+      danger: true,
+      testid: 'end-confirm',
+    });
+    if (sure) await this.endForAll();
+  }
+
+  async endForAll() {
+    this.endingForAll = true;
     try {
-      await post(`/rooms/${encodeURIComponent(info.id)}/end`);
-      finish('ended_by_me');
+      await rooms.end(this.info.id);
+      this.finish('ended_by_me');
     } catch (error) {
-      endingForAll = false;
+      this.endingForAll = false;
       toast(errorText(error), { kind: 'error' });
     }
   }
 
-  const count = h('span', { class: 'call__count', testid: 'participant-count' });
-  const clock = h('span', { class: 'call__clock', testid: 'call-clock', 'aria-label': t('room.elapsed') });
-  const joinedAt = Date.now();
-  const tick = () => {
-    const s = Math.floor((Date.now() - joinedAt) / 1000);
-    const two = (n) => String(n).padStart(2, '0');
-    clock.textContent = s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
-  };
-  tick();
-  const clockTimer = setInterval(tick, 1000);
-  const invite = h('button', { class: 'button button--small call__invite', type: 'button', testid: 'copy-invite', 'aria-label': t('controls.invite'), title: t('controls.invite'),
-    onclick: () => copyInvite(info) }, icon('copy'), h('span', { class: 'call__invite-text' }, t('controls.invite_short')));
-  const layout = h('div', { class: 'call', testid: 'call', dataset: { roomId: info.id } },
-    h('header', { class: 'call__header' },
-      h('div', { class: 'call__title' },
-        h('h1', { class: 'call__name', testid: 'room-name' }, info.name || info.id),
-        h('button', { class: 'call__id', type: 'button', testid: 'room-id', 'aria-label': t('room.copy_id', { id: info.id }), title: t('room.copy_id', { id: info.id }),
-          onclick: () => copyText(info.id, t('room.id_copied')) }, info.id)),
-      h('div', { class: 'call__meta' }, clock, count, invite)),
-    banner,
-    h('div', { class: 'call__body' }, stage.element, chat.element, people.element),
-    audioButton,
-    controls.element,
-    audioSink);
-  container.replaceChildren(layout);
-  document.title = `${info.name || info.id} · ${t('app.name')}`;
-
-  let scheduled = false;
-  const refresh = () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(() => {
-      scheduled = false;
-      if (finished) return;
-      stage.sync();
-      controls.update();
-      if (!people.element.hidden) people.update();
-      count.textContent = t('room.count', { count: 1 + room.remoteParticipants.size });
-    });
-  };
-
-  room
-    .on(RoomEvent.ParticipantConnected, (p) => { refresh(); toast(t('room.joined', { name: participantName(p) })); })
-    .on(RoomEvent.ParticipantDisconnected, (p) => { refresh(); toast(t('room.left', { name: participantName(p) })); })
-    .on(RoomEvent.TrackSubscribed, (track) => {
-      if (track.kind === Track.Kind.Audio) audioSink.append(track.attach());
-      refresh();
-    })
-    .on(RoomEvent.TrackUnsubscribed, (track) => {
-      if (track.kind === Track.Kind.Audio) track.detach().forEach((el) => el.remove());
-      refresh();
-    })
-    .on(RoomEvent.TrackPublished, refresh)
-    .on(RoomEvent.TrackUnpublished, refresh)
-    .on(RoomEvent.TrackMuted, refresh)
-    .on(RoomEvent.TrackUnmuted, refresh)
-    .on(RoomEvent.LocalTrackPublished, refresh)
-    .on(RoomEvent.LocalTrackUnpublished, refresh)
-    .on(RoomEvent.ParticipantNameChanged, refresh)
-    .on(RoomEvent.ParticipantMetadataChanged, refresh)
-    .on(RoomEvent.ParticipantPermissionsChanged, refresh)
-    .on(RoomEvent.ConnectionQualityChanged, refresh)
-    .on(RoomEvent.ActiveSpeakersChanged, (speakers) => stage.setSpeakers(speakers))
-    .on(RoomEvent.Reconnecting, () => { banner.hidden = false; })
-    .on(RoomEvent.SignalReconnecting, () => { banner.hidden = false; })
-    .on(RoomEvent.Reconnected, () => { banner.hidden = true; refresh(); })
-    .on(RoomEvent.AudioPlaybackStatusChanged, () => { audioButton.hidden = room.canPlaybackAudio; })
-    .on(RoomEvent.MediaDevicesError, () => toast(t('room.device_error'), { kind: 'error' }))
-    .on(RoomEvent.Disconnected, (reason) => {
-      if (finished) return;
-      finish(OUTCOME_FOR[reason] || 'disconnected');
-    });
-
-  offs.push(realtime.on('room.ended', (data) => sameRoom(data.room_id ?? data.id, info.id) && finish(isHost ? 'ended_by_me' : 'ended')));
-  offs.push(realtime.on('participant.removed', (data) => {
-    if (sameRoom(data.room_id, info.id) && (!data.user_id || String(data.user_id) === String(user?.id))) finish('removed');
-  }));
-
-  const onKey = (event) => {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
-    const key = event.key.toLowerCase();
-    if (key === 'd') controls.mic.click();
-    else if (key === 'e') controls.camera.click();
-    else return;
-    event.preventDefault();
-  };
-  document.addEventListener('keydown', onKey);
-
-  function cleanup() {
-    clearInterval(clockTimer);
-    document.removeEventListener('keydown', onKey);
-    offs.forEach((off) => off());
-    chat.destroy();
-    people.destroy();
-    stage.destroy();
-    for (const track of tracks) track?.stop();
+  /** Leaves the call (the page is closing, or the person went elsewhere). */
+  leave() {
+    return this.finish('left');
   }
 
-  refresh();
-  audioButton.hidden = room.canPlaybackAudio;
-  const prefs = loadPrefs();
-  if (tracks.length) {
-    await Promise.all(tracks.filter(Boolean).map((track) => room.localParticipant.publishTrack(track).catch((error) => {
-      console.warn('publish failed', error);
-      toast(t('room.publish_failed'), { kind: 'error' });
-    })));
-  } else if (join.autoMedia) {
-    await Promise.all([
-      prefs.microphone !== false && room.localParticipant.setMicrophoneEnabled(true, { deviceId: prefs.audioinput }).catch(() => {}),
-      prefs.camera !== false && room.localParticipant.setCameraEnabled(true, { deviceId: prefs.videoinput }).catch(() => {}),
-    ]);
+  /** @param {OutcomeReason} reason @param {string} [detail] */
+  async finish(reason, detail) {
+    if (this.finished) return;
+    this.finished = true;
+    this.cleanup();
+    await this.room.disconnect().catch(() => {});
+    this.onOutcome(this.endingForAll && reason === 'ended' ? 'ended_by_me' : reason, detail);
   }
-  if (prefs.audiooutput && supportsOutputSelection()) room.switchActiveDevice('audiooutput', prefs.audiooutput).catch(() => {});
-  refresh();
 
-  return {
-    room,
-    leave: () => finish('left'),
-  };
+  cleanup() {
+    this.header.stop();
+    document.removeEventListener('keydown', this.onKey);
+    for (const off of this.offs) off();
+    this.chat.destroy();
+    this.people.destroy();
+    this.stage.destroy();
+    for (const track of this.tracks) track?.stop();
+  }
 }

@@ -1,42 +1,116 @@
 // The call toolbar: microphone, camera, screen share, chat, people, devices, invite, leave and end for everyone.
 import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
-import { savePrefs } from './devices.js';
 import { toast } from '../ui.js';
+import { savePrefs } from './devices.js';
 
+/** @import { IconName } from '../dom.js' */
+/** @import { Room } from './livekit.js' */
+/** @import { PanelName } from './call.js' */
+/**
+ * @typedef {object} ControlActions
+ * @property {boolean} isHost hosts get "end for everyone"
+ * @property {() => void} onChat
+ * @property {() => void} onPeople
+ * @property {() => void} onSettings
+ * @property {() => void} onLeave
+ * @property {() => void} onEnd
+ */
+
+/** @param {string} testid @param {() => void} onclick */
 function toggleButton(testid, onclick) {
   return h('button', { class: 'round-button', type: 'button', testid, onclick });
 }
 
+/**
+ * A round button with an icon; a panel's button (chat, people) is pressed while its panel is open.
+ * @param {string} testid @param {string} label @param {IconName} shape @param {() => void} onclick
+ * @param {HTMLElement[] | null} badges null for a button that opens a dialog rather than a panel
+ */
+function iconButton(testid, label, shape, onclick, badges) {
+  return h(
+    'button',
+    {
+      class: 'round-button round-button--plain',
+      type: 'button',
+      testid,
+      'aria-label': label,
+      title: label,
+      'aria-pressed': badges && 'false',
+      onclick,
+    },
+    icon(shape),
+    badges,
+  );
+}
+
+/** @param {string} testid @param {string} kind @param {string} label @param {string} text @param {IconName} shape @param {() => void} onclick */
+function pillButton(testid, kind, label, text, shape, onclick) {
+  return h(
+    'button',
+    { class: `pill-button ${kind}`, type: 'button', testid, 'aria-label': label, title: label, onclick },
+    icon(shape),
+    h('span', { class: 'pill-button__text' }, text),
+  );
+}
+
 export class Controls {
+  /** @param {Room} room @param {ControlActions} actions */
   constructor(room, { isHost, onChat, onPeople, onSettings, onLeave, onEnd }) {
     this.room = room;
+    /** @type {Set<string>} toggles under way (a second click waits for the first) */
     this.busy = new Set();
-    this.mic = toggleButton('toggle-mic', () => this.toggle('mic', () => room.localParticipant.setMicrophoneEnabled(!room.localParticipant.isMicrophoneEnabled)));
-    this.camera = toggleButton('toggle-camera', () => this.toggle('camera', () => room.localParticipant.setCameraEnabled(!room.localParticipant.isCameraEnabled)));
+    const local = room.localParticipant;
+    this.mic = toggleButton('toggle-mic', () =>
+      this.toggle('mic', () => local.setMicrophoneEnabled(!local.isMicrophoneEnabled)),
+    );
+    this.camera = toggleButton('toggle-camera', () =>
+      this.toggle('camera', () => local.setCameraEnabled(!local.isCameraEnabled)),
+    );
     this.screen = toggleButton('toggle-screen-share', () => this.toggle('screen', () => this.toggleScreen()));
-    this.chat = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'toggle-chat', 'aria-label': t('controls.chat'), title: t('controls.chat'), 'aria-pressed': 'false', onclick: onChat },
-      icon('chat'), this.unread = h('span', { class: 'badge badge--dot', testid: 'chat-unread', hidden: true }));
-    this.people = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'toggle-people', 'aria-label': t('controls.people'), title: t('controls.people'), 'aria-pressed': 'false', onclick: onPeople },
-      icon('people'), this.count = h('span', { class: 'badge badge--count', 'aria-hidden': 'true' }),
-      this.waiting = h('span', { class: 'badge badge--dot badge--attention', testid: 'people-waiting', hidden: true }));
-    this.settings = h('button', { class: 'round-button round-button--plain', type: 'button', testid: 'open-settings', 'aria-label': t('controls.settings'), title: t('controls.settings'), onclick: onSettings }, icon('settings'));
-    const leave = h('button', { class: 'pill-button pill-button--danger', type: 'button', testid: 'leave-room', 'aria-label': t('controls.leave'), title: t('controls.leave'), onclick: onLeave }, icon('leave'), h('span', { class: 'pill-button__text' }, t('controls.leave_short')));
-    const end = isHost ? h('button', { class: 'pill-button pill-button--outline-danger pill-button--end', type: 'button', testid: 'end-room', 'aria-label': t('controls.end'), title: t('controls.end'), onclick: onEnd }, icon('end'), h('span', { class: 'pill-button__text' }, t('controls.end_short'))) : null;
-    this.element = h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('controls.toolbar'), testid: 'controls' },
+    this.unread = h('span', { class: 'badge badge--dot', testid: 'chat-unread', hidden: true });
+    this.count = h('span', { class: 'badge badge--count', 'aria-hidden': 'true' });
+    this.waiting = h('span', { class: 'badge badge--dot badge--attention', testid: 'people-waiting', hidden: true });
+    this.chat = iconButton('toggle-chat', t('controls.chat'), 'chat', onChat, [this.unread]);
+    this.people = iconButton('toggle-people', t('controls.people'), 'people', onPeople, [this.count, this.waiting]);
+    this.settings = iconButton('open-settings', t('controls.settings'), 'settings', onSettings, null);
+    const leave = pillButton(
+      'leave-room',
+      'pill-button--danger',
+      t('controls.leave'),
+      t('controls.leave_short'),
+      'leave',
+      onLeave,
+    );
+    const end = isHost
+      ? pillButton(
+          'end-room',
+          'pill-button--outline-danger pill-button--end',
+          t('controls.end'),
+          t('controls.end_short'),
+          'end',
+          onEnd,
+        )
+      : null;
+    this.element = h(
+      'div',
+      { class: 'controls', role: 'toolbar', 'aria-label': t('controls.toolbar'), testid: 'controls' },
       h('div', { class: 'controls__group' }, this.mic, this.camera, this.screen),
       h('div', { class: 'controls__group' }, this.chat, this.people, this.settings),
-      h('div', { class: 'controls__group' }, leave, end));
+      h('div', { class: 'controls__group' }, leave, end),
+    );
     this.update();
   }
 
+  /** @param {'mic' | 'camera' | 'screen'} name @param {() => Promise<unknown>} action */
   async toggle(name, action) {
     if (this.busy.has(name)) return;
     this.busy.add(name);
     try {
       await action();
     } catch (error) {
-      if (error?.name !== 'NotAllowedError' && error?.name !== 'AbortError') toast(t(`controls.${name}_failed`), { kind: 'error' });
+      const refused = error instanceof Error && (error.name === 'NotAllowedError' || error.name === 'AbortError');
+      if (!refused) toast(t(`controls.${name}_failed`), { kind: 'error' });
       else if (name !== 'screen') toast(t('controls.permission_denied'), { kind: 'error' });
     } finally {
       this.busy.delete(name);
@@ -49,7 +123,13 @@ export class Controls {
   async toggleScreen() {
     const local = this.room.localParticipant;
     const on = !local.isScreenShareEnabled;
-    await local.setScreenShareEnabled(on, on ? { audio: false, selfBrowserSurface: 'include', surfaceSwitching: 'include', systemAudio: 'exclude' } : undefined);
+    const options = {
+      audio: false,
+      selfBrowserSurface: /** @type {const} */ ('include'),
+      surfaceSwitching: /** @type {const} */ ('include'),
+      systemAudio: /** @type {const} */ ('exclude'),
+    };
+    await local.setScreenShareEnabled(on, on ? options : undefined);
   }
 
   update() {
@@ -65,22 +145,31 @@ export class Controls {
     this.count.textContent = String(1 + this.room.remoteParticipants.size);
   }
 
+  /** @param {PanelName} name */
   setPanel(name) {
     this.chat.setAttribute('aria-pressed', String(name === 'chat'));
     this.people.setAttribute('aria-pressed', String(name === 'people'));
   }
 
+  /** @param {number} count */
   setWaiting(count) {
     this.waiting.hidden = !count;
     this.people.setAttribute('aria-label', count ? t('controls.people_waiting', { count }) : t('controls.people'));
   }
 
+  /** @param {number} count */
   setUnread(count) {
     this.unread.hidden = !count;
     this.chat.setAttribute('aria-label', count ? t('controls.chat_unread', { count }) : t('controls.chat'));
   }
 }
 
+/**
+ * @param {HTMLButtonElement} button
+ * @param {boolean} on
+ * @param {IconName} onIcon @param {IconName} offIcon
+ * @param {string} onLabel what pressing does while on @param {string} offLabel what pressing does while off
+ */
 function paint(button, on, onIcon, offIcon, onLabel, offLabel) {
   button.replaceChildren(icon(on ? onIcon : offIcon));
   const label = t(on ? onLabel : offLabel);

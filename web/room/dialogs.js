@@ -1,26 +1,47 @@
 // Small dialogs of the call: copy the invite, pick devices, choose between leaving and ending.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { deviceSelect, supportsOutputSelection } from './devices.js';
-import { toast, openDialog } from '../ui.js';
 import { inviteLink } from '../roomcode.js';
+import { openDialog, toast } from '../ui.js';
+import { deviceSelect, supportsOutputSelection } from './devices.js';
 
+/** @import { Room } from './livekit.js' */
+
+/**
+ * Copies text and says so; where the clipboard is refused, shows it selected in a dialog instead.
+ * @param {string} text @param {string} done what the toast says
+ */
 export async function copyText(text, done) {
   try {
     await navigator.clipboard.writeText(text);
     toast(done);
   } catch {
     const input = h('input', { class: 'input', value: text, readonly: true, 'aria-label': t('room.invite_link') });
-    const dialog = openDialog({ title: t('room.invite_title'), testid: 'invite-dialog', body: input,
-      actions: [h('button', { class: 'button button--primary', type: 'button', onclick: () => dialog.close() }, t('common.close'))] });
+    const dialog = openDialog({
+      title: t('room.invite_title'),
+      testid: 'invite-dialog',
+      body: input,
+      actions: [
+        h(
+          'button',
+          { class: 'button button--primary', type: 'button', onclick: () => dialog.close() },
+          t('common.close'),
+        ),
+      ],
+    });
     input.select();
   }
 }
 
+/**
+ * A host leaving on a phone: leave, or end the meeting for everyone?
+ * @returns {Promise<'leave' | 'end' | null>} null: cancelled
+ */
 export function leaveChoice() {
   return new Promise((resolve) => {
+    /** @type {'leave' | 'end' | null} */
     let choice = null;
-    const pick = (value) => () => {
+    const pick = (/** @type {'leave' | 'end' | null} */ value) => () => {
       choice = value;
       dialog.close();
     };
@@ -30,27 +51,54 @@ export function leaveChoice() {
       onClose: () => resolve(choice),
       body: h('p', {}, t('room.leave_text')),
       actions: [
-        h('button', { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) }, t('common.cancel')),
-        h('button', { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') }, t('controls.end')),
-        h('button', { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') }, t('room.just_leave')),
+        h(
+          'button',
+          { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) },
+          t('common.cancel'),
+        ),
+        h(
+          'button',
+          { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') },
+          t('controls.end'),
+        ),
+        h(
+          'button',
+          { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') },
+          t('room.just_leave'),
+        ),
       ],
     });
   });
 }
 
+/** @param {{id: string}} info */
 export function copyInvite(info) {
   copyText(inviteLink(info), t('room.link_copied'));
 }
 
+/** Device pickers that switch the call's devices at once. @param {Room} room */
 export function openSettings(room) {
-  const pick = (kind) => deviceSelect(kind, {
-    current: room.getActiveDevice(kind),
-    onPick: (id) => room.switchActiveDevice(kind, id).catch(() => toast(t('room.device_error'), { kind: 'error' })),
-  }).element;
+  const pick = (/** @type {import('./devices.js').DeviceKind} */ kind) =>
+    deviceSelect(kind, {
+      current: room.getActiveDevice(kind),
+      onPick: (id) => room.switchActiveDevice(kind, id).catch(() => toast(t('room.device_error'), { kind: 'error' })),
+    }).element;
   const dialog = openDialog({
     title: t('controls.settings'),
     testid: 'settings-dialog',
-    body: h('div', { class: 'settings' }, pick('audioinput'), pick('videoinput'), supportsOutputSelection() ? pick('audiooutput') : null),
-    actions: [h('button', { class: 'button button--primary', type: 'button', testid: 'settings-done', onclick: () => dialog.close() }, t('common.done'))],
+    body: h(
+      'div',
+      { class: 'settings' },
+      pick('audioinput'),
+      pick('videoinput'),
+      supportsOutputSelection() ? pick('audiooutput') : null,
+    ),
+    actions: [
+      h(
+        'button',
+        { class: 'button button--primary', type: 'button', testid: 'settings-done', onclick: () => dialog.close() },
+        t('common.done'),
+      ),
+    ],
   });
 }

@@ -1,0 +1,182 @@
+// Every API operation the client uses, one function each, typed from openapi.json (types.js).
+// The only place in web/ that spells an API path: `call()` takes the operation as openapi.json names it,
+// so tsc refuses an operation the server does not have, a missing path parameter or a wrong body.
+import { api, endSession, startSession } from './api.js';
+
+/** @import { Answers, Bodies, Queries, RealtimeEvents } from './types.js' */
+
+// The concepts pages talk about, named once from the operations and events that carry them.
+/** @typedef {Answers['POST /api/v1/rooms']} Room */
+/** @typedef {Answers['GET /api/v1/rooms/{room_id}']} RoomDetails a room and how many people are in it */
+/** @typedef {Extract<Answers['POST /api/v1/rooms/{room_id}/join'], { token: string }>} Joined */
+/** @typedef {Answers['POST /api/v1/calls/{call_id}/accept']} AcceptedCall the callee's media grant */
+/** @typedef {RealtimeEvents['call.ring']} DirectCall */
+/** @typedef {RealtimeEvents['chat.message']} ChatMessage */
+/** @typedef {RealtimeEvents['dm.message']} DirectMessage */
+/** @typedef {NonNullable<ChatMessage['sender']>} Person */
+/** @typedef {Answers['GET /api/v1/users/me']} Me */
+/** @typedef {Answers['GET /api/v1/contacts']['items'][number]} Contact */
+/** @typedef {Answers['GET /api/v1/dm']['items'][number]} Conversation */
+/** @typedef {Answers['GET /api/v1/calls/history']['items'][number]} CallSession */
+/** @typedef {Answers['GET /api/v1/users/{user_id}']} UserProfile */
+
+const PREFIX = '/api/v1';
+
+/**
+ * The names of the {placeholders} in an operation's path.
+ * @template {string} S
+ * @typedef {S extends `${string}{${infer P}}${infer R}` ? P | PathParamNames<R> : never} PathParamNames
+ */
+/**
+ * What one call needs: its path parameters (when the path has any), its body (when it takes one), a query.
+ * @template {keyof Answers} K
+ * @typedef {([PathParamNames<K>] extends [never] ? { path?: undefined } : { path: Record<PathParamNames<K>, string> })
+ *   & (K extends keyof Bodies ? { body: Bodies[K] } : { body?: undefined })
+ *   & { query?: K extends keyof Queries ? Queries[K] : undefined, auth?: boolean }} Parts
+ */
+
+/**
+ * @template {keyof Answers} K
+ * @param {K} operation "METHOD /api/v1/path/{param}", exactly as in openapi.json
+ * @param {Parts<K>} parts
+ * @returns {Promise<Answers[K]>}
+ */
+function call(operation, parts) {
+  const [method, template] = operation.split(' ');
+  const params = /** @type {Record<string, string>} */ (parts.path ?? {});
+  const path = template.slice(PREFIX.length).replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(params[name]));
+  const query = new URLSearchParams(
+    Object.entries(parts.query ?? {}).filter((entry) => entry[1] !== undefined && entry[1] !== null),
+  ).toString();
+  const answer = api(method, query ? `${path}?${query}` : path, parts.body, { auth: parts.auth ?? true });
+  // The one place an answer gets its type: openapi.json declares what this operation answers.
+  return /** @type {Promise<Answers[K]>} */ (answer);
+}
+
+export const auth = {
+  /**
+   * Signs in and keeps the session; answers the signed-in user.
+   * @param {string} login login or email
+   * @param {string} password
+   */
+  async login(login, password) {
+    const answer = await call('POST /api/v1/auth/login', { body: { login, password }, auth: false });
+    startSession(answer);
+    return answer.user;
+  },
+  /** @param {Bodies['POST /api/v1/auth/register']} fields */
+  async register(fields) {
+    const answer = await call('POST /api/v1/auth/register', { body: fields, auth: false });
+    startSession(answer);
+    return answer.user;
+  },
+  /** Forgets the session at once; the server revokes its refresh token when it can be reached. */
+  async logout() {
+    const refreshToken = endSession();
+    if (!refreshToken) return;
+    await call('POST /api/v1/auth/logout', { body: { refresh_token: refreshToken }, auth: false }).catch(() => {});
+  },
+};
+
+export const users = {
+  /** @param {Bodies['PATCH /api/v1/users/me']} changes */
+  updateMe: (changes) => call('PATCH /api/v1/users/me', { body: changes }),
+  /** @param {string} q a login prefix or an exact id @param {number} limit */
+  search: (q, limit) => call('GET /api/v1/users', { query: { q, limit: String(limit) } }),
+  /** @param {string} userId */
+  get: (userId) => call('GET /api/v1/users/{user_id}', { path: { user_id: userId } }),
+};
+
+export const contacts = {
+  list: () => call('GET /api/v1/contacts', {}),
+  /** @param {string} userId */
+  request: (userId) => call('POST /api/v1/contacts', { body: { user_id: userId } }),
+  /** @param {string} userId */
+  accept: (userId) => call('POST /api/v1/contacts/{user_id}/accept', { path: { user_id: userId } }),
+  /** @param {string} userId */
+  decline: (userId) => call('POST /api/v1/contacts/{user_id}/decline', { path: { user_id: userId } }),
+  /** @param {string} userId */
+  remove: (userId) => call('DELETE /api/v1/contacts/{user_id}', { path: { user_id: userId } }),
+};
+
+export const rooms = {
+  list: () => call('GET /api/v1/rooms', {}),
+  /** @param {Bodies['POST /api/v1/rooms']} fields */
+  create: (fields) => call('POST /api/v1/rooms', { body: fields }),
+  /** @param {string} roomId */
+  get: (roomId) => call('GET /api/v1/rooms/{room_id}', { path: { room_id: roomId } }),
+  /** @param {string} roomId @param {Bodies['PATCH /api/v1/rooms/{room_id}']} changes */
+  update: (roomId, changes) => call('PATCH /api/v1/rooms/{room_id}', { path: { room_id: roomId }, body: changes }),
+  /**
+   * A media grant (200), or `{status: "waiting"}` (202) when the room has a waiting room.
+   * @param {string} roomId
+   */
+  join: (roomId) => call('POST /api/v1/rooms/{room_id}/join', { path: { room_id: roomId } }),
+  /** @param {string} roomId */
+  leave: (roomId) => call('POST /api/v1/rooms/{room_id}/leave', { path: { room_id: roomId } }),
+  /** @param {string} roomId */
+  end: (roomId) => call('POST /api/v1/rooms/{room_id}/end', { path: { room_id: roomId } }),
+};
+
+export const lobby = {
+  /** @param {string} roomId */
+  list: (roomId) => call('GET /api/v1/rooms/{room_id}/lobby', { path: { room_id: roomId } }),
+  /** @param {string} roomId @param {string} userId */
+  admit: (roomId, userId) =>
+    call('POST /api/v1/rooms/{room_id}/lobby/{user_id}/admit', { path: { room_id: roomId, user_id: userId } }),
+  /** @param {string} roomId @param {string} userId */
+  deny: (roomId, userId) =>
+    call('POST /api/v1/rooms/{room_id}/lobby/{user_id}/deny', { path: { room_id: roomId, user_id: userId } }),
+};
+
+export const participants = {
+  /**
+   * @param {string} roomId
+   * @param {string} userId
+   * @param {Bodies['POST /api/v1/rooms/{room_id}/participants/{user_id}/mute']['kind']} kind
+   */
+  mute: (roomId, userId, kind) =>
+    call('POST /api/v1/rooms/{room_id}/participants/{user_id}/mute', {
+      path: { room_id: roomId, user_id: userId },
+      body: { kind },
+    }),
+  /** @param {string} roomId @param {string} userId */
+  remove: (roomId, userId) =>
+    call('POST /api/v1/rooms/{room_id}/participants/{user_id}/remove', { path: { room_id: roomId, user_id: userId } }),
+};
+
+export const chat = {
+  /** @param {string} roomId @param {{before?: string | null, limit: number}} page */
+  messages: (roomId, { before, limit }) =>
+    call('GET /api/v1/rooms/{room_id}/chat/messages', {
+      path: { room_id: roomId },
+      query: { limit: String(limit), before: before ?? undefined },
+    }),
+  /** @param {string} roomId @param {string} content */
+  send: (roomId, content) =>
+    call('POST /api/v1/rooms/{room_id}/chat/messages', { path: { room_id: roomId }, body: { content } }),
+};
+
+export const dm = {
+  conversations: () => call('GET /api/v1/dm', {}),
+  /** @param {string} userId @param {{limit: number}} page */
+  messages: (userId, { limit }) =>
+    call('GET /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, query: { limit: String(limit) } }),
+  /** @param {string} userId @param {string} content */
+  send: (userId, content) =>
+    call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content } }),
+  /** Marks everything unread from this person as read. @param {string} userId */
+  markRead: (userId) => call('POST /api/v1/dm/{user_id}/read', { path: { user_id: userId }, body: {} }),
+};
+
+export const calls = {
+  /** @param {string} userId */
+  start: (userId) => call('POST /api/v1/calls', { body: { user_id: userId } }),
+  /** @param {string} callId */
+  accept: (callId) => call('POST /api/v1/calls/{call_id}/accept', { path: { call_id: callId } }),
+  /** @param {string} callId */
+  decline: (callId) => call('POST /api/v1/calls/{call_id}/decline', { path: { call_id: callId } }),
+  /** @param {string} callId */
+  cancel: (callId) => call('POST /api/v1/calls/{call_id}/cancel', { path: { call_id: callId } }),
+  history: () => call('GET /api/v1/calls/history', {}),
+};

@@ -1,0 +1,149 @@
+// One open direct-message conversation: its messages, the composer, typing and read receipts.
+import { h, linkified } from '../dom.js';
+import { dm } from '../endpoints.js';
+import { formatDateTime, formatTime, t } from '../i18n.js';
+import { typingLine } from '../typing.js';
+import { avatar, emptyState, errorText } from '../ui.js';
+
+/** @import { DirectMessage, Person } from '../endpoints.js' */
+/** @import { TypingLine } from '../typing.js' */
+
+export class Thread {
+  /**
+   * @param {string} me my user id
+   * @param {() => void} onRead the peer's messages were marked read (the conversation list changes)
+   */
+  constructor(me, onRead) {
+    this.me = me;
+    this.onRead = onRead;
+    /** @type {string | null} the user id of the open conversation */
+    this.peer = null;
+    /** @type {HTMLOListElement | null} */
+    this.list = null;
+    /** @type {TypingLine | null} */
+    this.typing = null;
+    /** @type {Set<string>} */
+    this.seen = new Set();
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.readTimer = undefined;
+    this.element = h('div', { class: 'thread', testid: 'dm-thread' }, emptyState(t('dm.pick')));
+  }
+
+  /** @param {Pick<Person, 'id' | 'login' | 'display_name'>} user */
+  async open(user) {
+    const peer = user.id;
+    this.peer = peer;
+    this.seen.clear();
+    const name = user.display_name || user.login || peer;
+    const list = h('ol', { class: 'thread__list', testid: 'dm-list', 'aria-live': 'polite' });
+    this.list = list;
+    this.typing?.stop();
+    this.typing = typingLine({
+      target: { to: peer },
+      matches: (data) => data.user.id === peer && !data.room_id,
+      me: this.me,
+    });
+    const composer = this.composer(peer, name, this.typing);
+    this.element.replaceChildren(
+      h('h3', { class: 'thread__title' }, avatar(name), name),
+      list,
+      this.typing.element,
+      composer.form,
+    );
+    composer.input.focus();
+    try {
+      const { items } = await dm.messages(peer, { limit: 50 });
+      for (const message of items) this.add(message);
+    } catch (error) {
+      this.showError(errorText(error));
+    }
+    this.onRead();
+  }
+
+  /** @param {string} peer @param {string} name @param {TypingLine} typing */
+  composer(peer, name, typing) {
+    const input = h('textarea', {
+      id: 'dm-input',
+      class: 'input chat-input',
+      rows: 1,
+      maxlength: 4000,
+      testid: 'dm-input',
+      placeholder: t('dm.placeholder', { name }),
+    });
+    const form = h(
+      'form',
+      { class: 'composer' },
+      h('label', { class: 'visually-hidden', for: 'dm-input' }, t('dm.placeholder', { name })),
+      input,
+      h('button', { class: 'button button--primary', type: 'submit', testid: 'dm-send' }, t('chat.send')),
+    );
+    const send = async () => {
+      const content = input.value.trim();
+      if (!content) return;
+      input.value = '';
+      try {
+        this.add(await dm.send(peer, content));
+      } catch (error) {
+        input.value = content;
+        this.showError(errorText(error));
+      }
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      send();
+    });
+    input.addEventListener('input', () => typing.typed());
+    input.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || event.shiftKey) return;
+      event.preventDefault();
+      send();
+    });
+    return { form, input };
+  }
+
+  /** @param {DirectMessage} message */
+  add(message) {
+    if (!this.list || this.seen.has(String(message.id))) return;
+    this.seen.add(String(message.id));
+    const mine = message.sender?.id === this.me;
+    this.typing?.heard(message.sender?.id);
+    const read = mine && message.read_at ? ` · ${t('dm.read')}` : '';
+    this.list.append(
+      h(
+        'li',
+        { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid: 'dm-message', dataset: { id: String(message.id) } },
+        h('p', { class: 'bubble__text' }, linkified(message.content)),
+        h(
+          'span',
+          { class: 'bubble__meta', title: formatDateTime(message.created_at) },
+          formatTime(message.created_at),
+          read,
+        ),
+      ),
+    );
+    this.list.scrollTop = this.list.scrollHeight;
+    if (!mine && !message.read_at) this.markRead();
+  }
+
+  /** Marks the conversation read shortly after messages arrive, when this tab is visible. */
+  markRead() {
+    clearTimeout(this.readTimer);
+    const peer = this.peer;
+    this.readTimer = setTimeout(() => {
+      if (document.hidden || !peer || peer !== this.peer) return;
+      dm.markRead(peer)
+        .then(this.onRead)
+        .catch(() => {});
+    }, 300);
+  }
+
+  /** @param {string} text */
+  showError(text) {
+    this.list?.append(h('li', { class: 'form-error', role: 'alert' }, text));
+  }
+
+  close() {
+    this.typing?.stop();
+    clearTimeout(this.readTimer);
+  }
+}
