@@ -14,11 +14,11 @@ status=0
 step() { printf '==> %s\n' "$*" >&2; }
 
 if [ "${1:-}" = "--fix" ]; then
-    "$PY/ruff" check --fix -q conference tests bench || true
-    "$PY/ruff" format -q conference tests bench
+    "$PY/ruff" check --fix -q conference tests bench scripts || true
+    "$PY/ruff" format -q conference tests bench scripts
 fi
-step "ruff check"; "$PY/ruff" check conference tests bench || status=1
-step "ruff format --check"; "$PY/ruff" format --check -q conference tests bench || status=1
+step "ruff check"; "$PY/ruff" check conference tests bench scripts || status=1
+step "ruff format --check"; "$PY/ruff" format --check -q conference tests bench scripts || status=1
 step "mypy --strict conference"; "$PY/mypy" || status=1
 if [ -x web/node_modules/.bin/biome ]; then
     step "biome (web/)"; (cd web && ./node_modules/.bin/biome ci .) || status=1

@@ -4,8 +4,102 @@
 export {};
 
 /**
- * @typedef {object} AddContact
+ * The signed-in user, as only they see themselves.
+ * @typedef {object} Account
+ * @property {string} id
+ * @property {string} login
+ * @property {string} display_name
+ * @property {string | null} email
+ * @property {string} created_at
+ */
+
+/**
+ * The stored message a `chat.send` or `dm.send` frame created, with the frame's `client_id`.
+ * @typedef {Message | DirectMessage} Ack
+ */
+
+/**
+ * One stretch of someone in a call, from LiveKit's participant_joined/left webhooks.
+ * @typedef {object} Attendance
+ * @property {string | null} user_id None for identities that are not users
+ * @property {string} identity
+ * @property {string} display_name
+ * @property {string} joined_at
+ * @property {string | null} left_at
+ * @property {number | null} duration_s so far, while they are still in
+ */
+
+/**
+ * A direct call: POST /calls, decline and cancel answer it, and every call.* event carries it.
+ * @typedef {object} Call
+ * @property {string} id
+ * @property {string} room_id the call's room; both sides join it with POST /rooms/{room_id}/join
+ * @property {"ringing" | "accepted" | "declined" | "cancelled" | "missed" | "ended"} status
+ * @property {Person | null} caller None once that account is deleted
+ * @property {Person | null} callee None once that account is deleted
+ * @property {string} created_at
+ * @property {string} expires_at when an unanswered ring ends as missed
+ * @property {string | null} answered_at
+ * @property {string | null} ended_at
+ */
+
+/**
+ * The callee's answer to accepting: a token for the call's room.
+ * @typedef {object} CallMedia
+ * @property {string} token
+ * @property {string} livekit_url
+ * @property {string} identity
+ * @property {string} expires_at
+ * @property {string} room_id
+ * @property {string} call_id
+ */
+
+/**
+ * One LiveKit room lifetime (room_started .. room_finished) with everyone who attended.
+ * @typedef {object} CallSession
+ * @property {number} id
+ * @property {string} room_id
+ * @property {string | null} room_name
+ * @property {string} started_at
+ * @property {string | null} ended_at
+ * @property {number} duration_s so far, while the session is open
+ * @property {Array<Attendance>} participants
+ */
+
+/**
+ * @typedef {object} CallSessionList
+ * @property {Array<CallSession>} items
+ */
+
+/**
+ * Someone in my contacts, or a request between us (`declined` only in the decline answer).
+ * @typedef {object} Contact
+ * @property {Person} user
+ * @property {"accepted" | "incoming" | "outgoing" | "declined"} status
+ * @property {boolean} online
+ * @property {string | null} last_seen_at
+ */
+
+/**
+ * @typedef {object} ContactList
+ * @property {Array<Contact>} items
+ */
+
+/**
+ * @typedef {object} ContactRequest
  * @property {string} user_id
+ */
+
+/**
+ * @typedef {object} Conversation
+ * @property {Person} user the other side
+ * @property {DirectMessage} last_message
+ * @property {number} unread messages from them I have not read
+ */
+
+/**
+ * @typedef {object} ConversationList
+ * @property {Array<Conversation>} items the most recently active first
  */
 
 /**
@@ -13,6 +107,24 @@ export {};
  * @property {string} name
  * @property {number} [max_participants]
  * @property {boolean} [waiting_room]
+ */
+
+/**
+ * @typedef {object} DirectMessage
+ * @property {number} id
+ * @property {Person} sender
+ * @property {string} recipient_id
+ * @property {string} content
+ * @property {string | null} client_id the sender's own id for the message, echoed back
+ * @property {string} created_at
+ * @property {string | null} delivered_at when a live connection of the recipient got it
+ * @property {string | null} read_at
+ */
+
+/**
+ * @typedef {object} DirectMessagePage
+ * @property {Array<DirectMessage>} items oldest to newest
+ * @property {number | null} next_before pass as `before` for the older page; null at the start
  */
 
 /**
@@ -29,13 +141,70 @@ export {};
  */
 
 /**
+ * A frame the server could not act on; the connection stays open.
+ * @typedef {object} FrameError
+ * @property {string} code snake_case, stable; the HTTP codes plus invalid_frame, unknown_type
+ * @property {string} message
+ * @property {string | null} [client_id] the frame's client_id
+ * @property {Record<string, string> | null} [fields]
+ */
+
+/**
  * @typedef {object} IntegratorToken
  * @property {string} room
  * @property {string} identity
  * @property {string | null} [name]
- * @property {string} [role]
+ * @property {"host" | "participant" | "viewer"} [role]
  * @property {number} [ttl_s]
  * @property {Record<string, unknown> | null} [metadata]
+ */
+
+/**
+ * In: the token to enter the room's media, and the role it carries. Also `lobby.admitted`.
+ * @typedef {object} Joined
+ * @property {string} token
+ * @property {string} livekit_url
+ * @property {string} identity
+ * @property {string} expires_at
+ * @property {Room} room
+ * @property {"host" | "participant" | "viewer"} role
+ */
+
+/**
+ * Someone in the call now, as LiveKit sees them, with the user behind the identity.
+ * @typedef {object} LiveParticipant
+ * @property {string} identity
+ * @property {string} name
+ * @property {Person | null} user None for identities that are not users (integrators' tokens)
+ * @property {("host" | "participant" | "viewer") | null} role
+ * @property {string | null} joined_at
+ * @property {Array<Track>} tracks
+ */
+
+/**
+ * @typedef {object} LiveParticipantList
+ * @property {Array<LiveParticipant>} items
+ */
+
+/**
+ * Someone waiting to be admitted: GET /lobby items and `lobby.request` to hosts.
+ * @typedef {object} LobbyEntry
+ * @property {string} room_id
+ * @property {Person} user
+ * @property {string} requested_at
+ */
+
+/**
+ * @typedef {object} LobbyList
+ * @property {Array<LobbyEntry>} items
+ */
+
+/**
+ * A lobby request settled: the admit/deny answer, and `lobby.resolved` to every host.
+ * @typedef {object} LobbyResolved
+ * @property {string} room_id
+ * @property {Person} user
+ * @property {"admitted" | "denied" | "withdrawn"} outcome
  */
 
 /**
@@ -50,14 +219,132 @@ export {};
  */
 
 /**
+ * What a browser or bot needs to enter a LiveKit room; every token answer is (or extends) this.
+ * @typedef {object} MediaGrant
+ * @property {string} token
+ * @property {string} livekit_url
+ * @property {string} identity
+ * @property {string} expires_at
+ */
+
+/**
+ * A room chat message; `sender` is null once the sender's account is deleted.
+ * @typedef {object} Message
+ * @property {number} id
+ * @property {string} room_id
+ * @property {Person | null} sender
+ * @property {string} content
+ * @property {string | null} client_id the sender's own id for the message, echoed back
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {object} MessagePage
+ * @property {Array<Message>} items oldest to newest
+ * @property {number | null} next_before pass as `before` for the older page; null at the start
+ */
+
+/**
  * @typedef {object} MuteBody
  * @property {"audio" | "video" | "screen"} kind
  */
 
 /**
- * @typedef {object} PostMessage
+ * A room chat message or a direct message to post.
+ * @typedef {object} NewMessage
  * @property {string} content
  * @property {string | null} [client_id]
+ */
+
+/**
+ * The mute answer, and `participant.muted` to the person muted.
+ * @typedef {object} ParticipantMuted
+ * @property {string} room_id
+ * @property {string} user_id
+ * @property {"audio" | "video" | "screen"} kind
+ * @property {string} by the host who muted
+ * @property {Array<string>} muted sids of the tracks muted
+ */
+
+/**
+ * The remove answer, and `participant.removed` to the person put out.
+ * @typedef {object} ParticipantRemoved
+ * @property {string} room_id
+ * @property {string} user_id
+ */
+
+/**
+ * The role-change answer, and `participant.updated` to the room.
+ * @typedef {object} ParticipantRole
+ * @property {string} room_id
+ * @property {Person} user
+ * @property {"host" | "participant" | "viewer"} role
+ */
+
+/**
+ * @typedef {object} PeopleFound
+ * @property {Array<PersonOnline>} items
+ */
+
+/**
+ * Anyone another user sees: in chat, lobbies, calls, contacts and search.
+ * @typedef {object} Person
+ * @property {string} id
+ * @property {string} login
+ * @property {string} display_name
+ */
+
+/**
+ * A person found by search, with whether they have an open connection.
+ * @typedef {object} PersonOnline
+ * @property {string} id
+ * @property {string} login
+ * @property {string} display_name
+ * @property {boolean} online
+ */
+
+/**
+ * The answer to a `ping` frame: an empty object.
+ * @typedef {Record<string, unknown>} Pong
+ */
+
+/**
+ * A contact came online (first connection anywhere) or went offline (last one closed or lapsed).
+ * @typedef {object} PresenceChange
+ * @property {string} user_id
+ * @property {boolean} online
+ * @property {string | null} last_seen_at
+ */
+
+/**
+ * One user's public profile and presence.
+ * @typedef {object} Profile
+ * @property {string} id
+ * @property {string} login
+ * @property {string} display_name
+ * @property {boolean} online
+ * @property {string | null} last_seen_at
+ */
+
+/**
+ * Told to the sender: their messages reached a live connection of the recipient, or were read.
+ * @typedef {object} ReadReceipt
+ * @property {string} user_id who received or read them
+ * @property {Array<number>} message_ids
+ * @property {"delivered" | "read"} status
+ * @property {string} at
+ */
+
+/**
+ * @typedef {object} ReadResult
+ * @property {number} read how many messages were newly marked read
+ * @property {Array<number>} message_ids
+ */
+
+/**
+ * Replay is over; live events follow.
+ * @typedef {object} Ready
+ * @property {string} user_id
  */
 
 /**
@@ -79,14 +366,75 @@ export {};
  */
 
 /**
- * @typedef {object} SendDirect
- * @property {string} content
- * @property {string | null} [client_id]
+ * A room as everyone sees it: in answers, lists, and `room.updated`.
+ * @typedef {object} Room
+ * @property {string} id
+ * @property {string} name
+ * @property {string | null} host_id None for rooms an API key created
+ * @property {"active" | "ended"} status
+ * @property {number} max_participants
+ * @property {boolean} waiting_room
+ * @property {boolean} locked
+ * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {string} created_at
+ * @property {string | null} ended_at
+ * @property {string} join_url the page people open to join: PUBLIC_URL/r/<id>
+ */
+
+/**
+ * @typedef {object} RoomDetails
+ * @property {string} id
+ * @property {string} name
+ * @property {string | null} host_id None for rooms an API key created
+ * @property {"active" | "ended"} status
+ * @property {number} max_participants
+ * @property {boolean} waiting_room
+ * @property {boolean} locked
+ * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {string} created_at
+ * @property {string | null} ended_at
+ * @property {string} join_url the page people open to join: PUBLIC_URL/r/<id>
+ * @property {number} participants_online people in the call now, from LiveKit's webhooks
+ */
+
+/**
+ * @typedef {object} RoomList
+ * @property {Array<Room>} items
+ */
+
+/**
+ * Events whose type is the news: `room.ended` to the room, `lobby.denied` to the one turned away.
+ * @typedef {object} RoomRef
+ * @property {string} room_id
+ */
+
+/**
+ * A new sign-in or a refreshed one: who, and the token pair.
+ * @typedef {object} SignedIn
+ * @property {Account} user
+ * @property {string} access_token
+ * @property {string} refresh_token
+ * @property {number} expires_in seconds the access token is valid
  */
 
 /**
  * @typedef {object} StartCall
  * @property {string} user_id
+ */
+
+/**
+ * @typedef {object} Track
+ * @property {string} sid
+ * @property {string} source camera, microphone, screen_share, screen_share_audio or unknown
+ * @property {boolean} muted
+ */
+
+/**
+ * Someone is typing in a room (`room_id`) or to me (`to`); exactly one of the two is present.
+ * @typedef {object} Typing
+ * @property {Person} user
+ * @property {string | null} [room_id]
+ * @property {string | null} [to]
  */
 
 /**
@@ -105,51 +453,63 @@ export {};
  */
 
 /**
+ * The room has a waiting room: a host decides, the answer comes as lobby.admitted or lobby.denied.
+ * @typedef {object} Waiting
+ * @property {"waiting"} status
+ * @property {Room} room
+ */
+
+/**
+ * @typedef {object} WebhookReceipt
+ * @property {boolean} applied False when this event id was applied before
+ */
+
+/**
  * What each operation answers ("METHOD /path": its 2xx bodies).
  * @typedef {{
- *   "POST /api/v1/auth/login": any,
+ *   "POST /api/v1/auth/login": SignedIn,
  *   "POST /api/v1/auth/logout": null,
- *   "POST /api/v1/auth/refresh": any,
- *   "POST /api/v1/auth/register": any,
- *   "POST /api/v1/calls": any,
- *   "GET /api/v1/calls/history": any,
- *   "POST /api/v1/calls/{call_id}/accept": any,
- *   "POST /api/v1/calls/{call_id}/cancel": any,
- *   "POST /api/v1/calls/{call_id}/decline": any,
- *   "GET /api/v1/contacts": any,
- *   "POST /api/v1/contacts": any,
+ *   "POST /api/v1/auth/refresh": SignedIn,
+ *   "POST /api/v1/auth/register": SignedIn,
+ *   "POST /api/v1/calls": Call,
+ *   "GET /api/v1/calls/history": CallSessionList,
+ *   "POST /api/v1/calls/{call_id}/accept": CallMedia,
+ *   "POST /api/v1/calls/{call_id}/cancel": Call,
+ *   "POST /api/v1/calls/{call_id}/decline": Call,
+ *   "GET /api/v1/contacts": ContactList,
+ *   "POST /api/v1/contacts": Contact,
  *   "DELETE /api/v1/contacts/{user_id}": null,
- *   "POST /api/v1/contacts/{user_id}/accept": any,
- *   "POST /api/v1/contacts/{user_id}/decline": any,
- *   "GET /api/v1/dm": any,
- *   "GET /api/v1/dm/{user_id}/messages": any,
- *   "POST /api/v1/dm/{user_id}/messages": any,
- *   "POST /api/v1/dm/{user_id}/read": any,
- *   "POST /api/v1/livekit/webhook": any,
- *   "GET /api/v1/rooms": any,
- *   "POST /api/v1/rooms": any,
- *   "GET /api/v1/rooms/{room_id}": any,
- *   "PATCH /api/v1/rooms/{room_id}": any,
- *   "GET /api/v1/rooms/{room_id}/chat/messages": any,
- *   "POST /api/v1/rooms/{room_id}/chat/messages": any,
- *   "POST /api/v1/rooms/{room_id}/end": any,
- *   "POST /api/v1/rooms/{room_id}/join": any,
+ *   "POST /api/v1/contacts/{user_id}/accept": Contact,
+ *   "POST /api/v1/contacts/{user_id}/decline": Contact,
+ *   "GET /api/v1/dm": ConversationList,
+ *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
+ *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
+ *   "POST /api/v1/dm/{user_id}/read": ReadResult,
+ *   "POST /api/v1/livekit/webhook": WebhookReceipt,
+ *   "GET /api/v1/rooms": RoomList,
+ *   "POST /api/v1/rooms": Room,
+ *   "GET /api/v1/rooms/{room_id}": RoomDetails,
+ *   "PATCH /api/v1/rooms/{room_id}": Room,
+ *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
+ *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
+ *   "POST /api/v1/rooms/{room_id}/end": Room,
+ *   "POST /api/v1/rooms/{room_id}/join": Joined | Waiting,
  *   "POST /api/v1/rooms/{room_id}/leave": null,
- *   "GET /api/v1/rooms/{room_id}/lobby": any,
- *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/admit": any,
- *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/deny": any,
- *   "POST /api/v1/rooms/{room_id}/media/token": any,
- *   "GET /api/v1/rooms/{room_id}/participants": any,
- *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": any,
- *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": any,
- *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/remove": any,
- *   "GET /api/v1/rooms/{room_id}/sessions": any,
- *   "POST /api/v1/tokens": any,
- *   "GET /api/v1/users": any,
- *   "GET /api/v1/users/me": any,
- *   "PATCH /api/v1/users/me": any,
+ *   "GET /api/v1/rooms/{room_id}/lobby": LobbyList,
+ *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/admit": LobbyResolved,
+ *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/deny": LobbyResolved,
+ *   "POST /api/v1/rooms/{room_id}/media/token": MediaGrant,
+ *   "GET /api/v1/rooms/{room_id}/participants": LiveParticipantList,
+ *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": ParticipantRole,
+ *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": ParticipantMuted,
+ *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/remove": ParticipantRemoved,
+ *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
+ *   "POST /api/v1/tokens": MediaGrant,
+ *   "GET /api/v1/users": PeopleFound,
+ *   "GET /api/v1/users/me": Account,
+ *   "PATCH /api/v1/users/me": Account,
  *   "DELETE /api/v1/users/me": null,
- *   "GET /api/v1/users/{user_id}": any,
+ *   "GET /api/v1/users/{user_id}": Profile,
  *   "GET /healthz": any,
  *   "GET /metrics": any,
  *   "GET /readyz": any,
@@ -164,12 +524,12 @@ export {};
  *   "POST /api/v1/auth/refresh": RefreshBody,
  *   "POST /api/v1/auth/register": Register,
  *   "POST /api/v1/calls": StartCall,
- *   "POST /api/v1/contacts": AddContact,
- *   "POST /api/v1/dm/{user_id}/messages": SendDirect,
+ *   "POST /api/v1/contacts": ContactRequest,
+ *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
- *   "POST /api/v1/rooms/{room_id}/chat/messages": PostMessage,
+ *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
  *   "POST /api/v1/tokens": IntegratorToken,
@@ -190,5 +550,24 @@ export {};
 
 /**
  * The `data` of each realtime event type.
- * @typedef {Record<string, any>} RealtimeEvents
+ * @typedef {{
+ *   "call.accepted": Call,
+ *   "call.cancelled": Call,
+ *   "call.declined": Call,
+ *   "call.ring": Call,
+ *   "chat.message": Message,
+ *   "dm.message": DirectMessage,
+ *   "dm.receipt": ReadReceipt,
+ *   "lobby.admitted": Joined,
+ *   "lobby.denied": RoomRef,
+ *   "lobby.request": LobbyEntry,
+ *   "lobby.resolved": LobbyResolved,
+ *   "participant.muted": ParticipantMuted,
+ *   "participant.removed": ParticipantRemoved,
+ *   "participant.updated": ParticipantRole,
+ *   "presence": PresenceChange,
+ *   "room.ended": RoomRef,
+ *   "room.updated": Room,
+ *   "typing": Typing,
+ * }} RealtimeEvents
  */
