@@ -66,15 +66,9 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def import_models() -> None:
-    """Import every domain's models so Base.metadata knows all tables."""
+    """Import every domain's models so Base.metadata knows all tables (migrations autogenerate against it)."""
     from conference.accounts import models as _accounts  # noqa: F401
     from conference.calls import models as _calls  # noqa: F401
     from conference.chat import models as _chat  # noqa: F401
     from conference.realtime import models as _realtime  # noqa: F401
     from conference.rooms import models as _rooms  # noqa: F401
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    import_models()
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
