@@ -29,15 +29,15 @@ class Migrated:
     adopted: bool  # a pre-migration database matched the baseline and was stamped with it
 
 
-async def migrate(url: str) -> Migrated:
-    """Upgrade to head inside one lock: on PostgreSQL a transaction-scoped advisory lock around
+async def migrate(url: str, target: str = "head") -> Migrated:
+    """Upgrade to head (or target) inside one lock: on PostgreSQL a transaction-scoped advisory lock around
     transactional DDL, on SQLite BEGIN EXCLUSIVE. A second migrator waits, then finds head: nothing to do."""
     sqlite = url.startswith("sqlite")
     engine = create_async_engine(url, poolclass=pool.NullPool, connect_args={"timeout": 60} if sqlite else {})
     try:
         async with engine.connect() as connection:
             await _take_lock(connection, sqlite)
-            migrated = await connection.run_sync(_upgrade)
+            migrated = await connection.run_sync(_upgrade, target)
             await connection.commit()
             return migrated
     finally:
@@ -53,7 +53,7 @@ async def _take_lock(connection: AsyncConnection, sqlite: bool) -> None:
         await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_MIGRATION_LOCK})")
 
 
-def _upgrade(connection: Connection) -> Migrated:
+def _upgrade(connection: Connection, target: str) -> Migrated:
     before = MigrationContext.configure(connection).get_current_revision()
     adopted = False
     if before is None and _has_tables(connection):
@@ -71,7 +71,7 @@ def _upgrade(connection: Connection) -> Migrated:
             f"the database is at revision {before}, which this version of conference does not know "
             "(a newer version migrated it): run that version, or restore a backup taken before the upgrade"
         )
-    command.upgrade(alembic_config(connection=connection), "head")
+    command.upgrade(alembic_config(connection=connection), target)
     after = MigrationContext.configure(connection).get_current_revision()
     assert after is not None
     return Migrated(before=before, after=after, adopted=adopted)
