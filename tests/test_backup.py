@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
 
 from conference.migrations import BASELINE, migrate
 from tests.helpers import create_room, register
@@ -80,3 +82,39 @@ async def test_a_backup_from_an_older_version_is_restored_and_asks_for_migrate(t
     assert restored.returncode == 0, restored.stderr
     assert f"revision {BASELINE}" in restored.stdout and "run: conference migrate" in restored.stdout
     assert conference_cli("migrate", database_url=database).returncode == 0
+
+
+async def test_postgres_dump_and_restore_as_documented(make_api, postgres, tmp_path):
+    """The pg_dump / pg_restore commands of docs/operations.md, against a real PostgreSQL."""
+    source = postgres.create_database("t_dumped")
+    async with make_api(database=source) as api:
+        alice = await register(api)
+        await create_room(api, alice, name="in the dump")
+    dump = tmp_path / "conference.dump"
+    env = {**os.environ, "PGPASSWORD": postgres.password}
+    where = ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", postgres.user]
+    subprocess.run(
+        [str(postgres.bin_dir / "pg_dump"), *where, "--format=custom", f"--file={dump}", "t_dumped"],
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    target = postgres.create_database("t_restored")
+    subprocess.run(
+        [
+            str(postgres.bin_dir / "pg_restore"),
+            *where,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "-d",
+            "t_restored",
+            str(dump),
+        ],
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    assert conference_cli("migrate", database_url=target).stdout.startswith("database already at")
+    async with make_api(database=target) as api:
+        assert await room_names(api, alice) == ["in the dump"]
