@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,7 @@ def alembic_config(url: str = "", connection: Connection | None = None) -> Confi
     return config
 
 
+@functools.cache  # the revision files do not change under a running process
 def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
