@@ -74,9 +74,8 @@ async def _migrate() -> int:
 
 
 def _show_alembic_steps() -> None:
-    """Alembic's "Running upgrade a -> b" lines on stderr, without its other chatter."""
+    """Alembic's "Running upgrade a -> b" lines on stderr (scripts.py filters out its other chatter)."""
     handler = logging.StreamHandler()
-    handler.addFilter(lambda record: record.getMessage().startswith("Running"))
     alembic_log = logging.getLogger("alembic.runtime.migration")
     alembic_log.addHandler(handler)
     alembic_log.setLevel(logging.INFO)

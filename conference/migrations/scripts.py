@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 from pathlib import Path
 from types import ModuleType
 
@@ -15,6 +16,8 @@ from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 BASELINE = "0001_baseline"
+# Alembic logs "Context impl SQLiteImpl." and "Will assume ..." for every connection; keep its steps.
+logging.getLogger("alembic.runtime.migration").addFilter(lambda record: record.getMessage().startswith("Running"))
 
 
 def alembic_config(url: str = "", connection: Connection | None = None) -> Config:
