@@ -301,6 +301,9 @@ def _cpu_stall_us() -> int:
 def prepare_app(tmp: Path, label: str, database_url: str, livekit, args, **kw) -> tuple[Server, Path]:
     """A running app with `args.users` members in one room, and the wrk file of their tokens."""
     print(f"{label}: starting, registering {args.users} users, joining them to one room", flush=True)
+    from conference.migrations import migrate
+
+    asyncio.run(migrate(database_url))  # the schema first: the app refuses a database behind head
     app = start_app(tmp, label, database_url, livekit.ws_url, **kw)
     try:
         room_id, tokens = asyncio.run(populate(app.port, args.users))

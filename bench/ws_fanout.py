@@ -211,6 +211,9 @@ async def run_setup(
     burst: int,
     profile: str | None = None,
 ) -> dict:
+    from conference.migrations import migrate
+
+    await migrate(database_url)  # the schema first: the apps refuse a database behind head
     apps = start_apps(tmp, processes, database_url, redis_url, profile)
     try:
         room_id, tokens = await seed(database_url, clients)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 
+from conference import data_commands
 from conference.settings import ConfigError, Settings
 
 
@@ -14,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="conference", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the HTTP/WebSocket service")
-    commands.add_parser("schema", help="print the PostgreSQL schema (init.sql) generated from the models")
+    commands.add_parser("schema", help="print the PostgreSQL schema at head (init.sql), generated from the migrations")
     commands.add_parser("openapi", help="print openapi.json (answers, errors and realtime event models)")
     apikey = commands.add_parser("apikey", help="manage integrators' API keys")
     keys = apikey.add_subparsers(dest="action", required=True)
@@ -23,12 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     revoke = keys.add_parser("revoke", help="revoke a key by id")
     revoke.add_argument("key_id")
     keys.add_parser("list", help="list keys (never their secrets)")
+    data_commands.add_parsers(commands)
     args = parser.parse_args(argv)
 
-    if args.command == "schema":
-        from conference.schema import postgres_schema
+    if args.command in data_commands.COMMANDS:
+        return data_commands.run(args)
 
-        sys.stdout.write(postgres_schema())
+    if args.command == "schema":
+        from conference.migrations import postgres_sql
+
+        sys.stdout.write(postgres_sql())
         return 0
     if args.command == "openapi":
         from conference.app import openapi_document
@@ -40,11 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"conference: {error}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        return serve(settings)
-    from conference.accounts import apikeys
+    from conference.migrations import SchemaNotCurrent
 
-    return asyncio.run(apikeys.command(settings, args))
+    try:
+        if args.command == "serve":
+            return serve(settings)
+        from conference.accounts import apikeys
+
+        return asyncio.run(apikeys.command(settings, args))
+    except SchemaNotCurrent as error:  # the database needs `conference migrate` first
+        print(f"conference: {error}", file=sys.stderr)
+        return 2
 
 
 def serve(settings: Settings) -> int:

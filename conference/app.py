@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
-from conference import ops, static
+from conference import ops, retention, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
@@ -21,11 +21,12 @@ from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
 from conference.chat.direct_routes import routes as direct_routes
 from conference.chat.routes import routes as chat_routes
-from conference.db import create_engine, create_schema
+from conference.db import create_engine
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
 from conference.livekit import LiveKit
 from conference.metrics import METRICS, Metrics, metrics_middleware
+from conference.migrations import ensure_schema
 from conference.openapi import build_openapi
 from conference.ratelimit import RateLimiter, RedisRateLimiter
 from conference.realtime import socket as realtime_socket
@@ -57,7 +58,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     """Database, LiveKit, Redis, hub and limiter, created in order and bundled into Deps once."""
     settings, metrics = app[SETTINGS], app[METRICS]
     engine = create_engine(settings.database_url)
-    await create_schema(engine)
+    await ensure_schema(engine, settings.database_url, create_when_empty=not settings.production)
     standings = StandingCache()
     # A session class of this app's own, so its change events feed only this app's caches.
     session_class = type("AppSession", (Session,), {})
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
+    app.cleanup_ctx.append(retention.sweeper)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

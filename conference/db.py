@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, event
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
-class UtcDateTime(TypeDecorator):
+class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both backends (SQLite forgets the zone on its own)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
@@ -53,7 +55,7 @@ def create_engine(url: str) -> AsyncEngine:
         )
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
+        def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -66,15 +68,9 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def import_models() -> None:
-    """Import every domain's models so Base.metadata knows all tables."""
+    """Import every domain's models so Base.metadata knows all tables (migrations autogenerate against it)."""
     from conference.accounts import models as _accounts  # noqa: F401
     from conference.calls import models as _calls  # noqa: F401
     from conference.chat import models as _chat  # noqa: F401
     from conference.realtime import models as _realtime  # noqa: F401
     from conference.rooms import models as _rooms  # noqa: F401
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    import_models()
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)

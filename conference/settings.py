@@ -43,6 +43,7 @@ class Settings:
     create_demo_user: bool = True
     bcrypt_rounds: int = 12
     ws_heartbeat_s: float = 20.0  # a peer that misses a pong for half of this is dropped
+    event_retention_days: int = 7  # the retention sweep deletes older events; resume cannot reach past it
 
     @property
     def production(self) -> bool:
@@ -86,6 +87,7 @@ class Settings:
             create_demo_user=not production,
             presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
             call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
+            event_retention_days=int(env.get("EVENT_RETENTION_DAYS") or 7),
         )
 
 

@@ -218,6 +218,8 @@ EOF
         export LIVEKIT_API_URL="${LIVEKIT_API_URL:-http://127.0.0.1:7880}"
         export LIVEKIT_API_KEY="${LIVEKIT_API_KEY:-devkey}" LIVEKIT_API_SECRET="${LIVEKIT_API_SECRET:-secret}"
         export PUBLIC_URL="${PUBLIC_URL:-http://localhost:8080}"
+        # Brings conference.db to the newest schema (creates it the first time).
+        "$VENV/bin/conference" migrate
         exec "$VENV/bin/conference" serve
     ) &
     pids+=($!)

@@ -50,4 +50,4 @@ def test_production_start_refuses_unsafe_settings(env, message):
 def test_schema_command_prints_create_statements():
     result = run("schema")
     assert result.returncode == 0
-    assert "CREATE TABLE IF NOT EXISTS users" in result.stdout
+    assert "CREATE TABLE users" in result.stdout and "INSERT INTO alembic_version" in result.stdout

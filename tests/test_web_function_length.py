@@ -11,7 +11,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-
 WEB = Path(__file__).resolve().parents[1] / "web"
 LIMIT = 60
 NOT_CALLS = {"if", "for", "while", "switch", "catch", "with", "return", "typeof", "await", "function"}

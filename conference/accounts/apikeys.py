@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conference.accounts.auth import API_KEY_PREFIX
 from conference.accounts.models import ApiKey
 from conference.accounts.tokens import hash_secret
-from conference.db import create_engine, create_schema, iso, utcnow
+from conference.db import create_engine, iso, utcnow
+from conference.migrations import ensure_schema
 from conference.settings import Settings
 
 
@@ -37,7 +38,7 @@ async def revoke_api_key(sessions: async_sessionmaker[AsyncSession], key_id: str
 
 async def command(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_engine(settings.database_url)
-    await create_schema(engine)
+    await ensure_schema(engine, settings.database_url, create_when_empty=not settings.production)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     try:
         if args.action == "create":
