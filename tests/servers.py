@@ -467,6 +467,7 @@ def livekit_config(
         "logging:",
         f"  level: {log_level}",
         "room:",
+        "  auto_create: false",  # as in livekit.yaml: the app creates rooms before minting tokens
         "  empty_timeout: 30",
         "  departure_timeout: 5",
     ]

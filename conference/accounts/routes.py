@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from conference.accounts import service
+from conference.accounts import service, throttle
 from conference.accounts.auth import current_user
 from conference.accounts.schemas import Login, RefreshBody, Register, UpdateMe
 from conference.db import iso
@@ -14,13 +14,9 @@ from conference.routing import ApiRoutes, json_created, query_int
 routes = ApiRoutes("accounts")
 
 
-def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
 @routes.route("POST", "/auth/register", summary="Create an account", auth="none", body=Register, responses={201: None})
+@throttle.registration_attempts
 async def register(request: web.Request, body: Register) -> web.Response:
-    await deps(request).limiter.hit(f"register:{client_address(request)}", deps(request).settings.login_rate_per_minute)
     pair = await service.register(
         deps(request).db, deps(request).settings, body.login, body.password, body.email, body.display_name
     )
@@ -30,8 +26,8 @@ async def register(request: web.Request, body: Register) -> web.Response:
 @routes.route(
     "POST", "/auth/login", summary="Sign in by login or email", auth="none", body=Login, responses={200: None}
 )
+@throttle.login_attempts
 async def login(request: web.Request, body: Login) -> web.Response:
-    await deps(request).limiter.hit(f"login:{client_address(request)}", deps(request).settings.login_rate_per_minute)
     return web.json_response(await service.login(deps(request).db, deps(request).settings, body.login, body.password))
 
 

@@ -205,7 +205,7 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> dict:
         async with deps.db() as db:
             row = (
                 await db.execute(
-                    select(Room.status, RoomMember.state, RoomMember.role)
+                    select(Room.status, RoomMember.state, RoomMember.role, Room.max_participants)
                     .select_from(Room)
                     .outerjoin(RoomMember, (RoomMember.room_id == Room.id) & (RoomMember.user_id == user.id))
                     .where(Room.id == code)
@@ -216,11 +216,12 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> dict:
             deps.standings.put(code, user.id, row)
     if row is None:
         raise NotFound("no room with this ID; check the code and try again")
-    status, state, role = row
+    status, state, role, max_participants = row
     if status == "ended":
         raise RoomEnded()
     if state != "joined":
         raise Forbidden("join the room first")
+    await deps.livekit.ensure_room(code, max_participants)  # LiveKit creates no room by itself
     token = deps.livekit.mint_token(
         room=code, identity=user.id, name=user.display_name, role=role, metadata=token_metadata(user)
     )
@@ -242,6 +243,7 @@ async def integrator_token(
         raise Forbidden("this API key did not create that room")
     if room.status == "ended":
         raise RoomEnded()
+    await deps.livekit.ensure_room(room.id, room.max_participants)  # LiveKit creates no room by itself
     token = deps.livekit.mint_token(
         room=room.id, identity=identity, name=name, role=role, metadata={"app": metadata}, ttl_s=ttl_s
     )
