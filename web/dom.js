@@ -7,6 +7,7 @@ export function h(tag, props, ...children) {
     if (value == null || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2).toLowerCase(), value);
     else if (key === 'class') el.className = value;
+    else if (key === 'style') el.style.cssText = value; // through CSSOM: the CSP refuses style attributes
     else if (key === 'testid') el.dataset.testid = value;
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key === 'icon') el.append(icon(value));

@@ -11,13 +11,14 @@ import time
 from typing import TYPE_CHECKING, Literal
 
 from aiohttp import WSCloseCode
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from conference.chat import direct
 from conference.chat import rooms as room_chat
 from conference.chat.rooms import sender_json
 from conference.errors import ApiError, NotFound, ValidationFailed
 from conference.rooms.service import require_member
+from conference.routing import reject_control_characters
 
 if TYPE_CHECKING:
     from conference.realtime.socket import Connection
@@ -34,6 +35,7 @@ TYPING_EVERY_S = 2.0  # at most one typing event per target per this many second
 class Frame(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     client_id: str | None = Field(default=None, max_length=64)
+    _no_control_characters = field_validator("*")(reject_control_characters)
 
 
 class ChatSend(Frame):
@@ -123,7 +125,7 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
         return
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         connection.reply(error("invalid_json", "frame is not valid JSON"))
         return
     if not isinstance(data, dict):
