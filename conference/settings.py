@@ -19,6 +19,8 @@ REPO_SECRETS = frozenset(
         DEV_JWT_SECRET,
         "change-me-to-a-long-random-value",
         "test-jwt-secret-" + "x" * 32,
+        "token-bench-jwt-secret-0123456789abcdef",
+        "ws-fanout-bench-jwt-secret-0123456789abcdef",
     }
 )
 REPO_LIVEKIT_KEYS = frozenset({DEV_LIVEKIT_KEY})
