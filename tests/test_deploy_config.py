@@ -462,8 +462,11 @@ async def test_the_shipped_livekit_config_takes_its_keys_from_the_environment(tm
         server.stop()
 
 
-def test_nginx_forwards_only_the_address_it_saw(nginx):
-    assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", nginx.server_level)
+@pytest.mark.parametrize("prefix", ["/api", "/api/v1/ws", "/ws", "/rtc", "/"])
+def test_nginx_forwards_only_the_address_it_saw(nginx, prefix):
+    # nginx drops every inherited proxy_set_header in a location that sets one of its own
+    assert nginx.directive(prefix, r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;")
+    assert nginx.directive(prefix, r"proxy_set_header\s+Host\s+\$host;")
     assert "$proxy_add_x_forwarded_for" not in nginx.text
 
 
