@@ -47,11 +47,27 @@ def has_control_characters(value: object, free_text: bool = False) -> bool:
     return False
 
 
+def too_big_to_store(value: object) -> bool:
+    """An integer past the 64 bits every database column and LiveKit field holds (PostgreSQL refuses it)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not -(2**63) <= value < 2**63
+    if isinstance(value, dict):
+        return any(too_big_to_store(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(too_big_to_store(item) for item in value)
+    return False
+
+
 def reject_control_characters(value: object, info: ValidationInfo) -> object:
-    """A field validator for every field of a body or frame (`field_validator("*")`)."""
+    """A field validator for every field of a body or frame (`field_validator("*")`): text without
+    control characters, integers that fit 64 bits."""
     if has_control_characters(value, free_text=info.field_name in FREE_TEXT_FIELDS):
         allowed = "line breaks and tabs only" if info.field_name in FREE_TEXT_FIELDS else "none"
         raise ValueError(f"must not contain control characters ({allowed} allowed)")
+    if too_big_to_store(value):
+        raise ValueError("is out of range")
     return value
 
 

@@ -185,3 +185,20 @@ async def test_every_endpoint_answers_503_when_postgresql_is_down(make_api, tmp_
             assert ready.status == 503
     finally:
         server.stop()
+
+
+# --- numbers past 64 bits (PostgreSQL refuses them) ---------------------------------------------------
+
+
+async def test_an_integer_past_64_bits_is_a_400_not_a_database_error(api):
+    alice, bob = await register(api), await register(api)
+    response = await api.post(f"/api/v1/dm/{bob.id}/read", json={"message_id": 2**70}, headers=alice.headers)
+    assert await error_of(response) == (400, "validation_failed")
+    assert "message_id" in (await response.json())["error"]["fields"]
+    ws = await connect(api, alice)
+    await ws.expect("ready")
+    await ws.send(type="read", message_id=2**70)
+    error = await ws.expect("error")
+    assert error["data"]["code"] == "validation_failed"
+    await ws.send(type="ping")
+    await ws.expect("pong")
