@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
-from conference import ops, retention, static
+from conference import headers, ops, retention, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
@@ -123,6 +123,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.append(retention.sweeper)
+    headers.register(app)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from conference.accounts import service
+from conference.accounts import service, throttle
 from conference.accounts.auth import current_user
 from conference.accounts.schemas import Account, Login, PeopleFound, Profile, RefreshBody, Register, SignedIn, UpdateMe
 from conference.deps import deps
@@ -13,23 +13,19 @@ from conference.routing import ApiRoutes, query_int
 routes = ApiRoutes("accounts")
 
 
-def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
 @routes.route(
     "POST", "/auth/register", summary="Create an account", auth="none", body=Register, responses={201: SignedIn}
 )
+@throttle.registration_attempts
 async def register(request: web.Request, body: Register) -> SignedIn:
-    await deps(request).limiter.hit(f"register:{client_address(request)}", deps(request).settings.login_rate_per_minute)
     return await service.register(deps(request), body.login, body.password, body.email, body.display_name)
 
 
 @routes.route(
     "POST", "/auth/login", summary="Sign in by login or email", auth="none", body=Login, responses={200: SignedIn}
 )
+@throttle.login_attempts
 async def login(request: web.Request, body: Login) -> SignedIn:
-    await deps(request).limiter.hit(f"login:{client_address(request)}", deps(request).settings.login_rate_per_minute)
     return await service.login(deps(request), body.login, body.password)
 
 

@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Literal
 
 from aiohttp import WSCloseCode
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from conference.accounts.schemas import Person
 from conference.accounts.service import other_user
@@ -22,6 +22,7 @@ from conference.realtime.events import ephemeral
 from conference.realtime.schemas import Ack, FrameError, Pong
 from conference.realtime.schemas import Typing as TypingNotice
 from conference.rooms.service import require_member
+from conference.routing import reject_control_characters
 
 if TYPE_CHECKING:
     from conference.realtime.socket import Connection
@@ -38,6 +39,7 @@ TYPING_EVERY_S = 2.0  # at most one typing event per target per this many second
 class Frame(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     client_id: str | None = Field(default=None, max_length=64)
+    _no_control_characters = field_validator("*")(reject_control_characters)
 
 
 class ChatSend(Frame):
@@ -128,7 +130,7 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
         return
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         connection.reply("error", error("invalid_json", "frame is not valid JSON"))
         return
     if not isinstance(data, dict):

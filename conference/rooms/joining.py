@@ -136,7 +136,7 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> MediaGrant:
         async with deps.db() as db:
             row = (
                 await db.execute(
-                    select(RoomRow.status, RoomMember.state, RoomMember.role)
+                    select(RoomRow.status, RoomMember.state, RoomMember.role, RoomRow.max_participants)
                     .select_from(RoomRow)
                     .outerjoin(RoomMember, (RoomMember.room_id == RoomRow.id) & (RoomMember.user_id == user.id))
                     .where(RoomRow.id == code)
@@ -150,6 +150,7 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> MediaGrant:
         raise RoomEnded()
     if standing.state != "joined" or standing.role is None:
         raise Forbidden("join the room first")
+    await deps.livekit.ensure_room(code, standing.max_participants)  # LiveKit creates no room by itself
     return member_token(deps, code, user, standing.role)
 
 
@@ -171,6 +172,7 @@ async def integrator_token(
         raise Forbidden("this API key did not create that room")
     if room.status == "ended":
         raise RoomEnded()
+    await deps.livekit.ensure_room(room.id, room.max_participants)  # LiveKit creates no room by itself
     return deps.livekit.mint_token(
         room=room.id, identity=identity, name=name, role=role, metadata={"app": metadata}, ttl_s=ttl_s
     )

@@ -20,6 +20,7 @@ class Standing(NamedTuple):
     status: str  # the room's
     state: str | None  # the membership's; None when the user never came near the room
     role: str | None
+    max_participants: int  # the room's, for LiveKit's CreateRoom
 
 
 class StandingCache:
