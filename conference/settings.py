@@ -33,7 +33,7 @@ class Settings:
     log_format: str = "text"
     web_dir: Path = DEFAULT_WEB_DIR
     access_token_ttl_s: int = 900
-    refresh_token_ttl_s: int = 30 * 24 * 3600
+    refresh_token_ttl_s: int = 30 * 24 * 3600  # a sign-in ends this long after it began, refreshed or not
     media_token_ttl_s: int = 3600
     call_ring_timeout_s: float = 30.0
     presence_ttl_s: int = 30
@@ -43,6 +43,19 @@ class Settings:
     create_demo_user: bool = True
     bcrypt_rounds: int = 12
     ws_heartbeat_s: float = 20.0  # a peer that misses a pong for half of this is dropped
+    ws_ticket_ttl_s: int = 30  # a WebSocket ticket is redeemed once within this many seconds
+    # How often each replica re-reads the sign-ins of its open sockets from the database (a revocation
+    # normally arrives through the hub at once; this catches one whose notice was lost). At most 5 s.
+    ws_signin_check_s: float = 2.0
+    # Per-user limits (conference/throttles.py): each refusal is a 429 rate_limited with Retry-After
+    # over HTTP and an error frame with code rate_limited on the socket.
+    messages_per_10s: int = 20  # room chat and direct messages, HTTP and WebSocket together
+    messages_per_minute: int = 60
+    typing_per_10s: int = 20  # typing frames, every target together (a client sends one per 2 s)
+    calls_per_minute: int = 10  # POST /calls by one caller
+    lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
+    ws_tickets_per_minute: int = 60
+    sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
 
     @property
     def production(self) -> bool:
@@ -86,7 +99,23 @@ class Settings:
             create_demo_user=not production,
             presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
             call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
+            access_token_ttl_s=_int(env, "ACCESS_TOKEN_TTL_S", 900),
+            messages_per_10s=_int(env, "MESSAGES_PER_10S", 20),
+            messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 60),
+            typing_per_10s=_int(env, "TYPING_PER_10S", 20),
+            calls_per_minute=_int(env, "CALLS_PER_MINUTE", 10),
+            lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
+            ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
+            sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
         )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _http_of(ws_url: str) -> str:
