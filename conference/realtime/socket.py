@@ -11,10 +11,11 @@ import json
 import logging
 import uuid
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
@@ -80,7 +81,8 @@ class Connection:
         self._outbox: deque[Outgoing] = deque()
         self._ready = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
-        self._ending: asyncio.Task[bool] | None = None
+        self._end: tuple[int, str] | None = None  # set by `end`: the close code and reason
+        self._receiving: asyncio.Future[WSMessage] | None = None
 
     def push(self, event_id: int | None, text: str, envelope: Envelope | None) -> None:
         if self.closing:
@@ -106,13 +108,41 @@ class Connection:
 
     def end(self, code: int, reason: str) -> None:
         """Closes now, dropping whatever is still queued: the sign-in behind the socket ended, so
-        nothing more may reach it."""
-        if self._ending is not None:
+        nothing more may reach it. The handler's task does the closing (see `incoming`)."""
+        if self._end is not None:
             return
+        self._end = (code, reason)
         self.closing = True
         self._outbox.clear()
         self._held.clear()
-        self._ending = asyncio.ensure_future(self.ws.close(code=code, message=reason.encode()[:120]))
+        self._ready.set()
+        if self._receiving is not None:
+            self._receiving.cancel()
+
+    def ended(self) -> bool:
+        return self._end is not None
+
+    async def incoming(self) -> AsyncIterator[WSMessage]:
+        """The client's messages until it closes, or until `end` is called; then the socket is closed
+        here, in the reading task, because aiohttp drops the connection without waiting for the
+        client's close frame when another task closes it mid-read (clients would see 1006)."""
+        while not self.ended():
+            self._receiving = asyncio.ensure_future(self.ws.receive())
+            try:
+                message = await self._receiving
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not self.ended() or (task is not None and task.cancelling()):
+                    raise  # the handler itself is being cancelled (the peer went away)
+                break
+            finally:
+                self._receiving = None
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            yield message
+        if self._end is not None and not self.ws.closed:
+            code, reason = self._end
+            await self.ws.close(code=code, message=reason.encode()[:120])
 
     def _enqueue(self, text: str, envelope: Envelope | None) -> None:
         if len(self._outbox) >= MAX_PENDING:
@@ -125,7 +155,7 @@ class Connection:
         self._ready.set()
 
     async def send_now(self, text: str, envelope: Envelope | None) -> None:
-        if self.ws.closed:
+        if self._end is not None or self.ws.closed:
             return  # ended meanwhile (say, during replay): nothing more goes out
         await self.ws.send_str(text)
         if envelope is not None and envelope.get("id") is not None:
@@ -162,8 +192,6 @@ class Connection:
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
-        if self._ending is not None:
-            await asyncio.gather(self._ending, return_exceptions=True)
 
 
 def reply_text(type_: str, data: BaseModel) -> str:
@@ -213,7 +241,7 @@ async def _serve(app: web.Application, connection: Connection, request: web.Requ
         connection.go_live()
         if after_problem:
             connection.reply("error", frames.error("validation_failed", after_problem))
-        async for message in ws:
+        async for message in connection.incoming():
             if message.type == WSMsgType.TEXT:
                 await frames.handle(connection, app[STREAM], message.data)
             elif message.type == WSMsgType.BINARY:
