@@ -8,6 +8,7 @@ import time
 import uuid
 
 from tests.helpers import create_room, error_of, join, register
+from tests.realtime.test_event_models import problems_of
 from tests.realtime.sockets import Socket, connect
 
 
@@ -49,6 +50,7 @@ async def test_messages_count_room_chat_and_direct_messages_over_http_and_the_so
         await ws.send(type="chat.send", room_id=room["id"], content="six", client_id="c6")
         refused = await ws.expect("error", code="rate_limited")
         assert refused["data"]["client_id"] == "c6" and 1 <= refused["data"]["retry_after"] <= 10
+        assert problems_of(refused) == []
 
         assert (await post_chat(api, bob, room["id"], "bob is fine")).status == 201
         history = await (await api.get(f"/api/v1/rooms/{room['id']}/chat/messages", headers=bob.headers)).json()

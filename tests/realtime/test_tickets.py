@@ -11,6 +11,7 @@ import pytest
 
 from conference.deps import DEPS
 from tests.helpers import error_of, register
+from tests.realtime.test_event_models import problems_of
 from tests.realtime.sockets import Socket, connect, ticket_for
 
 
@@ -130,3 +131,4 @@ async def test_a_socket_renewed_in_band_outlives_its_first_access_token(make_api
         await ws.expect("pong")  # the first token has expired; the socket lives on the second
         code, message = await ws.closed(timeout=5)
         assert code == 4401 and "expired" in message
+        assert [problem for frame in ws.seen for problem in problems_of(frame)] == []
