@@ -120,6 +120,14 @@ export async function api(method, path, body, { auth = true } = {}) {
   return parse(response);
 }
 
+// A single-use ticket that opens the WebSocket, so no token travels in its URL. The socket lives until
+// the access token the ticket was minted with expires (`expiresAt`), unless renewed with a fresh ticket.
+export async function socketTicket() {
+  const answer = await api('POST', '/ws/ticket');
+  const session = getSession();
+  return { ticket: answer.ticket, accessToken: session?.access_token, expiresAt: session?.expires_at || 0 };
+}
+
 export const get = (path) => api('GET', path);
 export const post = (path, body = {}) => api('POST', path, body);
 

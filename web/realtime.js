@@ -1,5 +1,6 @@
-// One WebSocket per tab to /api/v1/ws: resumes with ?after=<last event id>, reconnects with backoff, pings.
-import { freshAccessToken, refreshSession, getSession } from './api.js';
+// One WebSocket per tab to /api/v1/ws: opens with a single-use ticket, resumes with ?after=<last event id>,
+// renews its ticket before the access token behind it expires, reconnects with backoff, pings.
+import { refreshSession, getSession, socketTicket } from './api.js';
 
 const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 50000;
@@ -57,6 +58,7 @@ class Realtime {
   closeSocket() {
     clearInterval(this.timers.ping);
     clearInterval(this.timers.watch);
+    clearTimeout(this.timers.renew);
     if (this.socket) {
       this.socket.onclose = this.socket.onmessage = this.socket.onopen = this.socket.onerror = null;
       try {
@@ -72,18 +74,18 @@ class Realtime {
     if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN)) return;
     this.connecting = true;
     this.setState('connecting');
-    let token;
+    let grant;
     try {
-      token = await freshAccessToken();
+      grant = await socketTicket();
     } catch {
-      token = null;
+      grant = null;
     }
     this.connecting = false;
     if (!this.wanted) return;
-    if (!token) return this.retry();
+    if (!grant) return this.retry();
     const url = new URL('/api/v1/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('access_token', token);
+    url.searchParams.set('ticket', grant.ticket);
     if (this.lastId) url.searchParams.set('after', this.lastId);
     const socket = new WebSocket(url);
     this.socket = socket;
@@ -95,6 +97,7 @@ class Realtime {
       this.timers.watch = setInterval(() => {
         if (Date.now() - lastHeard > SILENCE_LIMIT_MS) socket.close(4000);
       }, 5000);
+      this.renewBefore(grant.expiresAt);
     };
     socket.onmessage = (message) => {
       lastHeard = Date.now();
@@ -108,6 +111,7 @@ class Realtime {
         this.lastId = String(frame.id);
         sessionStorage.setItem(LAST_ID_KEY, this.lastId);
       }
+      if (frame.type === 'renewed') this.renewBefore(Date.now() + (Number(frame.data?.expires_in) || 0) * 1000);
       this.emit(frame.type, frame.data ?? frame, frame);
       this.emit('*', frame.data ?? frame, frame);
     };
@@ -116,16 +120,32 @@ class Realtime {
       if (!this.wanted) return;
       this.setState('connecting');
       if (event.code === 4401) {
+        // The access token expired (a tab that slept) or the sign-in ended: refresh, and come back at
+        // once; when the refresh is refused the person is signed out.
         try {
-          await refreshSession(token);
+          await refreshSession(grant.accessToken);
         } catch {
           this.wanted = false;
           this.setState('offline');
           return;
         }
+        this.attempt = 0;
       }
       this.retry();
     };
+  }
+
+  // Before the access token behind the socket expires (the server closes it then with 4401), hand the
+  // server a ticket of a fresh one: the socket lives on, with no reconnect for contacts to see.
+  renewBefore(expiresAt) {
+    clearTimeout(this.timers.renew);
+    this.timers.renew = setTimeout(async () => {
+      try {
+        this.send({ type: 'renew', ticket: (await socketTicket()).ticket });
+      } catch {
+        /* the server closes with 4401 at expiry, and onclose refreshes and reconnects */
+      }
+    }, Math.max(1000, expiresAt - Date.now() - 20000));
   }
 
   retry() {

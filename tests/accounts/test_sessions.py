@@ -44,7 +44,9 @@ async def test_a_failed_password_change_ends_nothing(api):
     account = await register(api)
     other = await sign_in(api, account)
     wrong = await api.patch(
-        "/api/v1/users/me", headers=account.headers, json={"password": "a-new-password", "current_password": "nope-nope"}
+        "/api/v1/users/me",
+        headers=account.headers,
+        json={"password": "a-new-password", "current_password": "nope-nope"},
     )
     assert await error_of(wrong) == (401, "invalid_credentials")
     assert (await api.get("/api/v1/users/me", headers=bearer(other))).status == 200
