@@ -8,8 +8,8 @@ import time
 import uuid
 
 from tests.helpers import create_room, error_of, join, register
-from tests.realtime.test_event_models import problems_of
 from tests.realtime.sockets import Socket, connect
+from tests.realtime.test_event_models import problems_of
 
 
 async def fresh_window(seconds: int, needed: float = 3.0) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from conference.deps import DEPS
 from tests.helpers import error_of, register
-from tests.realtime.test_event_models import problems_of
 from tests.realtime.sockets import Socket, connect, ticket_for
+from tests.realtime.test_event_models import problems_of
 
 
 async def open_with(client, **params) -> Socket:
