@@ -49,7 +49,7 @@ class Settings:
     log_format: str = "text"
     web_dir: Path = DEFAULT_WEB_DIR
     access_token_ttl_s: int = 900
-    refresh_token_ttl_s: int = 30 * 24 * 3600
+    refresh_token_ttl_s: int = 30 * 24 * 3600  # a sign-in ends this long after it began, refreshed or not
     media_token_ttl_s: int = 3600
     call_ring_timeout_s: float = 30.0
     presence_ttl_s: int = 30
@@ -68,6 +68,19 @@ class Settings:
     bcrypt_rounds: int = 12
     ws_heartbeat_s: float = 20.0  # a peer that misses a pong for half of this is dropped
     event_retention_days: int = 7  # the retention sweep deletes older events; resume cannot reach past it
+    ws_ticket_ttl_s: int = 30  # a WebSocket ticket is redeemed once within this many seconds
+    # How often each replica re-reads the sign-ins of its open sockets from the database (a revocation
+    # normally arrives through the hub at once; this catches one whose notice was lost). At most 5 s.
+    ws_signin_check_s: float = 2.0
+    # Per-user limits (conference/throttles.py): each refusal is a 429 rate_limited with Retry-After
+    # over HTTP and an error frame with code rate_limited on the socket.
+    messages_per_10s: int = 20  # room chat and direct messages, HTTP and WebSocket together
+    messages_per_minute: int = 60
+    typing_per_10s: int = 20  # typing frames, every target together (a client sends one per 2 s)
+    calls_per_minute: int = 10  # POST /calls by one caller
+    lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
+    ws_tickets_per_minute: int = 60
+    sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
 
     @property
     def production(self) -> bool:
@@ -111,6 +124,14 @@ class Settings:
             login_rate_per_minute=_int(env, "LOGIN_RATE_PER_MINUTE", 20),
             registrations_per_hour=_int(env, "REGISTRATIONS_PER_HOUR", 30),
             bcrypt_rounds=bcrypt_rounds,
+            access_token_ttl_s=_int(env, "ACCESS_TOKEN_TTL_S", 900),
+            messages_per_10s=_int(env, "MESSAGES_PER_10S", 20),
+            messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 60),
+            typing_per_10s=_int(env, "TYPING_PER_10S", 20),
+            calls_per_minute=_int(env, "CALLS_PER_MINUTE", 10),
+            lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
+            ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
+            sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
         )
 
 

@@ -95,6 +95,14 @@ class UpdateMe(Body):
         return None if value is None else check_password_given(value)
 
 
+class DeleteMe(Body):
+    """Deleting the account asks for its password again, so a stolen access token cannot do it."""
+
+    password: str = Field(max_length=200)
+
+    _password = field_validator("password")(check_password_given)
+
+
 class ContactRequest(Body):
     user_id: str = Field(min_length=1, max_length=32)
 
