@@ -34,6 +34,8 @@ from conference.realtime.catalog import event_models, frame_models
 from conference.realtime.hub import Hub
 from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
+from conference.recordings import recorder_app
+from conference.recordings.routes import routes as recording_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache
@@ -50,6 +52,7 @@ API_ROUTES = [
     contact_routes,
     direct_routes,
     ringing_routes,
+    recording_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -123,6 +126,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.append(retention.sweeper)
+    app.cleanup_ctx.append(recorder_app.recordings_ctx)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 DEV_LIVEKIT_KEY = "devkey"
 DEV_LIVEKIT_SECRET = "secret"
@@ -44,6 +45,17 @@ class Settings:
     bcrypt_rounds: int = 12
     ws_heartbeat_s: float = 20.0  # a peer that misses a pong for half of this is dropped
     event_retention_days: int = 7  # the retention sweep deletes older events; resume cannot reach past it
+    # Recording (conference/recordings): where files go, which backend records, how long files are kept.
+    recordings_dir: Path = Path("recordings")
+    recorder: str = "builtin"  # builtin (the rtc + PyAV worker) | egress (LiveKit Egress)
+    # `conference serve` runs one builtin worker in its process: on by default from the environment
+    # outside production (RECORDER_IN_PROCESS), off for apps built in code (tests start their own).
+    recorder_in_process: bool = False
+    recording_retention_days: int = 0  # 0 keeps recordings until a host deletes them
+    recording_width: int = 1280
+    recording_height: int = 720
+    recording_fps: int = 15
+    recording_max_jobs: int = 1  # recordings one worker encodes at once
 
     @property
     def production(self) -> bool:
@@ -88,7 +100,36 @@ class Settings:
             presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
             call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
             event_retention_days=int(env.get("EVENT_RETENTION_DAYS") or 7),
+            **_recording_settings(env, production),
         )
+
+
+class _RecordingSettings(TypedDict):
+    recordings_dir: Path
+    recorder: str
+    recorder_in_process: bool
+    recording_retention_days: int
+    recording_width: int
+    recording_height: int
+    recording_fps: int
+    recording_max_jobs: int
+
+
+def _recording_settings(env: dict[str, str], production: bool) -> _RecordingSettings:
+    recorder = (env.get("RECORDER") or "builtin").strip().lower()
+    if recorder not in ("builtin", "egress"):
+        raise ConfigError("RECORDER must be builtin or egress")
+    in_process = env.get("RECORDER_IN_PROCESS")
+    return {
+        "recordings_dir": Path(env.get("RECORDINGS_DIR") or "recordings"),
+        "recorder": recorder,
+        "recorder_in_process": (in_process.strip().lower() in ("1", "true", "yes")) if in_process else not production,
+        "recording_retention_days": int(env.get("RECORDING_RETENTION_DAYS") or 0),
+        "recording_width": int(env.get("RECORDING_WIDTH") or 1280),
+        "recording_height": int(env.get("RECORDING_HEIGHT") or 720),
+        "recording_fps": int(env.get("RECORDING_FPS") or 15),
+        "recording_max_jobs": int(env.get("RECORDER_MAX_JOBS") or 1),
+    }
 
 
 def _http_of(ws_url: str) -> str:

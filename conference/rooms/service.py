@@ -172,6 +172,8 @@ async def update_room(
 
 
 async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
+    from conference.recordings.service import stop_room_recordings  # recordings owns its table
+
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
         if room.status == "ended":
@@ -180,8 +182,9 @@ async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
         await deps.livekit.delete_room(room.id)
         room.status, room.ended_at = "ended", utcnow()
         event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
+        stopped = await stop_room_recordings(db, room.id)
         await db.commit()
-    await deps.publish(event)
+    await deps.publish(event, *stopped)
     return Room.of(room, deps.settings.public_url)
 
 
