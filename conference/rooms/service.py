@@ -193,6 +193,7 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LivePartic
     async with deps.db() as db:
         room, _ = await require_member(db, raw_id, user_id)
         present = await deps.livekit.list_participants(room.id) if room.status == "active" else []
+        present = [participant for participant in present if not participant.permission.hidden]  # a recorder
         ids = [participant.identity for participant in present]
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
         roles = dict(
