@@ -114,6 +114,16 @@ class LiveKit:
             self.minted.inc()
         return MediaGrant(token=token.to_jwt(), livekit_url=self.url, identity=identity, expires_at=expires_at)
 
+    @property
+    def server_ws_url(self) -> str:
+        """Where a server-side participant (the recorder) connects: LIVEKIT_API_URL as ws(s), since
+        LIVEKIT_URL is what browsers reach and may only work from outside (nginx, a public name)."""
+        url = self.settings.livekit_api_url
+        for http, ws in (("https://", "wss://"), ("http://", "ws://")):
+            if url.startswith(http):
+                return ws + url[len(http) :]
+        return url
+
     def mint_recorder_token(self, *, room: str, identity: str, ttl_s: int = 24 * 3600) -> str:
         """A hidden, subscribe-only participant flagged as a recorder: nobody sees it in the call,
         and it cannot publish or send data."""

@@ -1,6 +1,5 @@
-"""One recording from join to closed file: the recording's clock takes the mix and a composed
-picture every 1/fps seconds and hands them to the encoder thread; a watch task heartbeats the job
-and notices a stop (a host, the room's end, the room emptying, or the job lost to another worker)."""
+"""One recording from join to closed file: the clock (clock.py) writes while a watch task heartbeats
+the job and notices a stop (a host, the room's end, the room emptying, or the job lost to another worker)."""
 
 from __future__ import annotations
 
@@ -18,16 +17,16 @@ from conference.livekit import LiveKit
 from conference.realtime.models import Event
 from conference.recordings import jobs
 from conference.recordings.capture import RoomCapture
-from conference.recordings.compose import Compositor, Tile
+from conference.recordings.clock import run_clock
+from conference.recordings.compose import Compositor
 from conference.recordings.encoder import RecordingWriter, playable_duration
-from conference.recordings.mixer import SAMPLE_RATE, Mixer, Samples
+from conference.recordings.mixer import Mixer
 from conference.recordings.storage import LocalStorage
 from conference.settings import Settings
 
 log = logging.getLogger("conference.recorder")
 WATCH_S = 0.5  # how often a stop is looked for; heartbeats are written every jobs.HEARTBEAT_S
 IDLE_STOP_S = 60.0  # the room stayed empty this long: the recording ends by itself
-MAX_CATCH_UP_FRAMES = 15  # behind by more than this (an overloaded machine), frames are skipped, not queued
 
 Publish = Callable[[list[Event]], Awaitable[None]]
 
@@ -68,7 +67,7 @@ class RecordingSession:
         cancelled = False
         try:
             token = self.livekit.mint_recorder_token(room=job.room_id, identity=f"recorder-{job.id}")
-            await capture.connect(self.livekit.url, token)
+            await capture.connect(self.livekit.server_ws_url, token)
             writer = await asyncio.get_running_loop().run_in_executor(self._encoder, self._open_writer, path)
             await self._publish(jobs.began, key)
             await self._record(capture, mixer, writer)
@@ -99,22 +98,17 @@ class RecordingSession:
         )
 
     async def _record(self, capture: RoomCapture, mixer: Mixer, writer: RecordingWriter) -> None:
-        fps = self.settings.recording_fps
-        compositor = (
-            None
-            if self.job.audio_only
-            else Compositor(self.settings.recording_width, self.settings.recording_height, self.job.layout)
+        settings = self.settings
+        compositor = None
+        if not self.job.audio_only:
+            compositor = Compositor(settings.recording_width, settings.recording_height, self.job.layout)
+        stats = await run_clock(
+            self.stop, capture, mixer, writer, compositor, fps=settings.recording_fps, encoder=self._encoder
         )
-        started = time.monotonic()
-        frames = samples = 0
-        while not self.stop.is_set():
-            await _sleep_until(started + (frames + 1) / fps, self.stop)
-            elapsed = time.monotonic() - started
-            due = max(1, int(elapsed * fps) - frames)
-            pcm = mixer.take(int(elapsed * SAMPLE_RATE) - samples)
-            samples += len(pcm)
-            await self._in_encoder(_encode_step, writer, compositor, capture.tiles(), pcm, frames, due)
-            frames += due
+        if stats.skipped:
+            log.warning(
+                "recording %s: %d of %d frames skipped (encoding fell behind)", self.job.id, stats.skipped, stats.frames
+            )
 
     async def _watch(self, capture: RoomCapture) -> None:
         """Heartbeats, and sets `stop` when the job should end."""
@@ -155,24 +149,3 @@ class RecordingSession:
 
     async def _in_encoder(self, function: Callable[..., object], *args: object) -> object:
         return await asyncio.get_running_loop().run_in_executor(self._encoder, function, *args)
-
-
-def _encode_step(
-    writer: RecordingWriter, compositor: Compositor | None, tiles: list[Tile], pcm: Samples, first: int, count: int
-) -> None:
-    """One tick on the encoder thread: the picture (repeated when the clock ran ahead) and the sound."""
-    if compositor is not None:
-        frame = compositor.compose(tiles)
-        skip = max(0, count - MAX_CATCH_UP_FRAMES)
-        for index in range(first + skip, first + count):
-            writer.add_video(frame, index)
-    writer.add_audio(pcm)
-
-
-async def _sleep_until(deadline: float, stop: asyncio.Event) -> None:
-    delay = deadline - time.monotonic()
-    if delay > 0:
-        try:
-            await asyncio.wait_for(stop.wait(), delay)
-        except TimeoutError:
-            pass
