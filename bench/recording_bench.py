@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -58,7 +59,9 @@ async def publishers(url: str, key: str, secret: str, room: str, count: int) -> 
     await asyncio.Event().wait()  # until the driver ends the process
 
 
-async def recorder(url: str, key: str, secret: str, room: str, width: int, height: int, seconds: float) -> dict:
+async def recorder(
+    url: str, key: str, secret: str, room: str, width: int, height: int, seconds: float, expected: int
+) -> dict:
     from conference.recordings.capture import RoomCapture
     from conference.recordings.clock import run_clock
     from conference.recordings.compose import Compositor
@@ -68,7 +71,9 @@ async def recorder(url: str, key: str, secret: str, room: str, width: int, heigh
     mixer = Mixer()
     capture = RoomCapture(mixer)
     await capture.connect(url, token(key, secret, room, "bench-recorder", recorder=True))
-    await asyncio.sleep(3)  # every track subscribed and decoding before the clock starts
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(capture.tiles()) < expected:  # every camera decoding first
+        await asyncio.sleep(0.2)
     path = Path(tempfile.mkdtemp(prefix="recording-bench-")) / "bench.mp4"
     encoder = ThreadPoolExecutor(max_workers=1)
     writer = RecordingWriter(path, width=width, height=height, fps=15, audio_only=False)
@@ -82,6 +87,7 @@ async def recorder(url: str, key: str, secret: str, room: str, width: int, heigh
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
         "tiles": len(capture.videos),
+        "load": os.getloadavg()[0],
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "encode_s": round(stats.encode_s, 2),
@@ -102,7 +108,7 @@ def run_case(server, count: int, width: int, height: int, seconds: float) -> dic
     )
     try:
         assert pubs.stdout is not None and pubs.stdout.readline().strip() == "ready", "publishers did not start"
-        args = [*common, str(width), str(height), str(seconds)]
+        args = [*common, str(width), str(height), str(seconds), str(count)]
         done = subprocess.run(
             [sys.executable, __file__, "--role", "recorder", *args], capture_output=True, text=True, check=True
         )
@@ -120,9 +126,9 @@ def drive(seconds: float, counts: list[int], sizes: list[tuple[int, int]]) -> No
         try:
             print(
                 "| publishers | size | CPU s per recorded minute | real-time factor | encode thread busy | skipped |"
-                " recordings per core |"
+                " recordings per core | load average |"
             )
-            print("| --- | --- | --- | --- | --- | --- | --- |")
+            print("| --- | --- | --- | --- | --- | --- | --- | --- |")
             for width, height in sizes:
                 for count in counts:
                     result = run_case(server, count, width, height, seconds)
@@ -130,7 +136,7 @@ def drive(seconds: float, counts: list[int], sizes: list[tuple[int, int]]) -> No
                     print(
                         f"| {count} ({result['tiles']} tiles) | {width}x{height}@15 | {factor * 60:.1f} | {factor:.2f} "
                         f"| {result['encode_s'] / result['wall_s']:.0%} | {result['skipped']} of {result['frames']} "
-                        f"| {1 / factor:.1f} |",
+                        f"| {1 / factor:.1f} | {result['load']:.1f} |",
                         flush=True,
                     )
         finally:
@@ -149,8 +155,9 @@ def main() -> None:
         url, key, secret, room, count = args.rest
         asyncio.run(publishers(url, key, secret, room, int(count)))
     elif args.role == "recorder":
-        url, key, secret, room, width, height, seconds = args.rest
-        print(json.dumps(asyncio.run(recorder(url, key, secret, room, int(width), int(height), float(seconds)))))
+        url, key, secret, room, width, height, seconds, expected = args.rest
+        sizes = int(width), int(height), float(seconds), int(expected)
+        print(json.dumps(asyncio.run(recorder(url, key, secret, room, *sizes))))
     else:
         counts = [int(n) for n in args.publishers.split(",")]
         sizes = [(int(w), int(h)) for w, h in (size.split("x") for size in args.sizes.split(","))]

@@ -102,7 +102,8 @@ class RoomCapture:
             await stream.aclose()
 
     async def _read_audio(self, track: rtc.RemoteAudioTrack) -> None:
-        stream = rtc.AudioStream(track, sample_rate=SAMPLE_RATE, num_channels=1)
+        # 40 ms chunks: a quarter of the Python callbacks of the SDK's 10 ms default, well within the mix's buffer.
+        stream = rtc.AudioStream(track, sample_rate=SAMPLE_RATE, num_channels=1, frame_size_ms=40)
         try:
             async for event in stream:
                 samples = np.frombuffer(event.frame.data, dtype=np.int16).copy()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.db import utcnow
@@ -155,7 +155,10 @@ async def reap(db: AsyncSession, probe: Probe, now: datetime | None = None) -> l
                 RecordingRow.backend == "builtin",
                 or_(
                     RecordingRow.heartbeat_at < stale,
-                    RecordingRow.created_at < now - timedelta(seconds=START_TIMEOUT_S),
+                    and_(
+                        RecordingRow.worker_id.is_(None),
+                        RecordingRow.created_at < now - timedelta(seconds=START_TIMEOUT_S),
+                    ),
                 ),
             )
             .with_for_update(skip_locked=True)

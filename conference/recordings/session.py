@@ -115,8 +115,15 @@ class RecordingSession:
         last_beat, empty_since = 0.0, None
         while not self.stop.is_set():
             now = time.monotonic()
-            async with self.db() as db:
-                beat = await jobs.heartbeat(db, self.job.id, self.worker_id, write=now - last_beat >= jobs.HEARTBEAT_S)
+            try:
+                async with self.db() as db:
+                    beat = await jobs.heartbeat(
+                        db, self.job.id, self.worker_id, write=now - last_beat >= jobs.HEARTBEAT_S
+                    )
+            except Exception:  # the database is away: keep recording; if it stays away the job is reaped
+                log.exception("recording %s: heartbeat failed", self.job.id)
+                await asyncio.sleep(WATCH_S)
+                continue
             last_beat = now if now - last_beat >= jobs.HEARTBEAT_S else last_beat
             empty_since = (empty_since or now) if capture.people() == 0 else None
             if not beat.owned:

@@ -181,3 +181,17 @@ async def test_a_lapsed_worker_is_reaped_and_its_job_taken_by_another(rec_api):
         await jobs.reap(db, lambda key: (None, None), now=later + timedelta(seconds=30))
         taken = await jobs.claim(db, "alive")
     assert taken is not None and taken.id == joining["id"]
+
+
+async def test_a_recording_no_worker_takes_fails_instead_of_hanging(rec_api):
+    room, host, _, _ = await _room_with_people(rec_api)
+    waiting = await (await _start(rec_api, room, host)).json()
+    deps = _deps(rec_api)
+    async with deps.db() as db:
+        assert await jobs.reap(db, lambda key: (None, None)) == []  # not yet
+        events = await jobs.reap(
+            db, lambda key: (None, None), now=utcnow() + timedelta(seconds=jobs.START_TIMEOUT_S + 1)
+        )
+    assert [event.type for event in events] == ["recording.failed"]
+    row = await (await rec_api.get(f"/api/v1/recordings/{waiting['id']}", headers=host.headers)).json()
+    assert row["status"] == "failed" and "no recorder" in row["error"]
