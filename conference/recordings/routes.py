@@ -8,7 +8,7 @@ from aiohttp import web
 
 from conference.accounts.auth import authenticate, current_user
 from conference.deps import deps
-from conference.errors import Unauthorized
+from conference.errors import RangeNotSatisfiable, Unauthorized
 from conference.recordings import links, service
 from conference.recordings.schemas import Layout, Recording, RecordingList
 from conference.recordings.service import Caller
@@ -33,6 +33,21 @@ class FileLink(Answer):
 def _caller(request: web.Request) -> Caller:
     user, key = request.get(USER), request.get(API_KEY)
     return Caller(user_id=user.id if user else None, api_key_id=key.id if key else None)
+
+
+def _check_range(request: web.Request, size: int) -> None:
+    """A Range the file cannot serve gets the one error shape (aiohttp would answer 416 with no body)."""
+    if "Range" not in request.headers:
+        return
+    try:
+        wanted = request.http_range
+    except ValueError:
+        raise RangeNotSatisfiable(
+            "the Range header is not valid", headers={"Content-Range": f"bytes */{size}"}
+        ) from None
+    start = wanted.start if wanted.start is not None and wanted.start >= 0 else None
+    if start is not None and start >= size:
+        raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
 
 
 def _recording_id(request: web.Request) -> str:
@@ -125,6 +140,7 @@ async def download_recording(request: web.Request) -> web.StreamResponse:
         await authenticate(request, "user_or_key")
         caller = _caller(request)
     found = await service.recording_file(deps(request), recording_id, caller)
+    _check_range(request, found.path.stat().st_size)
     return web.FileResponse(
         found.path,
         headers={

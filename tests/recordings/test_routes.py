@@ -114,6 +114,11 @@ async def test_download_with_ranges_signed_links_and_delete(rec_api):
     assert part.headers["Content-Range"] == f"bytes 100-1099/{len(payload)}"
     tail = await rec_api.get(url, headers={**member.headers, "Range": "bytes=-10"})
     assert tail.status == 206 and await tail.read() == payload[-10:]
+    beyond = await rec_api.get(url, headers={**member.headers, "Range": f"bytes={len(payload)}-"})
+    assert await error_of(beyond) == (416, "range_not_satisfiable")
+    assert beyond.headers["Content-Range"] == f"bytes */{len(payload)}"
+    garbled = await rec_api.get(url, headers={**member.headers, "Range": "bytes=a-b"})
+    assert await error_of(garbled) == (416, "range_not_satisfiable")
 
     assert await error_of(await rec_api.get(url, headers=stranger.headers)) == (403, "forbidden")
     assert await error_of(await rec_api.get(url)) == (401, "unauthorized")

@@ -77,3 +77,14 @@ def test_a_file_that_was_never_closed_plays_up_to_its_last_fragment(tmp_path):
     assert 3.5 <= (playable_duration(path) or 0) <= 5
     writer.close()
     assert 4.9 <= (playable_duration(path) or 0) <= 5.2
+
+
+def test_an_audio_only_recording_has_one_audio_stream(tmp_path):
+    path = tmp_path / "voice.mp4"
+    writer = RecordingWriter(path, width=1280, height=720, fps=15, audio_only=True)
+    tone = (3000 * np.sin(2 * np.pi * 440 * np.arange(SAMPLE_RATE) / SAMPLE_RATE)).astype(np.int16)
+    writer.add_audio(tone)
+    writer.close()
+    with av.open(str(path)) as container:
+        assert [stream.type for stream in container.streams] == ["audio"]
+    assert 0.9 <= (playable_duration(path) or 0) <= 1.1
