@@ -15,13 +15,14 @@ from tests.bots import Bot
 WIDTH, HEIGHT, RATE = 320, 240, 48_000
 
 
-async def publish_pattern(bot: Bot, rgb: tuple[int, int, int], tone_hz: float) -> None:
-    """Camera: one colour with a moving frame counter bar; microphone: a sine at `tone_hz`."""
+async def publish_pattern(bot: Bot, rgb: tuple[int, int, int], tone_hz: float, *, simulcast: bool = True) -> None:
+    """Camera: one colour with a moving frame counter bar; microphone: a sine at `tone_hz`.
+    Without simulcast the bot encodes one layer instead of three (the benchmark's nine publishers)."""
     video, audio = rtc.VideoSource(WIDTH, HEIGHT), rtc.AudioSource(RATE, 1)
     participant = bot.room.local_participant
     await participant.publish_track(
         rtc.LocalVideoTrack.create_video_track("camera", video),
-        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA),
+        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, simulcast=simulcast),
     )
     await participant.publish_track(
         rtc.LocalAudioTrack.create_audio_track("microphone", audio),
