@@ -31,14 +31,24 @@ async def publish_pattern(bot: Bot, rgb: tuple[int, int, int], tone_hz: float, *
     bot._pumps += [asyncio.create_task(_colour(video, rgb)), asyncio.create_task(_tone(audio, tone_hz))]
 
 
-async def _colour(source: rtc.VideoSource, rgb: tuple[int, int, int]) -> None:
-    pixels = np.zeros((HEIGHT, WIDTH, 4), dtype=np.uint8)
+async def publish_screen(bot: Bot, rgb: tuple[int, int, int], width: int = 640, height: int = 360) -> None:
+    """A screen share of one colour."""
+    screen = rtc.VideoSource(width, height)
+    await bot.room.local_participant.publish_track(
+        rtc.LocalVideoTrack.create_video_track("screen", screen),
+        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_SCREENSHARE),
+    )
+    bot._pumps.append(asyncio.create_task(_colour(screen, rgb, width, height)))
+
+
+async def _colour(source: rtc.VideoSource, rgb: tuple[int, int, int], width: int = WIDTH, height: int = HEIGHT) -> None:
+    pixels = np.zeros((height, width, 4), dtype=np.uint8)
     pixels[:, :] = (*rgb, 255)
     n = 0
     while True:
         frame = pixels.copy()
-        frame[-12:, : (n % 30) * WIDTH // 30] = (255, 255, 255, 255)  # the frame counter, as a growing bar
-        source.capture_frame(rtc.VideoFrame(WIDTH, HEIGHT, rtc.VideoBufferType.RGBA, frame.tobytes()))
+        frame[-12:, : (n % 30) * width // 30] = (255, 255, 255, 255)  # the frame counter, as a growing bar
+        source.capture_frame(rtc.VideoFrame(width, height, rtc.VideoBufferType.RGBA, frame.tobytes()))
         n += 1
         await asyncio.sleep(1 / 15)
 

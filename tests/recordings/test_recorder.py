@@ -14,7 +14,7 @@ from conference.deps import DEPS
 from conference.realtime.models import Event
 from tests.bots import bots
 from tests.helpers import create_room, join, register
-from tests.recordings.media import energy_at, probe, publish_pattern
+from tests.recordings.media import energy_at, probe, publish_pattern, publish_screen
 
 pytestmark = pytest.mark.livekit
 RED, BLUE = (230, 20, 20), (20, 20, 230)
@@ -87,3 +87,28 @@ async def test_two_publishers_recorded_to_a_playable_file(recorder_api, tmp_path
         "recording.stopped",
         "recording.ready",
     ]
+
+
+async def test_a_screen_share_takes_the_stage(recorder_api, tmp_path):
+    host = await register(recorder_api)
+    room = await create_room(recorder_api, host, name="Demo")
+    grant = await join(recorder_api, host, room["id"])
+    async with bots("host") as (host_bot,):
+        await host_bot.connect(grant["livekit_url"], grant["token"])
+        await publish_pattern(host_bot, RED, 440)
+        await publish_screen(host_bot, (20, 200, 20))
+        started = await recorder_api.post(f"/api/v1/rooms/{room['id']}/recordings", json={}, headers=host.headers)
+        recording = await wait_for_status(recorder_api, host, (await started.json())["id"], {"recording", "failed"}, 20)
+        assert recording["status"] == "recording", recording
+        await asyncio.sleep(5)
+        await recorder_api.post(f"/api/v1/recordings/{recording['id']}/stop", headers=host.headers)
+    done = await wait_for_status(recorder_api, host, recording["id"], {"ready", "failed", "interrupted"}, 30)
+    assert done["status"] == "ready", done
+    path = tmp_path / "screen.mp4"
+    path.write_bytes(await (await recorder_api.get(done["file_url"], headers=host.headers)).read())
+    frame = probe(path).middle_frame
+    height, width, _ = frame.shape
+    stage = frame[height * 2 // 5, width // 2].astype(int)
+    assert stage[1] > 150 and stage[0] < 100, stage  # the green screen fills the stage
+    strip = [frame[height - height // 10, x].astype(int) for x in range(0, width, 8)]
+    assert any(_colour_of(pixel) == "red" for pixel in strip)  # the camera moved to the strip below
