@@ -36,6 +36,8 @@ from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
 from conference.realtime.routes import routes as realtime_routes
 from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
+from conference.recordings import recorder_app
+from conference.recordings.routes import routes as recording_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
@@ -53,6 +55,7 @@ API_ROUTES = [
     direct_routes,
     ringing_routes,
     realtime_routes,
+    recording_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -134,6 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.append(retention.sweeper)
     headers.register(app)
+    app.cleanup_ctx.append(recorder_app.recordings_ctx)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

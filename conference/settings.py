@@ -6,6 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 DEV_LIVEKIT_KEY = "devkey"
 DEV_LIVEKIT_SECRET = "secret"
@@ -81,6 +82,17 @@ class Settings:
     lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
     ws_tickets_per_minute: int = 60
     sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
+    # Recording (conference/recordings): where files go, which backend records, how long files are kept.
+    recordings_dir: Path = Path("recordings")
+    recorder: str = "builtin"  # builtin (the rtc + PyAV worker) | egress (LiveKit Egress)
+    # `conference serve` runs one builtin worker in its process: on by default from the environment
+    # outside production (RECORDER_IN_PROCESS), off for apps built in code (tests start their own).
+    recorder_in_process: bool = False
+    recording_retention_days: int = 0  # 0 keeps recordings until a host deletes them
+    recording_width: int = 1280
+    recording_height: int = 720
+    recording_fps: int = 15
+    recording_max_jobs: int = 1  # recordings one worker encodes at once
 
     @property
     def production(self) -> bool:
@@ -132,6 +144,7 @@ class Settings:
             lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
             ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
             sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
+            **_recording_settings(env, production),
         )
 
 
@@ -167,6 +180,34 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw) if raw else default
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+class _RecordingSettings(TypedDict):
+    recordings_dir: Path
+    recorder: str
+    recorder_in_process: bool
+    recording_retention_days: int
+    recording_width: int
+    recording_height: int
+    recording_fps: int
+    recording_max_jobs: int
+
+
+def _recording_settings(env: dict[str, str], production: bool) -> _RecordingSettings:
+    recorder = (env.get("RECORDER") or "builtin").strip().lower()
+    if recorder not in ("builtin", "egress"):
+        raise ConfigError("RECORDER must be builtin or egress")
+    in_process = env.get("RECORDER_IN_PROCESS")
+    return {
+        "recordings_dir": Path(env.get("RECORDINGS_DIR") or "recordings"),
+        "recorder": recorder,
+        "recorder_in_process": (in_process.strip().lower() in ("1", "true", "yes")) if in_process else not production,
+        "recording_retention_days": int(env.get("RECORDING_RETENTION_DAYS") or 0),
+        "recording_width": int(env.get("RECORDING_WIDTH") or 1280),
+        "recording_height": int(env.get("RECORDING_HEIGHT") or 720),
+        "recording_fps": int(env.get("RECORDING_FPS") or 15),
+        "recording_max_jobs": int(env.get("RECORDER_MAX_JOBS") or 1),
+    }
 
 
 def _http_of(ws_url: str) -> str:

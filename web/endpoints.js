@@ -19,6 +19,7 @@ import { api, endSession, getSession, startSession } from './api.js';
 /** @typedef {Answers['GET /api/v1/dm']['items'][number]} Conversation */
 /** @typedef {Answers['GET /api/v1/calls/history']['items'][number]} CallSession */
 /** @typedef {Answers['GET /api/v1/users/{user_id}']} UserProfile */
+/** @typedef {Answers['GET /api/v1/recordings/{recording_id}']} Recording */
 
 const PREFIX = '/api/v1';
 
@@ -179,6 +180,20 @@ export const calls = {
   /** @param {string} callId */
   cancel: (callId) => call('POST /api/v1/calls/{call_id}/cancel', { path: { call_id: callId } }),
   history: () => call('GET /api/v1/calls/history', {}),
+};
+
+export const recordings = {
+  /** @param {string} roomId @param {Bodies['POST /api/v1/rooms/{room_id}/recordings']} options */
+  start: (roomId, options) =>
+    call('POST /api/v1/rooms/{room_id}/recordings', { path: { room_id: roomId }, body: options }),
+  /** @param {string} recordingId */
+  stop: (recordingId) => call('POST /api/v1/recordings/{recording_id}/stop', { path: { recording_id: recordingId } }),
+  /** A room's recordings, newest first. @param {string} roomId */
+  list: (roomId) => call('GET /api/v1/rooms/{room_id}/recordings', { path: { room_id: roomId } }),
+  /** A signed link for <video src> and downloads (no header needed). @param {string} recordingId */
+  link: (recordingId) => call('POST /api/v1/recordings/{recording_id}/link', { path: { recording_id: recordingId } }),
+  /** @param {string} recordingId */
+  remove: (recordingId) => call('DELETE /api/v1/recordings/{recording_id}', { path: { recording_id: recordingId } }),
 };
 
 /**

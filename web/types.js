@@ -147,6 +147,13 @@ export {};
  */
 
 /**
+ * A signed download path for `<video src>` and download links: no header needed, one recording, expires.
+ * @typedef {object} FileLink
+ * @property {string} url
+ * @property {string} expires_at
+ */
+
+/**
  * A frame the server could not act on; the connection stays open.
  * @typedef {object} FrameError
  * @property {string} code snake_case, stable; the HTTP codes plus invalid_frame, unknown_type
@@ -355,6 +362,30 @@ export {};
  */
 
 /**
+ * A recording as members see it: every answer of /recordings and every recording.* event carries it.
+ * @typedef {object} Recording
+ * @property {string} id
+ * @property {string} room_id
+ * @property {"starting" | "recording" | "processing" | "ready" | "failed" | "interrupted"} status starting -> recording -> processing -> ready; failed when nothing usable came out; interrupted when the recorder died (the partial file plays up to that moment)
+ * @property {"grid" | "speaker"} layout
+ * @property {boolean} audio_only
+ * @property {string | null} started_by the host who started it; None once that account is deleted
+ * @property {string} content_type video/mp4, or audio/mp4 for audio-only recordings
+ * @property {number | null} size_bytes set once the file is finished
+ * @property {number | null} duration_s set once the file is finished
+ * @property {string | null} error why it failed or was interrupted
+ * @property {string} created_at
+ * @property {string | null} started_at when the recorder began writing
+ * @property {string | null} ended_at
+ * @property {string | null} file_url download path (members; range requests), once there is a file
+ */
+
+/**
+ * @typedef {object} RecordingList
+ * @property {Array<Recording>} items newest first
+ */
+
+/**
  * @typedef {object} RefreshBody
  * @property {string} refresh_token
  */
@@ -436,6 +467,12 @@ export {};
  */
 
 /**
+ * @typedef {object} StartRecording
+ * @property {"grid" | "speaker"} [layout]
+ * @property {boolean} [audio_only]
+ */
+
+/**
  * @typedef {object} Track
  * @property {string} sid
  * @property {string} source camera, microphone, screen_share, screen_share_audio or unknown
@@ -506,6 +543,11 @@ export {};
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
+ *   "GET /api/v1/recordings/{recording_id}": Recording,
+ *   "DELETE /api/v1/recordings/{recording_id}": null,
+ *   "GET /api/v1/recordings/{recording_id}/file": any,
+ *   "POST /api/v1/recordings/{recording_id}/link": FileLink,
+ *   "POST /api/v1/recordings/{recording_id}/stop": Recording,
  *   "GET /api/v1/rooms": RoomList,
  *   "POST /api/v1/rooms": Room,
  *   "GET /api/v1/rooms/{room_id}": RoomDetails,
@@ -523,6 +565,8 @@ export {};
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": ParticipantRole,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": ParticipantMuted,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/remove": ParticipantRemoved,
+ *   "GET /api/v1/rooms/{room_id}/recordings": RecordingList,
+ *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
  *   "POST /api/v1/tokens": MediaGrant,
  *   "GET /api/v1/users": PeopleFound,
@@ -553,6 +597,7 @@ export {};
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
+ *   "POST /api/v1/rooms/{room_id}/recordings": StartRecording,
  *   "POST /api/v1/tokens": IntegratorToken,
  *   "PATCH /api/v1/users/me": UpdateMe,
  *   "DELETE /api/v1/users/me": DeleteMe,
@@ -564,6 +609,7 @@ export {};
  * @typedef {{
  *   "GET /api/v1/calls/history": { limit?: string },
  *   "GET /api/v1/dm/{user_id}/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/recordings/{recording_id}/file": { token?: string },
  *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, limit?: string },
  *   "GET /api/v1/rooms/{room_id}/sessions": { limit?: string },
  *   "GET /api/v1/users": { q?: string, limit?: string },
@@ -588,6 +634,10 @@ export {};
  *   "participant.removed": ParticipantRemoved,
  *   "participant.updated": ParticipantRole,
  *   "presence": PresenceChange,
+ *   "recording.failed": Recording,
+ *   "recording.ready": Recording,
+ *   "recording.started": Recording,
+ *   "recording.stopped": Recording,
  *   "room.ended": RoomRef,
  *   "room.updated": Room,
  *   "typing": Typing,

@@ -173,6 +173,8 @@ async def update_room(
 
 
 async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
+    from conference.recordings.service import stop_room_recordings  # recordings owns its table
+
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
         if room.status == "ended":
@@ -181,8 +183,9 @@ async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
         await deps.livekit.delete_room(room.id)
         room.status, room.ended_at = "ended", utcnow()
         event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
+        stopped = await stop_room_recordings(db, room.id)
         await db.commit()
-    await deps.publish(event)
+    await deps.publish(event, *stopped)
     await deps.hub.notify(StandingChanged(room_id=room.id))  # no replica mints a token for it any more
     return Room.of(room, deps.settings.public_url)
 
@@ -192,6 +195,7 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LivePartic
     async with deps.db() as db:
         room, _ = await require_member(db, raw_id, user_id)
         present = await deps.livekit.list_participants(room.id) if room.status == "active" else []
+        present = [participant for participant in present if not participant.permission.hidden]  # a recorder
         ids = [participant.identity for participant in present]
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
         roles = dict(

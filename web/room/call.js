@@ -12,6 +12,7 @@ import { leaveChoice, openSettings } from './dialogs.js';
 import { CallHeader } from './header.js';
 import { DisconnectReason, Room, RoomEvent, ScreenSharePresets, Track, VideoPresets } from './livekit.js';
 import { PeoplePanel } from './people.js';
+import { mountRecording } from './recording.js';
 import { participantName, Stage } from './stage.js';
 
 /** @import { LocalTrack } from './livekit.js' */
@@ -101,6 +102,7 @@ export class Call {
     this.offs = [];
     this.stage = new Stage(room, { onMore: () => this.panel !== 'people' && this.setPanel('people') });
     this.header = new CallHeader(this.info);
+    this.recording = mountRecording(this.header.element, this.info.id, this.isHost);
     this.chat = new ChatPanel(this.info.id, {
       me: user?.id,
       onClose: () => this.setPanel(null),
@@ -336,6 +338,7 @@ export class Call {
 
   cleanup() {
     this.header.stop();
+    this.recording.stop();
     document.removeEventListener('keydown', this.onKey);
     for (const off of this.offs) off();
     this.chat.destroy();
