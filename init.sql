@@ -213,5 +213,24 @@ CREATE INDEX ix_events_created_at ON events (created_at);
 
 UPDATE alembic_version SET version_num='0002_events_created_at_index' WHERE alembic_version.version_num = '0001_baseline';
 
+-- Running upgrade 0002_events_created_at_index -> 0003_in_call
+
+CREATE TABLE raised_hands (
+    id BIGSERIAL NOT NULL, 
+    room_id VARCHAR(12) NOT NULL, 
+    user_id VARCHAR(32) NOT NULL, 
+    raised_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(room_id) REFERENCES rooms (id) ON DELETE CASCADE, 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
+    UNIQUE (room_id, user_id)
+);
+
+CREATE INDEX ix_raised_hands_room_id ON raised_hands (room_id);
+
+ALTER TABLE rooms ADD COLUMN e2ee BOOLEAN DEFAULT false NOT NULL;
+
+UPDATE alembic_version SET version_num='0003_in_call' WHERE alembic_version.version_num = '0002_events_created_at_index';
+
 COMMIT;
 

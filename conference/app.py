@@ -34,6 +34,7 @@ from conference.realtime.catalog import event_models, frame_models
 from conference.realtime.hub import Hub
 from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
+from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache
@@ -45,6 +46,7 @@ API_ROUTES = [
     account_routes,
     room_routes,
     host_routes,
+    hand_routes,
     chat_routes,
     call_routes,
     contact_routes,
