@@ -70,7 +70,8 @@ async def test_on_a_phone_the_call_fits_and_the_host_ends_it_from_leave(site, ne
     (artifacts_dir / "room-phone.png").write_bytes(await page.screenshot())
 
     await page.click("[data-testid=leave-room]")
-    await page.click("[data-testid=leave-choice-end]")
+    await page.click("[data-testid=end-room]")
+    await page.click("[data-testid=end-confirm-ok]")
     await page.wait_for_selector("[data-testid=room-outcome][data-reason=ended_by_me]")
     response = await site.client.get(f"/api/v1/rooms/{room['id']}", headers=host.headers)
     assert (await response.json())["status"] == "ended"

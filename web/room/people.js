@@ -232,7 +232,12 @@ export class PeoplePanel {
         return h(
           'li',
           { class: 'person', testid: 'hand-item', dataset: { identity: p.identity } },
-          h('span', { class: 'hand-place', 'aria-label': t('hands.raised_place', { place: i + 1 }) }, `✋ ${i + 1}`),
+          h(
+            'span',
+            { class: 'hand-place', role: 'img', 'aria-label': t('hands.raised_place', { place: i + 1 }) },
+            icon('hand'),
+            String(i + 1),
+          ),
           h('span', { class: 'person__name' }, participantName(p)),
           this.menuOf(p),
         );

@@ -140,7 +140,7 @@ export class Tile {
     this.element.dataset.hand = String(place);
     if (!place) return;
     const label = t('hands.raised_place', { place });
-    this.hand.textContent = `✋ ${place}`;
+    this.hand.replaceChildren(icon('hand'), h('span', {}, String(place)));
     this.hand.setAttribute('aria-label', label);
     this.hand.title = label;
   }
