@@ -322,6 +322,7 @@ export class Call {
       RoomEvent.ParticipantMetadataChanged,
       RoomEvent.ParticipantPermissionsChanged,
       RoomEvent.ConnectionQualityChanged,
+      RoomEvent.ParticipantEncryptionStatusChanged,
     ]) {
       this.room.on(event, refresh);
     }

@@ -161,6 +161,8 @@ export class Tile {
     this.mic.classList.toggle('tile__mic--off', micMuted);
     this.mic.setAttribute('aria-label', t(micMuted ? 'room.muted' : 'room.unmuted'));
     this.element.dataset.muted = String(micMuted);
+    // LiveKit's word on whether this person's media arrives end-to-end encrypted.
+    this.element.dataset.encrypted = String(participant.isEncrypted);
     this.element.dataset.video = String(video);
     this.element.classList.toggle('tile--novideo', !video);
     this.element.classList.toggle('tile--mirror', this.local && !this.isScreen);
