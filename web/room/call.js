@@ -11,6 +11,7 @@ import { Controls, PHONE } from './controls.js';
 import { loadPrefs, supportsOutputSelection } from './devices.js';
 import { openSettings } from './dialogs.js';
 import { e2eeNotice, e2eeOptions } from './e2ee.js';
+import { applyEffect, savedEffect } from './effects.js';
 import { Hands } from './hands.js';
 import { CallHeader, headerBadge } from './header.js';
 import { DisconnectReason, Room, RoomEvent, ScreenSharePresets, Track, VideoPresets } from './livekit.js';
@@ -310,6 +311,13 @@ export class Call {
       .on(RoomEvent.Reconnected, () => reconnecting(false))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => this.hideAudioButton())
       .on(RoomEvent.MediaDevicesError, () => toast(t('room.device_error'), { kind: 'error' }))
+      .on(RoomEvent.LocalTrackPublished, (publication) => {
+        // A camera turned on in the call gets the background chosen before (the preview's has it already).
+        const track = publication.videoTrack;
+        if (publication.source === Track.Source.Camera && track && !track.getProcessor() && savedEffect() !== 'none') {
+          applyEffect(track, savedEffect()).catch(() => toast(t('effects.failed'), { kind: 'error' }));
+        }
+      })
       .on(RoomEvent.Disconnected, (reason) => this.finish(OUTCOME_FOR.get(reason) || 'disconnected'));
     for (const event of [
       RoomEvent.TrackPublished,

@@ -4,6 +4,8 @@ import { t } from '../i18n.js';
 import { inviteLink } from '../roomcode.js';
 import { openDialog, toast } from '../ui.js';
 import { deviceSelect, supportsOutputSelection } from './devices.js';
+import { applyEffect, effectPicker } from './effects.js';
+import { Track } from './livekit.js';
 
 /** @import { Room } from './livekit.js' */
 
@@ -54,6 +56,16 @@ export function openSettings(room) {
       pick('audioinput'),
       pick('videoinput'),
       supportsOutputSelection() ? pick('audiooutput') : null,
+      effectPicker(async (name) => {
+        const camera = room.localParticipant.getTrackPublication(Track.Source.Camera)?.videoTrack;
+        if (!camera) return;
+        try {
+          await applyEffect(camera, name);
+        } catch (error) {
+          toast(t('effects.failed'), { kind: 'error' });
+          throw error;
+        }
+      }),
     ),
     actions: [
       h(
