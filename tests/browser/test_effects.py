@@ -65,7 +65,7 @@ async def test_blur_changes_the_published_picture_and_loads_nothing_from_elsewhe
     await alice_page.wait_for_function(
         "localStorage.getItem('conference.effect') === 'blur'", timeout=30000
     )  # remembered once the effect runs
-    save_screenshot(await alice_page.screenshot(), "prejoin-blur.png", artifacts_dir)
+    save_screenshot(await alice_page.screenshot(timeout=60000), "prejoin-blur.png", artifacts_dir)
     await alice_page.click("[data-testid=join-now]")
     await alice_page.wait_for_selector("[data-testid=call]")
 
@@ -76,7 +76,7 @@ async def test_blur_changes_the_published_picture_and_loads_nothing_from_elsewhe
     await assert_video_plays(bob_page, alice_video)
     await bob_page.wait_for_timeout(1000)
     blurred = await sharpness(bob_page, alice_video)
-    save_screenshot(await bob_page.screenshot(), "call-blur.png", artifacts_dir)
+    save_screenshot(await bob_page.screenshot(timeout=60000), "call-blur.png", artifacts_dir)
 
     # Alice turns the effect off in the settings: Bob gets the raw fake camera, much sharper.
     await alice_page.click("[data-testid=open-more]")

@@ -6,24 +6,24 @@ import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
 import { confirmDialog, errorText, toast } from '../ui.js';
+import { audioButton, newRoom, OUTCOME_FOR, reconnectingBanner } from './callparts.js';
 import { ChatPanel } from './chat.js';
-import { Controls, PHONE } from './controls.js';
+import { Controls } from './controls.js';
 import { loadPrefs, supportsOutputSelection } from './devices.js';
-import { openSettings } from './dialogs.js';
 import { e2eeNotice, e2eeOptions } from './e2ee.js';
-import { applyEffect, savedEffect } from './effects.js';
+import { keepEffect } from './effects.js';
 import { Hands } from './hands.js';
 import { CallHeader, headerBadge } from './header.js';
-import { DisconnectReason, Room, RoomEvent, ScreenSharePresets, Track, VideoPresets } from './livekit.js';
-import { everyoneItems, participantRole, personMenu, watchModeration } from './moderation.js';
+import { Room, RoomEvent, Track } from './livekit.js';
+import { participantRole, personMenu, watchModeration } from './moderation.js';
+import { moreItems } from './moremenu.js';
 import { PeoplePanel } from './people.js';
-import { REACTIONS, Reactions } from './reactions.js';
+import { Reactions } from './reactions.js';
 import { openShortcutHelp, shortcutOf } from './shortcuts.js';
-import { LAYOUTS, participantName, Stage } from './stage.js';
+import { participantName, Stage } from './stage.js';
 
 /** @import { LocalTrack } from './livekit.js' */
 /** @import { Me } from '../endpoints.js' */
-/** @import { MenuItem } from './menu.js' */
 /** @import { ModerationContext } from './moderation.js' */
 /** @import { OutcomeReason, ShowOutcome } from './outcome.js' */
 /** @import { ShortcutAction } from './shortcuts.js' */
@@ -50,60 +50,6 @@ import { LAYOUTS, participantName, Stage } from './stage.js';
  * @property {ShowOutcome} onOutcome fires once, when the call is over for us
  */
 /** @typedef {'chat' | 'people' | null} PanelName */
-
-/** @type {Map<DisconnectReason | undefined, OutcomeReason>} */
-const OUTCOME_FOR = new Map([
-  [DisconnectReason.ROOM_DELETED, 'ended'],
-  [DisconnectReason.ROOM_CLOSED, 'ended'],
-  [DisconnectReason.PARTICIPANT_REMOVED, 'removed'],
-  [DisconnectReason.DUPLICATE_IDENTITY, 'duplicate'],
-]);
-/** @param {ReturnType<typeof e2eeOptions>['options'] | undefined} e2ee */
-function newRoom(e2ee) {
-  // Devices picked before (pre-join or settings) are used when the camera or mic is turned on later.
-  const prefs = loadPrefs();
-  return new Room({
-    e2ee,
-    adaptiveStream: true,
-    dynacast: true,
-    videoCaptureDefaults: { resolution: VideoPresets.h720.resolution, deviceId: prefs.videoinput || undefined },
-    publishDefaults: { simulcast: true, screenShareEncoding: ScreenSharePresets.h1080fps15.encoding },
-    audioCaptureDefaults: {
-      echoCancellation: true,
-      noiseSuppression: true,
-      autoGainControl: true,
-      deviceId: prefs.audioinput || undefined,
-    },
-  });
-}
-
-function reconnectingBanner() {
-  return h(
-    'div',
-    { class: 'banner', role: 'status', testid: 'reconnecting-banner', hidden: true },
-    h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-    t('room.reconnecting'),
-  );
-}
-
-/** The button a browser that blocks autoplay needs pressed before it plays sound. @param {Room} room */
-function audioButton(room) {
-  const button = h(
-    'button',
-    {
-      class: 'button button--primary banner__action',
-      type: 'button',
-      testid: 'start-audio',
-      hidden: room.canPlaybackAudio,
-    },
-    t('room.enable_audio'),
-  );
-  button.addEventListener('click', async () => {
-    await room.startAudio();
-    button.hidden = true;
-  });
-  return button;
-}
 
 export class Call {
   /**
@@ -225,43 +171,13 @@ export class Call {
 
   /** The "more" menu: layout, settings, shortcuts; on a phone also sharing and reactions; for hosts, everyone. */
   moreItems() {
-    const phone = matchMedia(PHONE).matches;
-    /** @type {MenuItem[]} */
-    const items = [{ label: t('layout.title'), heading: true }];
-    for (const mode of LAYOUTS) {
-      items.push({
-        label: t(`layout.${mode}`),
-        testid: `layout-${mode}`,
-        checked: this.stage.mode === mode,
-        onPick: () => this.stage.setMode(mode),
-      });
-    }
-    items.push({
-      label: t('controls.settings'),
-      testid: 'open-settings',
-      icon: 'settings',
-      onPick: () => openSettings(this.room),
+    return moreItems({
+      room: this.room,
+      stage: this.stage,
+      moderation: this.moderation,
+      onShare: () => this.controls.screen.click(),
+      onReact: (emoji) => this.react(emoji),
     });
-    items.push({
-      label: t('shortcuts.title'),
-      testid: 'open-shortcuts',
-      icon: 'keyboard',
-      onPick: () => openShortcutHelp(),
-    });
-    if (phone && this.room.localParticipant.permissions?.canPublish !== false) {
-      items.push({
-        label: t(this.room.localParticipant.isScreenShareEnabled ? 'controls.screen_stop' : 'controls.screen_start'),
-        testid: 'more-share',
-        icon: 'screen',
-        onPick: () => this.controls.screen.click(),
-      });
-    }
-    if (phone) {
-      items.push({ label: t('controls.react'), heading: true });
-      for (const emoji of REACTIONS)
-        items.push({ label: emoji, testid: 'send-reaction', onPick: () => this.react(emoji) });
-    }
-    return [...items, ...everyoneItems(this.moderation)];
   }
 
   /** @param {HTMLElement} container */
@@ -311,13 +227,7 @@ export class Call {
       .on(RoomEvent.Reconnected, () => reconnecting(false))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => this.hideAudioButton())
       .on(RoomEvent.MediaDevicesError, () => toast(t('room.device_error'), { kind: 'error' }))
-      .on(RoomEvent.LocalTrackPublished, (publication) => {
-        // A camera turned on in the call gets the background chosen before (the preview's has it already).
-        const track = publication.videoTrack;
-        if (publication.source === Track.Source.Camera && track && !track.getProcessor() && savedEffect() !== 'none') {
-          applyEffect(track, savedEffect()).catch(() => toast(t('effects.failed'), { kind: 'error' }));
-        }
-      })
+      .on(RoomEvent.LocalTrackPublished, (publication) => keepEffect(publication))
       .on(RoomEvent.Disconnected, (reason) => this.finish(OUTCOME_FOR.get(reason) || 'disconnected'));
     for (const event of [
       RoomEvent.TrackPublished,

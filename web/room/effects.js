@@ -3,8 +3,10 @@
 // and model come from the @mediapipe/selfie_segmentation npm package, served by the app: nothing from a CDN).
 // tasks-vision's own segmenter cannot be used: the only model on npm lacks the metadata it requires.
 import { t } from '../i18n.js';
+import { toast } from '../ui.js';
+import { Track } from './livekit.js';
 
-/** @import { LocalVideoTrack } from './livekit.js' */
+/** @import { LocalTrackPublication, LocalVideoTrack } from './livekit.js' */
 /**
  * @typedef {object} SegmentationResults
  * @property {CanvasImageSource} segmentationMask opaque where the person is
@@ -86,118 +88,123 @@ function gradient(colors) {
   return canvas;
 }
 
-/** Builds the transformer class on first use (it extends track-processors' VideoTransformer). */
-async function transformerClass() {
-  const { VideoTransformer } = await import(PROCESSORS);
-  /** The person stays sharp; behind them the picture is blurred or replaced. Canvas 2D, one mask per frame. */
-  class SegmentationTransformer extends VideoTransformer {
-    /** @param {EffectName} name @param {SelfieSegmenter} segmenter */
-    constructor(name, segmenter) {
-      super();
-      this.effect = EFFECTS[name];
-      this.background = this.effect.colors ? gradient(this.effect.colors) : null;
-      this.segmenter = segmenter;
-      this.small = new OffscreenCanvas(MASK_WIDTH, 144);
-      // The blurred background is made at a quarter of the size: blur hides the lost detail, and it costs far less.
-      this.backdrop = new OffscreenCanvas(320, 180);
-      // The solution's mask lives only during its callback: it is copied out.
-      this.mask = new OffscreenCanvas(MASK_WIDTH, 144);
-      this.hasMask = false;
-      this.segmenting = false;
-      this.nextMaskAt = 0;
-      segmenter.onResults((results) => {
-        const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (this.mask.getContext('2d'));
-        ctx.clearRect(0, 0, MASK_WIDTH, 144);
-        ctx.drawImage(results.segmentationMask, 0, 0, MASK_WIDTH, 144);
-        this.hasMask = true;
-      });
-    }
+/**
+ * The person stays sharp; behind them the picture is blurred or replaced. It has the shape of track-processors'
+ * VideoTransformer (init, restart, destroy, transform and a TransformStream) without extending it, so the
+ * processors' module loads only when an effect is turned on; it draws in 2D where the base class takes WebGL.
+ */
+class SegmentationTransformer {
+  /** @param {EffectName} name @param {SelfieSegmenter} segmenter */
+  constructor(name, segmenter) {
+    /** @type {TransformStream<VideoFrame, VideoFrame> | undefined} */
+    this.transformer = undefined;
+    /** @type {OffscreenCanvas | null | undefined} */
+    this.canvas = undefined;
+    /** @type {HTMLVideoElement | undefined} */
+    this.inputVideo = undefined;
+    this.isDisabled = false;
+    this.effect = EFFECTS[name];
+    this.background = this.effect.colors ? gradient(this.effect.colors) : null;
+    this.segmenter = segmenter;
+    this.small = new OffscreenCanvas(MASK_WIDTH, 144);
+    // The blurred background is made at a quarter of the size: blur hides the lost detail, and it costs far less.
+    this.backdrop = new OffscreenCanvas(320, 180);
+    // The solution's mask lives only during its callback: it is copied out.
+    this.mask = new OffscreenCanvas(MASK_WIDTH, 144);
+    this.hasMask = false;
+    this.segmenting = false;
+    this.nextMaskAt = 0;
+    segmenter.onResults((results) => {
+      const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (this.mask.getContext('2d'));
+      ctx.clearRect(0, 0, MASK_WIDTH, 144);
+      ctx.drawImage(results.segmentationMask, 0, 0, MASK_WIDTH, 144);
+      this.hasMask = true;
+    });
+  }
 
-    /** @param {{outputCanvas?: OffscreenCanvas, inputElement?: HTMLVideoElement}} options */
-    async init({ outputCanvas, inputElement }) {
-      // Not super.init(): that takes a WebGL context on the output canvas; this transformer draws in 2D.
-      this.transformer = new TransformStream({ transform: (frame, controller) => this.transform(frame, controller) });
-      this.canvas = outputCanvas ?? null;
-      this.inputVideo = inputElement;
-      this.isDisabled = false;
-    }
+  /** @param {{outputCanvas?: OffscreenCanvas, inputElement?: HTMLVideoElement}} options */
+  async init({ outputCanvas, inputElement }) {
+    // Not super.init(): that takes a WebGL context on the output canvas; this transformer draws in 2D.
+    this.transformer = new TransformStream({ transform: (frame, controller) => this.transform(frame, controller) });
+    this.canvas = outputCanvas ?? null;
+    this.inputVideo = inputElement;
+    this.isDisabled = false;
+  }
 
-    /** @param {{outputCanvas?: OffscreenCanvas, inputElement?: HTMLVideoElement}} options */
-    async restart(options) {
-      await this.init(options);
-    }
+  /** @param {{outputCanvas?: OffscreenCanvas, inputElement?: HTMLVideoElement}} options */
+  async restart(options) {
+    await this.init(options);
+  }
 
-    async destroy() {
-      this.isDisabled = true;
-      this.canvas = undefined;
-      await this.segmenter.close().catch(() => {});
-    }
+  async destroy() {
+    this.isDisabled = true;
+    this.canvas = undefined;
+    await this.segmenter.close().catch(() => {});
+  }
 
-    /** @param {VideoFrame} frame @param {TransformStreamDefaultController<VideoFrame>} controller */
-    async transform(frame, controller) {
-      const canvas = /** @type {OffscreenCanvas | null} */ (this.canvas);
-      if (!canvas || this.isDisabled || !frame.displayWidth) {
-        controller.enqueue(frame);
-        return;
-      }
-      try {
-        this.segment(frame);
-        this.compose(canvas, frame);
-        controller.enqueue(new VideoFrame(canvas, { timestamp: frame.timestamp }));
-      } finally {
-        frame.close();
-      }
+  /** @param {VideoFrame} frame @param {TransformStreamDefaultController<VideoFrame>} controller */
+  async transform(frame, controller) {
+    const canvas = /** @type {OffscreenCanvas | null} */ (this.canvas);
+    if (!canvas || this.isDisabled || !frame.displayWidth) {
+      controller.enqueue(frame);
+      return;
     }
-
-    /**
-     * Starts a new mask when none is being made and it is time: frames never wait for the segmenter, and a slow
-     * machine (no GPU) spends at most about half its time on it, as the pause grows with the last mask's cost.
-     * @param {VideoFrame} frame
-     */
-    segment(frame) {
-      const now = performance.now();
-      if (this.segmenting || now < this.nextMaskAt) return;
-      this.segmenting = true;
-      const small = /** @type {OffscreenCanvasRenderingContext2D} */ (this.small.getContext('2d'));
-      small.drawImage(frame, 0, 0, this.small.width, this.small.height);
-      this.segmenter
-        .send({ image: /** @type {CanvasImageSource} */ (/** @type {unknown} */ (this.small)) })
-        .catch(() => {})
-        .finally(() => {
-          const took = performance.now() - now;
-          this.segmenting = false;
-          this.nextMaskAt = performance.now() + Math.max(MIN_MASK_INTERVAL_MS, took);
-        });
-    }
-
-    /** The frame, small and blurred. @param {VideoFrame} frame */
-    blurred(frame) {
-      const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (this.backdrop.getContext('2d'));
-      const scale = this.backdrop.width / Math.max(1, frame.displayWidth);
-      ctx.filter = `blur(${Math.max(1, (this.effect.blur ?? 10) * scale * 2)}px)`;
-      ctx.drawImage(frame, 0, 0, this.backdrop.width, this.backdrop.height);
-      return this.backdrop;
-    }
-
-    /** @param {OffscreenCanvas} canvas @param {VideoFrame} frame */
-    compose(canvas, frame) {
-      const [width, height] = [frame.displayWidth, frame.displayHeight];
-      if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
-      const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
-      ctx.save();
-      ctx.clearRect(0, 0, width, height);
-      // Until the first mask is ready nothing of the room shows: the whole picture is the background.
-      if (this.hasMask) {
-        ctx.drawImage(this.mask, 0, 0, width, height);
-        ctx.globalCompositeOperation = 'source-in';
-        ctx.drawImage(frame, 0, 0, width, height);
-      }
-      ctx.globalCompositeOperation = 'destination-over';
-      ctx.drawImage(this.background ?? this.blurred(frame), 0, 0, width, height);
-      ctx.restore();
+    try {
+      this.segment(frame);
+      this.compose(canvas, frame);
+      controller.enqueue(new VideoFrame(canvas, { timestamp: frame.timestamp }));
+    } finally {
+      frame.close();
     }
   }
-  return SegmentationTransformer;
+
+  /**
+   * Starts a new mask when none is being made and it is time: frames never wait for the segmenter, and a slow
+   * machine (no GPU) spends at most about half its time on it, as the pause grows with the last mask's cost.
+   * @param {VideoFrame} frame
+   */
+  segment(frame) {
+    const now = performance.now();
+    if (this.segmenting || now < this.nextMaskAt) return;
+    this.segmenting = true;
+    const small = /** @type {OffscreenCanvasRenderingContext2D} */ (this.small.getContext('2d'));
+    small.drawImage(frame, 0, 0, this.small.width, this.small.height);
+    this.segmenter
+      .send({ image: /** @type {CanvasImageSource} */ (/** @type {unknown} */ (this.small)) })
+      .catch(() => {})
+      .finally(() => {
+        const took = performance.now() - now;
+        this.segmenting = false;
+        this.nextMaskAt = performance.now() + Math.max(MIN_MASK_INTERVAL_MS, took);
+      });
+  }
+
+  /** The frame, small and blurred. @param {VideoFrame} frame */
+  blurred(frame) {
+    const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (this.backdrop.getContext('2d'));
+    const scale = this.backdrop.width / Math.max(1, frame.displayWidth);
+    ctx.filter = `blur(${Math.max(1, (this.effect.blur ?? 10) * scale * 2)}px)`;
+    ctx.drawImage(frame, 0, 0, this.backdrop.width, this.backdrop.height);
+    return this.backdrop;
+  }
+
+  /** @param {OffscreenCanvas} canvas @param {VideoFrame} frame */
+  compose(canvas, frame) {
+    const [width, height] = [frame.displayWidth, frame.displayHeight];
+    if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
+    const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    ctx.save();
+    ctx.clearRect(0, 0, width, height);
+    // Until the first mask is ready nothing of the room shows: the whole picture is the background.
+    if (this.hasMask) {
+      ctx.drawImage(this.mask, 0, 0, width, height);
+      ctx.globalCompositeOperation = 'source-in';
+      ctx.drawImage(frame, 0, 0, width, height);
+    }
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.drawImage(this.background ?? this.blurred(frame), 0, 0, width, height);
+    ctx.restore();
+  }
 }
 
 /**
@@ -209,14 +216,11 @@ export async function applyEffect(track, name) {
     if (track.getProcessor()) await track.stopProcessor();
     return;
   }
-  const [{ ProcessorWrapper }, Transformer, Segmenter] = await Promise.all([
-    import(PROCESSORS),
-    transformerClass(),
-    loadSegmenterClass(),
-  ]);
+  const [{ ProcessorWrapper }, Segmenter] = await Promise.all([import(PROCESSORS), loadSegmenterClass()]);
   const segmenter = new Segmenter({ locateFile: (file) => `${SEGMENTATION}${file}` });
   segmenter.setOptions({ modelSelection: 1, selfieMode: false });
-  const processor = new ProcessorWrapper(new Transformer(name, segmenter), `background-${name}`, { maxFps: 20 });
+  const transformer = /** @type {any} */ (new SegmentationTransformer(name, segmenter)); // VideoTransformer's shape
+  const processor = new ProcessorWrapper(transformer, `background-${name}`, { maxFps: 15 });
   await track.setProcessor(processor);
 }
 
@@ -263,4 +267,15 @@ export function effectPicker(onPick) {
   wrap.className = 'field';
   wrap.append(label, group);
   return wrap;
+}
+
+/**
+ * A camera turned on in the call gets the background chosen before (the preview's track has it already).
+ * @param {LocalTrackPublication} publication just published
+ */
+export function keepEffect(publication) {
+  const track = publication.videoTrack;
+  const name = savedEffect();
+  if (publication.source !== Track.Source.Camera || !track || track.getProcessor() || name === 'none') return;
+  applyEffect(track, name).catch(() => toast(t('effects.failed'), { kind: 'error' }));
 }

@@ -56,6 +56,30 @@ function waitingRow(person, decide) {
   );
 }
 
+/** The raised hands' section and the hosts' menu for everyone. @param {ModerationContext} moderation */
+function handsAndEveryone(moderation) {
+  const handList = h('ol', { class: 'people hands', testid: 'hand-queue' });
+  const handSection = h(
+    'section',
+    { class: 'hands-section', hidden: true, 'aria-labelledby': 'hands-title' },
+    h('h3', { class: 'panel__subtitle', id: 'hands-title' }, t('hands.title')),
+    handList,
+  );
+  const everyone = menuButton(
+    {
+      testid: 'everyone-actions',
+      label: t('moderation.everyone'),
+      shape: 'more',
+      text: t('moderation.everyone'),
+      className: 'button button--small',
+      placement: 'down',
+      menuTestid: 'everyone-menu',
+    },
+    () => everyoneItems(moderation),
+  );
+  return { handList, handSection, everyone };
+}
+
 export class PeoplePanel {
   /**
    * @param {Room} room
@@ -73,25 +97,10 @@ export class PeoplePanel {
     /** @type {(() => void)[]} */
     this.offs = [];
     this.list = h('ul', { class: 'people', testid: 'people-list' });
-    this.handList = h('ol', { class: 'people hands', testid: 'hand-queue' });
-    this.handSection = h(
-      'section',
-      { class: 'hands-section', hidden: true, 'aria-labelledby': 'hands-title' },
-      h('h3', { class: 'panel__subtitle', id: 'hands-title' }, t('hands.title')),
-      this.handList,
-    );
-    this.everyone = menuButton(
-      {
-        testid: 'everyone-actions',
-        label: t('moderation.everyone'),
-        shape: 'more',
-        text: t('moderation.everyone'),
-        className: 'button button--small',
-        placement: 'down',
-        menuTestid: 'everyone-menu',
-      },
-      () => everyoneItems(moderation),
-    );
+    const { handList, handSection, everyone } = handsAndEveryone(moderation);
+    this.handList = handList;
+    this.handSection = handSection;
+    this.everyone = everyone;
     this.lobby = h('ul', { class: 'people', testid: 'lobby-list' });
     this.lobbySection = h(
       'section',
