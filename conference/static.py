@@ -18,6 +18,8 @@ VENDOR = {
     "livekit-track-processors": Path("node_modules/@livekit/track-processors/dist"),
     "mediapipe-tasks-vision": Path("node_modules/@mediapipe/tasks-vision"),
     "mediapipe-selfie-segmentation": Path("node_modules/@mediapipe/selfie_segmentation"),
+    # Noise suppression: RNNoise built to wasm, and its audio worklet.
+    "web-noise-suppressor": Path("node_modules/@sapphi-red/web-noise-suppressor/dist"),
 }
 # With no bundler, a package's bare imports point at the files this module serves; the same URL the
 # client imports livekit-client from, so there is one copy of it on the page.

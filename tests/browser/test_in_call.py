@@ -168,6 +168,14 @@ async def test_devices_shortcuts_layouts_and_the_help_dialog(site, new_person, a
     save_screenshot(await page.screenshot(), "call-shortcuts.png", artifacts_dir)
     await page.keyboard.press("Escape")
 
+    # Noise suppression (RNNoise from the app) goes onto the microphone being sent, from the settings.
+    await page.click("[data-testid=open-more]")
+    await page.click("[role=menu]:not([hidden]) [data-testid=open-settings]")
+    await page.check("[data-testid=noise-suppression]")
+    await page.wait_for_selector("[data-testid=noise-suppression][data-applied=true]", timeout=15000)
+    assert await page.evaluate("localStorage.getItem('conference.noise')") == "on"
+    await page.keyboard.press("Escape")
+
     # The "more" menu switches the layout: spotlight shows one tile only.
     await page.click("[data-testid=open-more]")
     save_screenshot(await page.screenshot(), "call-more-menu.png", artifacts_dir)

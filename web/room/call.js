@@ -17,6 +17,7 @@ import { CallHeader, headerBadge } from './header.js';
 import { Room, RoomEvent, Track } from './livekit.js';
 import { participantRole, personMenu, watchModeration } from './moderation.js';
 import { moreItems } from './moremenu.js';
+import { keepNoiseSuppression } from './noise.js';
 import { PeoplePanel } from './people.js';
 import { Reactions } from './reactions.js';
 import { openShortcutHelp, shortcutOf } from './shortcuts.js';
@@ -227,7 +228,10 @@ export class Call {
       .on(RoomEvent.Reconnected, () => reconnecting(false))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => this.hideAudioButton())
       .on(RoomEvent.MediaDevicesError, () => toast(t('room.device_error'), { kind: 'error' }))
-      .on(RoomEvent.LocalTrackPublished, (publication) => keepEffect(publication))
+      .on(RoomEvent.LocalTrackPublished, (publication) => {
+        keepEffect(publication);
+        keepNoiseSuppression(publication);
+      })
       .on(RoomEvent.Disconnected, (reason) => this.finish(OUTCOME_FOR.get(reason) || 'disconnected'));
     for (const event of [
       RoomEvent.TrackPublished,

@@ -6,6 +6,7 @@ import { openDialog, toast } from '../ui.js';
 import { deviceSelect, supportsOutputSelection } from './devices.js';
 import { applyEffect, effectPicker } from './effects.js';
 import { Track } from './livekit.js';
+import { noiseSwitch } from './noise.js';
 
 /** @import { Room } from './livekit.js' */
 
@@ -56,6 +57,7 @@ export function openSettings(room) {
       pick('audioinput'),
       pick('videoinput'),
       supportsOutputSelection() ? pick('audiooutput') : null,
+      noiseSwitch(room),
       effectPicker(async (name) => {
         const camera = room.localParticipant.getTrackPublication(Track.Source.Camera)?.videoTrack;
         if (!camera) return;
