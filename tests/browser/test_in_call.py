@@ -24,7 +24,8 @@ async def in_room(new_person, site, account, room_id, **page_options):
 async def hand_order(page) -> list[str]:
     """Identities of the raised hands as the tiles number them."""
     tiles = await page.eval_on_selector_all(
-        "[data-testid=tile][data-hand]:not([data-hand='0'])", "els => els.map(e => [e.dataset.hand, e.dataset.identity])"
+        "[data-testid=tile][data-hand]:not([data-hand='0'])",
+        "els => els.map(e => [e.dataset.hand, e.dataset.identity])",
     )
     return [identity for _, identity in sorted(tiles)]
 
@@ -83,6 +84,18 @@ async def test_hands_reactions_mute_all_and_a_viewer(site, new_person, artifacts
     for page in (host_page, bob_page):
         await page.wait_for_selector(f"{ann_tile} [data-testid=reaction][data-emoji='👍']", timeout=10000)
     save_screenshot(await bob_page.screenshot(), "call-reaction.png", artifacts_dir)
+
+    # A private message from Ann's menu, without leaving the call; Ann reads it as it arrives.
+    await host_page.hover(ann_tile)
+    await pick(host_page, f"{ann_tile} [data-testid=tile-menu]", "message-person")
+    await host_page.fill("[data-testid=dm-dialog] [data-testid=dm-input]", "Your turn after Bob")
+    await host_page.keyboard.press("Enter")
+    await host_page.wait_for_selector("[data-testid=dm-dialog] >> text=Your turn after Bob")
+    await ann_page.wait_for_selector(
+        "[data-testid=toast] >> text=Private message from Hannah Host: Your turn after Bob"
+    )
+    save_screenshot(await host_page.screenshot(), "call-private-message.png", artifacts_dir)
+    await host_page.click("[data-testid=dm-dialog-close]")
 
     # Mute everyone: Ann and Bob are muted and told who did it; the host is not.
     await pick(host_page, "[data-testid=open-more]", "mute-all")

@@ -10,6 +10,7 @@ import { audioButton, newRoom, OUTCOME_FOR, reconnectingBanner } from './callpar
 import { ChatPanel } from './chat.js';
 import { Controls } from './controls.js';
 import { loadPrefs, supportsOutputSelection } from './devices.js';
+import { watchDirectMessages } from './direct.js';
 import { e2eeNotice, e2eeOptions } from './e2ee.js';
 import { keepEffect } from './effects.js';
 import { Hands } from './hands.js';
@@ -265,6 +266,7 @@ export class Call {
       }),
       realtime.on('participant.updated', (data) => mine(data.room_id) && this.refresh()),
       ...watchModeration(this.moderation),
+      watchDirectMessages(this.user?.id),
     );
   }
 
