@@ -107,7 +107,13 @@ export class Controls {
     const camCaret = this.caret('videoinput', 'camera-devices', t('controls.camera_devices'));
     const reactions = menuButton(
       { testid: 'open-reactions', label: t('controls.react'), shape: 'smile', className: 'round-button' },
-      () => REACTIONS.map((emoji) => ({ label: emoji, testid: 'send-reaction', onPick: () => actions.onReact(emoji) })),
+      () =>
+        REACTIONS.map((emoji) => ({
+          label: emoji,
+          testid: 'send-reaction',
+          compact: true,
+          onPick: () => actions.onReact(emoji),
+        })),
     );
     const more = menuButton(
       { testid: 'open-more', label: t('controls.more'), shape: 'more', className: 'round-button' },

@@ -13,6 +13,7 @@ import { h, icon } from '../dom.js';
  * @property {boolean} [danger]
  * @property {IconName} [icon]
  * @property {boolean} [heading] a group title, not an action
+ * @property {boolean} [compact] a small square item (an emoji), several to a row
  */
 
 /** @type {Menu | null} */
@@ -93,7 +94,7 @@ export class Menu {
     return h(
       'button',
       {
-        class: `menu__item ${item.danger ? 'menu__item--danger' : ''}`,
+        class: `menu__item ${item.danger ? 'menu__item--danger' : ''} ${item.compact ? 'menu__item--compact' : ''}`,
         type: 'button',
         role: choice ? 'menuitemradio' : 'menuitem',
         'aria-checked': choice ? String(item.checked) : null,
@@ -104,7 +105,11 @@ export class Menu {
           item.onPick?.();
         },
       },
-      item.icon ? icon(item.icon) : h('span', { class: 'menu__mark', 'aria-hidden': 'true' }, item.checked ? '✓' : ''),
+      item.compact
+        ? null
+        : item.icon
+          ? icon(item.icon)
+          : h('span', { class: 'menu__mark', 'aria-hidden': 'true' }, item.checked ? '✓' : ''),
       h('span', {}, item.label),
     );
   }

@@ -51,7 +51,8 @@ export function moreItems({ room, stage, moderation, onShare, onReact }) {
   }
   if (phone) {
     items.push({ label: t('controls.react'), heading: true });
-    for (const emoji of REACTIONS) items.push({ label: emoji, testid: 'send-reaction', onPick: () => onReact(emoji) });
+    for (const emoji of REACTIONS)
+      items.push({ label: emoji, testid: 'send-reaction', compact: true, onPick: () => onReact(emoji) });
   }
   return [...items, ...everyoneItems(moderation)];
 }
