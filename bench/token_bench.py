@@ -2,10 +2,10 @@
 
 Starts a real livekit-server (joining goes through its RoomService), one `conference serve`
 process per target (SQLite; with --uvloop a second process on uvloop over the same SQLite file;
-PostgreSQL), registers N users per database and has them join one room, then stops LiveKit
-(minting must not need it) and loads the
-endpoint with wrk on loopback, rotating over the members' access tokens. The same path and tokens
-go to bench/node-peer/server.js (jsonwebtoken + livekit-server-sdk). Targets are measured in
+PostgreSQL), registers N users per database and has them join one room, and loads the
+endpoint with wrk on loopback (LiveKit stays up: the app creates the LiveKit room before it hands
+out a token), rotating over the members' access tokens. The same path and tokens go to
+bench/node-peer/server.js (jsonwebtoken + livekit-server-sdk). Targets are measured in
 interleaved rounds; it prints rps, p50/p99 latency, errors, server CPU per request and the
 app/peer ratios.
 
@@ -389,9 +389,9 @@ def main() -> int:
             if postgres is not None:
                 apps.append(prepare_app(tmp, "app postgres", postgres.url, livekit, args))
                 servers.append(apps[-1][0])
-        # ... then LiveKit goes away: minting a token must not need it, and the load gets its CPU.
-        livekit.stop()
-        print("livekit-server stopped; node peer: starting", flush=True)
+        # LiveKit stays up: every media token is preceded by CreateRoom (the room must exist, since
+        # LiveKit creates none by itself), so that round trip is part of what is measured.
+        print("node peer: starting", flush=True)
         peer = start_peer(tmp, livekit.ws_url)
         servers.append(peer)
         sample = media_token_once(apps[0][0].port, *first_member(apps[0][1]))

@@ -1,4 +1,4 @@
-"""Command line: serve, schema (prints init.sql), openapi, apikey create|revoke|list."""
+"""Command line: init (.env for docker compose), serve, schema (prints init.sql), openapi, apikey create|revoke|list."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from conference.settings import ConfigError, Settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="conference", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="write .env with fresh secrets for docker compose")
+    init.add_argument("--path", default=".env", help="where to write it (default: ./.env)")
+    init.add_argument("--force", action="store_true", help="replace an existing file and its secrets")
     commands.add_parser("serve", help="run the HTTP/WebSocket service")
     commands.add_parser("schema", help="print the PostgreSQL schema at head (init.sql), generated from the migrations")
     commands.add_parser("openapi", help="print openapi.json (answers, errors and realtime event models)")
@@ -29,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in data_commands.COMMANDS:
         return data_commands.run(args)
+    if args.command == "init":
+        return init_env(args.path, args.force)
 
     if args.command == "schema":
         from conference.migrations import postgres_sql
@@ -56,6 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaNotCurrent as error:  # the database needs `conference migrate` first
         print(f"conference: {error}", file=sys.stderr)
         return 2
+
+
+def init_env(path: str, force: bool) -> int:
+    from pathlib import Path
+
+    from conference.deploy import EnvExists, write_env
+
+    try:
+        written = write_env(Path(path), force=force)
+    except EnvExists as exists:
+        print(f"conference: {exists}", file=sys.stderr)
+        return 1
+    print(f"wrote {written} (mode 600): JWT_SECRET, the LiveKit secret and the database password, fresh")
+    print("next: docker compose up --build")
+    return 0
 
 
 def serve(settings: Settings) -> int:

@@ -11,11 +11,11 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
-from conference import ops, retention, static
+from conference import headers, ops, retention, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
-from conference.accounts.signins import SignInCache
+from conference.accounts.signins import SignInCache, SignInsEnded
 from conference.calls import ringing
 from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
@@ -34,10 +34,12 @@ from conference.realtime.catalog import event_models, frame_models
 from conference.realtime.hub import Hub
 from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
+from conference.realtime.routes import routes as realtime_routes
+from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
 from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
-from conference.rooms.standing import StandingCache
+from conference.rooms.standing import StandingCache, StandingChanged
 from conference.settings import Settings
 from conference.state import ROUTE_SPECS, SETTINGS
 
@@ -52,6 +54,7 @@ API_ROUTES = [
     contact_routes,
     direct_routes,
     ringing_routes,
+    realtime_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -73,14 +76,20 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     redis = None
     hub: Hub
     limiter: RateLimiter
+    tickets: TicketStore
     if settings.redis_url:
         import redis.asyncio as aioredis
 
         redis = aioredis.from_url(settings.redis_url)
         limiter = RedisRateLimiter(redis)
         hub = RedisHub(redis, settings.presence_ttl_s, database_url=settings.database_url)
+        tickets = RedisTickets(redis, settings.ws_ticket_ttl_s)
     else:
-        limiter, hub = RateLimiter(), LocalHub()
+        limiter, hub, tickets = RateLimiter(), LocalHub(), LocalTickets(settings.ws_ticket_ttl_s)
+    signins = SignInCache()
+    # What replicas keep in memory is forgotten on every replica when it changes.
+    hub.on_notice(SignInsEnded, signins.ended)
+    hub.on_notice(StandingChanged, standings.changed)
     await hub.start()
     app[DEPS] = Deps(
         settings=settings,
@@ -88,9 +97,10 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
         livekit=livekit,
         hub=hub,
         limiter=limiter,
-        signins=SignInCache(),
+        signins=signins,
         standings=standings,
         metrics=metrics,
+        tickets=tickets,
     )
     yield
     await hub.close()
@@ -125,6 +135,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.append(retention.sweeper)
+    headers.register(app)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

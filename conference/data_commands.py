@@ -13,8 +13,6 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
 from conference.settings import Settings
 
 COMMANDS = ("migrate", "revision", "backup", "restore")
@@ -39,6 +37,8 @@ def database_url() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError  # here: `conference init` runs on a bare Python without it
+
     from conference.backup import BackupRefused
     from conference.migrations import MigrationRefused
 

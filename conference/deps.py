@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from conference.ratelimit import RateLimiter
     from conference.realtime.hub import Hub
     from conference.realtime.models import Event
+    from conference.realtime.tickets import TicketStore
     from conference.rooms.standing import StandingCache
 
 
@@ -31,6 +32,7 @@ class Deps:
     signins: SignInCache
     standings: StandingCache
     metrics: Metrics
+    tickets: TicketStore
 
     async def publish(self, *events: Event) -> None:
         """Push events that are already committed to the database."""

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from pydantic import BaseModel, Field
+from sqlalchemy import exc as sql
 
 log = logging.getLogger("conference.errors")
 
@@ -154,6 +155,26 @@ _HTTP_CODES = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_DRIVERS = ("sqlalchemy", "asyncpg", "aiosqlite", "sqlite3")
+
+
+def database_is_down(error: BaseException) -> bool:
+    """The database cannot be reached or lost the connection, as opposed to a bug in a query.
+
+    SQLAlchemy wraps what the driver reports (OperationalError, InterfaceError, a DBAPI error that
+    invalidated the connection, its pool's timeout); a refused or broken socket while connecting
+    comes through as the driver's bare OSError, told apart from other OSErrors by where it was raised."""
+    if isinstance(error, sql.OperationalError | sql.InterfaceError | sql.TimeoutError):
+        return True
+    if isinstance(error, sql.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OSError):
+        traceback = error.__traceback__
+        while traceback is not None:
+            if traceback.tb_frame.f_globals.get("__name__", "").startswith(_DRIVERS):
+                return True
+            traceback = traceback.tb_next
+    return False
 
 
 @web.middleware
@@ -167,7 +188,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         message = http.reason if http.status != 413 else "request body is too large"
         return error_response(_HttpError(http.status, _HTTP_CODES.get(http.status, "http_error"), message))
-    except Exception:
+    except Exception as error:
+        if database_is_down(error):
+            log.warning("database unreachable on %s %s: %s", request.method, request.path, type(error).__name__)
+            return error_response(DatabaseUnavailable())
         request_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error on %s %s (request %s)", request.method, request.path, request_id)
         return error_response(InternalError(f"internal error, request id {request_id}"))

@@ -4,13 +4,22 @@ openapi.json are fed by the same lines; the router serializes what a handler ret
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from conference.errors import InvalidJson, ValidationFailed
 
@@ -20,10 +29,53 @@ Auth = Literal["none", "user", "user_or_key", "key"]
 Responses = dict[int, type[BaseModel] | None]
 
 
+# No text takes control characters (NUL breaks PostgreSQL, the rest breaks whoever shows the text)
+# nor lone surrogates (no database can store them); free text may hold line breaks and tabs.
+FREE_TEXT_FIELDS = frozenset({"content", "metadata"})
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_BUT_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_control_characters(value: object, free_text: bool = False) -> bool:
+    """Any string in the value (dict keys and nested values too) holding a forbidden character."""
+    if isinstance(value, str):
+        return bool((_CONTROL_BUT_BREAKS if free_text else _CONTROL).search(value))
+    if isinstance(value, dict):
+        return any(has_control_characters(k) or has_control_characters(v, free_text) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_control_characters(item, free_text) for item in value)
+    return False
+
+
+def too_big_to_store(value: object) -> bool:
+    """An integer past the 64 bits every database column and LiveKit field holds (PostgreSQL refuses it)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not -(2**63) <= value < 2**63
+    if isinstance(value, dict):
+        return any(too_big_to_store(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(too_big_to_store(item) for item in value)
+    return False
+
+
+def reject_control_characters(value: object, info: ValidationInfo) -> object:
+    """A field validator for every field of a body or frame (`field_validator("*")`): text without
+    control characters, integers that fit 64 bits."""
+    if has_control_characters(value, free_text=info.field_name in FREE_TEXT_FIELDS):
+        allowed = "line breaks and tabs only" if info.field_name in FREE_TEXT_FIELDS else "none"
+        raise ValueError(f"must not contain control characters ({allowed} allowed)")
+    if too_big_to_store(value):
+        raise ValueError("is out of range")
+    return value
+
+
 class Body(BaseModel):
-    """Base of every request body: unknown fields and type coercion are refused."""
+    """Base of every request body: unknown fields, type coercion and control characters are refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+    _no_control_characters = field_validator("*")(reject_control_characters)
 
 
 class Answer(BaseModel):
@@ -101,6 +153,7 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
     from conference.accounts.auth import authenticate  # accounts owns who a bearer is
 
     async def handler(request: web.Request) -> web.StreamResponse:
+        check_path_and_query(request)
         if spec.auth != "none":
             await authenticate(request, spec.auth)
         if spec.body is None:
@@ -133,6 +186,12 @@ async def parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as error:
         raise ValidationFailed("request body is not valid", fields=field_errors(error)) from None
+
+
+def check_path_and_query(request: web.Request) -> None:
+    for name, value in (*request.match_info.items(), *request.query.items()):
+        if has_control_characters(value):
+            raise ValidationFailed("request is not valid", fields={name: "must not contain control characters"})
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,21 @@ from pathlib import Path
 DEV_LIVEKIT_KEY = "devkey"
 DEV_LIVEKIT_SECRET = "secret"
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"
+# Every secret and key that was ever written in this repository (dev setup, docker-compose.yml,
+# livekit.yaml, README, test fixtures): anyone can read them, so production refuses them all.
+# tests/test_deploy_config.py checks that the repository's files use no secret missing here.
+REPO_SECRETS = frozenset(
+    {
+        DEV_LIVEKIT_SECRET,
+        DEV_JWT_SECRET,
+        "change-me-to-a-long-random-value",
+        "test-jwt-secret-" + "x" * 32,
+        "token-bench-jwt-secret-0123456789abcdef",
+        "ws-fanout-bench-jwt-secret-0123456789abcdef",
+    }
+)
+REPO_LIVEKIT_KEYS = frozenset({DEV_LIVEKIT_KEY})
+MIN_SECRET_LENGTH = 32
 DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
@@ -33,17 +49,38 @@ class Settings:
     log_format: str = "text"
     web_dir: Path = DEFAULT_WEB_DIR
     access_token_ttl_s: int = 900
-    refresh_token_ttl_s: int = 30 * 24 * 3600
+    refresh_token_ttl_s: int = 30 * 24 * 3600  # a sign-in ends this long after it began, refreshed or not
     media_token_ttl_s: int = 3600
     call_ring_timeout_s: float = 30.0
     presence_ttl_s: int = 30
-    # Requests per minute per client address on login and per user on token endpoints.
+    # Addresses/networks of reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES).
+    trusted_proxies: tuple[str, ...] = ()
+    # Sign-in attempts per minute per client address, and per user on token endpoints.
     login_rate_per_minute: int = 20
     token_rate_per_minute: int = 600
+    # Failed sign-ins before the backoff starts: per account from one client address, and per
+    # account from addresses that never signed in to it (see accounts/throttle.py).
+    login_free_failures_per_client: int = 5
+    login_free_failures_per_account: int = 20
+    login_backoff_max_s: int = 900
+    registrations_per_hour: int = 30
     create_demo_user: bool = True
     bcrypt_rounds: int = 12
     ws_heartbeat_s: float = 20.0  # a peer that misses a pong for half of this is dropped
     event_retention_days: int = 7  # the retention sweep deletes older events; resume cannot reach past it
+    ws_ticket_ttl_s: int = 30  # a WebSocket ticket is redeemed once within this many seconds
+    # How often each replica re-reads the sign-ins of its open sockets from the database (a revocation
+    # normally arrives through the hub at once; this catches one whose notice was lost). At most 5 s.
+    ws_signin_check_s: float = 2.0
+    # Per-user limits (conference/throttles.py): each refusal is a 429 rate_limited with Retry-After
+    # over HTTP and an error frame with code rate_limited on the socket.
+    messages_per_10s: int = 20  # room chat and direct messages, HTTP and WebSocket together
+    messages_per_minute: int = 60
+    typing_per_10s: int = 20  # typing frames, every target together (a client sends one per 2 s)
+    calls_per_minute: int = 10  # POST /calls by one caller
+    lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
+    ws_tickets_per_minute: int = 60
+    sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
 
     @property
     def production(self) -> bool:
@@ -57,14 +94,9 @@ class Settings:
         jwt_secret = env.get("JWT_SECRET", "")
         key = env.get("LIVEKIT_API_KEY", DEV_LIVEKIT_KEY)
         secret = env.get("LIVEKIT_API_SECRET", DEV_LIVEKIT_SECRET)
+        bcrypt_rounds = _int(env, "BCRYPT_ROUNDS", 12)
         if production:
-            problems = []
-            if not jwt_secret or jwt_secret == DEV_JWT_SECRET:
-                problems.append("JWT_SECRET must be set to a long random value")
-            elif len(jwt_secret) < 32:
-                problems.append("JWT_SECRET must be at least 32 characters")
-            if key == DEV_LIVEKIT_KEY or secret == DEV_LIVEKIT_SECRET:
-                problems.append("LIVEKIT_API_KEY/LIVEKIT_API_SECRET must not be the LiveKit dev keys")
+            problems = _production_problems(jwt_secret, key, secret, bcrypt_rounds)
             if problems:
                 raise ConfigError("refusing to start in production: " + "; ".join(problems))
         port = int(env.get("PORT", "8080"))
@@ -88,7 +120,53 @@ class Settings:
             presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
             call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
             event_retention_days=int(env.get("EVENT_RETENTION_DAYS") or 7),
+            trusted_proxies=parse_trusted_proxies(env.get("TRUSTED_PROXIES", "")),
+            login_rate_per_minute=_int(env, "LOGIN_RATE_PER_MINUTE", 20),
+            registrations_per_hour=_int(env, "REGISTRATIONS_PER_HOUR", 30),
+            bcrypt_rounds=bcrypt_rounds,
+            access_token_ttl_s=_int(env, "ACCESS_TOKEN_TTL_S", 900),
+            messages_per_10s=_int(env, "MESSAGES_PER_10S", 20),
+            messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 60),
+            typing_per_10s=_int(env, "TYPING_PER_10S", 20),
+            calls_per_minute=_int(env, "CALLS_PER_MINUTE", 10),
+            lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
+            ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
+            sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
         )
+
+
+def _production_problems(jwt_secret: str, key: str, secret: str, bcrypt_rounds: int) -> list[str]:
+    problems = []
+    if not jwt_secret or jwt_secret in REPO_SECRETS:
+        problems.append("JWT_SECRET must be set to a long random value (./scripts/deploy-init.sh writes one)")
+    elif len(jwt_secret) < MIN_SECRET_LENGTH:
+        problems.append(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+    if key in REPO_LIVEKIT_KEYS or secret in REPO_SECRETS:
+        problems.append("LIVEKIT_API_KEY/LIVEKIT_API_SECRET must not be the LiveKit dev keys or any pair from the repo")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problems.append(f"LIVEKIT_API_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+    if bcrypt_rounds < 10:
+        problems.append("BCRYPT_ROUNDS must be at least 10")
+    return problems
+
+
+def parse_trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks; a typo stops the start rather than trusting nobody."""
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return entries
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or ""
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _http_of(ws_url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from conference.accounts.models import ApiKey, User
+from conference.accounts.signins import SignIn
 from conference.routing import RouteSpec
 from conference.settings import Settings
 
@@ -13,4 +14,5 @@ ROUTE_SPECS = web.AppKey("route_specs", list[RouteSpec])
 
 # Per-request: who the bearer is (set by accounts.auth.authenticate).
 USER = web.RequestKey("user", User)
+SIGNIN = web.RequestKey("signin", SignIn)
 API_KEY = web.RequestKey("api_key", ApiKey)

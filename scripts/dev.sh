@@ -143,6 +143,8 @@ webhook:
   api_key: devkey
   urls:
     - http://127.0.0.1:8080/api/v1/livekit/webhook
+room:
+  auto_create: false
 logging:
   level: info
 YAML

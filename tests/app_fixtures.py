@@ -34,6 +34,7 @@ def test_settings(livekit, database_url: str, **overrides) -> Settings:
         public_url="http://conference.test",
         create_demo_user=False,
         login_rate_per_minute=1000,
+        registrations_per_hour=100000,
         token_rate_per_minute=100000,
         # bcrypt's real cost makes a suite of hundreds of sign-ins crawl
         bcrypt_rounds=4,

@@ -1,4 +1,4 @@
-"""Start real PostgreSQL, Redis and LiveKit processes on free loopback ports for tests.
+"""Start real PostgreSQL, Redis, LiveKit and nginx processes on free loopback ports for tests.
 
 Plain helpers, no pytest: each ``start_*`` returns an object with the URLs to use
 and ``stop()``. Every server lives in its own temp dir, listens on 127.0.0.1 only,
@@ -11,6 +11,7 @@ import atexit
 import glob
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -467,6 +468,7 @@ def livekit_config(
         "logging:",
         f"  level: {log_level}",
         "room:",
+        "  auto_create: false",  # as in livekit.yaml: the app creates rooms before minting tokens
         "  empty_timeout: 30",
         "  departure_timeout: 5",
     ]
@@ -521,4 +523,69 @@ def start_livekit(
             return response.status == 200
 
     server.wait_until(answers_http, timeout, "answering HTTP")
+    return server
+
+
+# --------------------------------------------------------------------------- nginx
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not found:
+        raise ServerError("nginx not found; install it with: apt-get install -y nginx (scripts/test.sh does)")
+    return found
+
+
+def render_nginx_conf(tmpdir, *, port: int, app: str, livekit: str) -> Path:
+    """nginx/nginx.conf as shipped, with only the addresses changed: upstreams at `app` and `livekit`
+    ("127.0.0.1:PORT"), listening on 127.0.0.1:port, logs and pid in tmpdir, in the foreground."""
+    tmpdir = Path(tmpdir)
+    text = (REPO / "nginx" / "nginx.conf").read_text()
+    text, apps = re.subn(r"server\s+app:\d+;", f"server {app};", text)
+    text, livekits = re.subn(r"server\s+livekit:\d+;", f"server {livekit};", text)
+    text, listens = re.subn(r"(?m)^(\s*)listen\s+80;", rf"\g<1>listen 127.0.0.1:{port};", text)
+    if (apps, livekits, listens) != (1, 1, 1):
+        raise ServerError(f"nginx.conf changed shape: upstreams app {apps}, livekit {livekits}, listen 80 {listens}")
+    text = text.replace("/var/log/nginx/", f"{tmpdir}/")
+    head = ["daemon off;", f"pid {tmpdir}/nginx.pid;", f"error_log {tmpdir}/error.log warn;"]
+    if os.geteuid() == 0:
+        head.append("user root;")  # workers write temp files in root-only pytest dirs
+    temp = "".join(
+        f"    {kind}_temp_path {tmpdir}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    text = text.replace("http {\n", "http {\n" + temp, 1)
+    conf = tmpdir / "nginx.conf"
+    conf.write_text("\n".join(head) + "\n" + text)
+    return conf
+
+
+class NginxServer(_Process):
+    name = "nginx"
+    stop_signal = signal.SIGQUIT  # graceful: finish the requests in flight
+
+    def __init__(self, argv, log_path, *, port: int, access_log: Path, **kw):
+        self.port = port
+        self.access_log = access_log
+        super().__init__(argv, log_path, **kw)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def start_nginx(tmpdir, *, app: str, livekit: str, timeout: float = 20) -> NginxServer:
+    """The shipped nginx.conf in front of `app` and `livekit` ("127.0.0.1:PORT")."""
+    binary = nginx_binary()
+    tmpdir = Path(tmpdir)
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = render_nginx_conf(tmpdir, port=port, app=app, livekit=livekit)
+    server = NginxServer(
+        [binary, "-p", str(tmpdir), "-c", str(conf)],
+        tmpdir / "nginx.log",
+        port=port,
+        access_log=tmpdir / "access.log",
+        cwd=tmpdir,
+    )
+    server.wait_until(lambda: _tcp_open(port), timeout, "listening")
     return server

@@ -87,7 +87,7 @@ async def test_every_realtime_type_and_every_reference_resolves(make_api):
     document = await openapi_of(make_api)
     events, replies = document["x-realtime-events"], document["x-realtime-frames"]
     assert {"chat.message", "dm.message", "dm.receipt", "presence", "typing"} <= set(events)
-    assert set(replies) == {"ack", "error", "ready", "pong"}
+    assert set(replies) == {"ack", "error", "ready", "pong", "renewed"}
     for kind, schema in {**events, **replies}.items():
         assert "properties" in resolve(document, schema) or "anyOf" in resolve(document, schema), kind
     for ref in refs_in(document):
@@ -120,5 +120,7 @@ async def test_real_answers_validate_against_their_declared_schemas(make_api):
         check("get", "/dm", 200, await (await client.get("/api/v1/dm", headers=bob.headers)).json())
         response = await client.get(f"/api/v1/users/{bob.id}", headers=alice.headers)
         check("get", "/users/{user_id}", 200, await response.json())
+        response = await client.post("/api/v1/ws/ticket", headers=alice.headers)
+        check("post", "/ws/ticket", 200, await response.json())
         response = await client.get("/api/v1/users/nobody", headers=alice.headers)
         check("get", "/users/{user_id}", "4XX", await response.json())

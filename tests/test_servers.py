@@ -55,6 +55,18 @@ async def test_livekit_lists_rooms(livekit):
 
 
 @pytest.mark.livekit
+async def test_livekit_creates_no_room_for_a_token_alone(livekit):
+    """auto_create: false, as in livekit.yaml: a valid token for a room nobody created is refused."""
+    peer = rtc.Room()
+    with pytest.raises(rtc.ConnectError):
+        await peer.connect(livekit.ws_url, media_token(livekit, "mallory", "never-created"))
+    await peer.disconnect()
+    async with api.LiveKitAPI(livekit.http_url, livekit.api_key, livekit.api_secret) as lk:
+        rooms = await lk.room.list_rooms(api.ListRoomsRequest(names=["never-created"]))
+    assert list(rooms.rooms) == []
+
+
+@pytest.mark.livekit
 async def test_livekit_signs_webhooks_with_the_configured_key(tmp_path):
     # A LiveKit of its own, so this test never races the app fixture for the
     # session webhook port.
@@ -100,6 +112,8 @@ async def test_livekit_carries_media_between_peers_on_loopback(livekit):
         if not subscribed.done():
             subscribed.set_result((track.kind, participant.identity))
 
+    async with api.LiveKitAPI(livekit.http_url, livekit.api_key, livekit.api_secret) as lk:
+        await lk.room.create_room(api.CreateRoomRequest(name="loopback"))  # the fixture sets auto_create: false
     try:
         await subscriber.connect(livekit.ws_url, media_token(livekit, "bob", "loopback"))
         await publisher.connect(livekit.ws_url, media_token(livekit, "alice", "loopback"))

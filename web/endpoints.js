@@ -1,7 +1,7 @@
 // Every API operation the client uses, one function each, typed from openapi.json (types.js).
 // The only place in web/ that spells an API path: `call()` takes the operation as openapi.json names it,
 // so tsc refuses an operation the server does not have, a missing path parameter or a wrong body.
-import { api, endSession, startSession } from './api.js';
+import { api, endSession, getSession, startSession } from './api.js';
 
 /** @import { Answers, Bodies, Queries, RealtimeEvents } from './types.js' */
 
@@ -206,3 +206,14 @@ export const calls = {
   cancel: (callId) => call('POST /api/v1/calls/{call_id}/cancel', { path: { call_id: callId } }),
   history: () => call('GET /api/v1/calls/history', {}),
 };
+
+/**
+ * A single-use ticket that opens the WebSocket, so no token travels in its URL. The socket lives until the
+ * access token the ticket was minted with expires (`expiresAt`, epoch ms), unless renewed with a fresh ticket.
+ * @returns {Promise<{ticket: string, accessToken: string | undefined, expiresAt: number}>}
+ */
+export async function socketTicket() {
+  const answer = await call('POST /api/v1/ws/ticket', {});
+  const session = getSession();
+  return { ticket: answer.ticket, accessToken: session?.access_token, expiresAt: session?.expires_at || 0 };
+}

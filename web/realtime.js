@@ -1,5 +1,7 @@
-// One WebSocket per tab to /api/v1/ws: resumes with ?after=<last event id>, reconnects with backoff, pings.
-import { freshAccessToken, getSession, refreshSession } from './api.js';
+// One WebSocket per tab to /api/v1/ws: opens with a single-use ticket, resumes with ?after=<last event id>,
+// renews its ticket before the access token behind it expires, reconnects with backoff, pings.
+import { getSession, refreshSession } from './api.js';
+import { socketTicket } from './endpoints.js';
 
 /** @import { RealtimeEvents } from './types.js' */
 /** @typedef {'online' | 'connecting' | 'offline'} ConnectionState */
@@ -21,7 +23,7 @@ class Realtime {
     this.attempt = 0;
     this.wanted = false;
     this.connecting = false;
-    /** @type {{retry?: ReturnType<typeof setTimeout>, ping?: ReturnType<typeof setInterval>, watch?: ReturnType<typeof setInterval>}} */
+    /** @type {{retry?: ReturnType<typeof setTimeout>, renew?: ReturnType<typeof setTimeout>, ping?: ReturnType<typeof setInterval>, watch?: ReturnType<typeof setInterval>}} */
     this.timers = {};
     this.lastId = sessionStorage.getItem(LAST_ID_KEY) || '';
   }
@@ -95,6 +97,7 @@ class Realtime {
   }
 
   closeSocket() {
+    clearTimeout(this.timers.renew);
     clearInterval(this.timers.ping);
     clearInterval(this.timers.watch);
     if (this.socket) {
@@ -113,18 +116,18 @@ class Realtime {
       return;
     this.connecting = true;
     this.setState('connecting');
-    let token;
+    let grant;
     try {
-      token = await freshAccessToken();
+      grant = await socketTicket();
     } catch {
-      token = null;
+      grant = null;
     }
     this.connecting = false;
     if (!this.wanted) return;
-    if (!token) return this.retry();
+    if (!grant) return this.retry();
     const url = new URL('/api/v1/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('access_token', token);
+    url.searchParams.set('ticket', grant.ticket);
     if (this.lastId) url.searchParams.set('after', this.lastId);
     const socket = new WebSocket(url);
     this.socket = socket;
@@ -132,6 +135,7 @@ class Realtime {
     socket.onopen = () => {
       this.attempt = 0;
       this.setState('online');
+      this.renewBefore(grant.expiresAt);
       this.timers.ping = setInterval(() => this.send({ type: 'ping' }), PING_EVERY_MS);
       this.timers.watch = setInterval(() => {
         if (Date.now() - lastHeard > SILENCE_LIMIT_MS) socket.close(4000);
@@ -146,13 +150,16 @@ class Realtime {
       if (!this.wanted) return;
       this.setState('connecting');
       if (event.code === 4401) {
+        // The access token expired (a tab that slept) or the sign-in ended: refresh, and come back at
+        // once; when the refresh is refused the person is signed out.
         try {
-          await refreshSession(token);
+          await refreshSession(grant.accessToken);
         } catch {
           this.wanted = false;
           this.setState('offline');
           return;
         }
+        this.attempt = 0;
       }
       this.retry();
     };
@@ -174,8 +181,31 @@ class Realtime {
       this.lastId = String(frame.id);
       sessionStorage.setItem(LAST_ID_KEY, this.lastId);
     }
+    if (frame.type === 'renewed') {
+      const data = /** @type {{expires_in?: number} | undefined} */ (frame.data);
+      this.renewBefore(Date.now() + (Number(data?.expires_in) || 0) * 1000);
+    }
     this.emit(frame.type, frame.data ?? frame, frame);
     this.emit('*', frame.data ?? frame, frame);
+  }
+
+  /**
+   * Before the access token behind the socket expires (the server closes it then with 4401), hand the
+   * server a ticket of a fresh one: the socket lives on, with no reconnect for contacts to see.
+   * @param {number} expiresAt epoch ms
+   */
+  renewBefore(expiresAt) {
+    clearTimeout(this.timers.renew);
+    this.timers.renew = setTimeout(
+      async () => {
+        try {
+          this.send({ type: 'renew', ticket: (await socketTicket()).ticket });
+        } catch {
+          /* the server closes with 4401 at expiry, and onclose refreshes and reconnects */
+        }
+      },
+      Math.max(1000, expiresAt - Date.now() - 20000),
+    );
   }
 
   retry() {

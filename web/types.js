@@ -116,6 +116,12 @@ export {};
  */
 
 /**
+ * Deleting the account asks for its password again, so a stolen access token cannot do it.
+ * @typedef {object} DeleteMe
+ * @property {string} password
+ */
+
+/**
  * @typedef {object} DirectMessage
  * @property {number} id
  * @property {Person} sender
@@ -153,6 +159,7 @@ export {};
  * @property {string} message
  * @property {string | null} [client_id] the frame's client_id
  * @property {Record<string, string> | null} [fields]
+ * @property {number | null} [retry_after] rate_limited only: seconds before trying again
  */
 
 /**
@@ -404,6 +411,12 @@ export {};
  */
 
 /**
+ * The answer to a `renew` frame: the socket now lives on the new ticket's access token.
+ * @typedef {object} Renewed
+ * @property {number} expires_in seconds until that token expires and the socket closes with 4401
+ */
+
+/**
  * @typedef {object} RoleBody
  * @property {"host" | "participant" | "viewer"} role
  */
@@ -526,6 +539,13 @@ export {};
  */
 
 /**
+ * The answer of POST /ws/ticket: open the socket with GET /api/v1/ws?ticket=<ticket> once, soon.
+ * @typedef {object} WsTicket
+ * @property {string} ticket
+ * @property {number} expires_in seconds the ticket may still be redeemed
+ */
+
+/**
  * What each operation answers ("METHOD /path": its 2xx bodies).
  * @typedef {{
  *   "POST /api/v1/auth/login": SignedIn,
@@ -577,6 +597,7 @@ export {};
  *   "PATCH /api/v1/users/me": Account,
  *   "DELETE /api/v1/users/me": null,
  *   "GET /api/v1/users/{user_id}": Profile,
+ *   "POST /api/v1/ws/ticket": WsTicket,
  *   "GET /healthz": any,
  *   "GET /metrics": any,
  *   "GET /readyz": any,
@@ -603,6 +624,7 @@ export {};
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
  *   "POST /api/v1/tokens": IntegratorToken,
  *   "PATCH /api/v1/users/me": UpdateMe,
+ *   "DELETE /api/v1/users/me": DeleteMe,
  * }} Bodies
  */
 

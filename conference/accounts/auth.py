@@ -8,11 +8,12 @@ from aiohttp import web
 from sqlalchemy import select
 
 from conference.accounts.models import ApiKey, LoginSession, User
+from conference.accounts.signins import SignIn
 from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
 from conference.deps import Deps, deps
 from conference.errors import TokenExpired as AccessTokenExpired
 from conference.errors import Unauthorized
-from conference.state import API_KEY, USER
+from conference.state import API_KEY, SIGNIN, USER
 
 API_KEY_PREFIX = "ck_"
 
@@ -36,29 +37,37 @@ async def authenticate(request: web.Request, kind: str) -> None:
         return
     if kind == "key":
         raise Unauthorized("this endpoint needs an API key")
-    request[USER] = await user_of_access_token(deps(request), token)
+    signin = await signin_of_access_token(deps(request), token)
+    request[USER], request[SIGNIN] = signin.user, signin
 
 
-async def user_of_access_token(deps: Deps, token: str) -> User:
+async def signin_of_access_token(deps: Deps, token: str) -> SignIn:
     try:
         claims = read_access_token(deps.settings.jwt_secret, token)
     except TokenExpired:
         raise AccessTokenExpired() from None
     except TokenInvalid:
         raise Unauthorized("access token is not valid") from None
+    user = await user_of_open_signin(deps, claims.user_id, claims.session_id)
+    return SignIn(user=user, session_id=claims.session_id, expires_at=claims.expires_at)
+
+
+async def user_of_open_signin(deps: Deps, user_id: str, session_id: str) -> User:
+    """The user, while that sign-in of theirs is open (not logged out, revoked or deleted)."""
     signins = deps.signins
-    user = signins.get(claims.session_id, claims.user_id)
+    user = signins.get(session_id, user_id)
     if user is not None:
         return user
+    generation = signins.generation
     async with deps.db() as session:
         user = await session.scalar(
             select(User)
             .join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == claims.user_id, LoginSession.id == claims.session_id, LoginSession.revoked_at.is_(None))
+            .where(User.id == user_id, LoginSession.id == session_id, LoginSession.revoked_at.is_(None))
         )
     if user is None:
         raise Unauthorized("access token is no longer valid")
-    signins.put(claims.session_id, user)
+    signins.put(session_id, user, generation)
     return user
 
 
@@ -69,6 +78,13 @@ async def api_key_of(deps: Deps, token: str) -> ApiKey:
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
         raise Unauthorized("API key is not valid or was revoked")
     return key
+
+
+def current_signin(request: web.Request) -> SignIn:
+    signin: SignIn | None = request.get(SIGNIN)
+    if signin is None:
+        raise Unauthorized("this endpoint needs a signed-in user")
+    return signin
 
 
 def current_user(request: web.Request) -> User:

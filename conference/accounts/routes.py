@@ -4,32 +4,38 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from conference.accounts import service
-from conference.accounts.auth import current_user
-from conference.accounts.schemas import Account, Login, PeopleFound, Profile, RefreshBody, Register, SignedIn, UpdateMe
+from conference.accounts import service, throttle
+from conference.accounts.auth import current_signin, current_user
+from conference.accounts.schemas import (
+    Account,
+    DeleteMe,
+    Login,
+    PeopleFound,
+    Profile,
+    RefreshBody,
+    Register,
+    SignedIn,
+    UpdateMe,
+)
 from conference.deps import deps
 from conference.routing import ApiRoutes, query_int
 
 routes = ApiRoutes("accounts")
 
 
-def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
 @routes.route(
     "POST", "/auth/register", summary="Create an account", auth="none", body=Register, responses={201: SignedIn}
 )
+@throttle.registration_attempts
 async def register(request: web.Request, body: Register) -> SignedIn:
-    await deps(request).limiter.hit(f"register:{client_address(request)}", deps(request).settings.login_rate_per_minute)
     return await service.register(deps(request), body.login, body.password, body.email, body.display_name)
 
 
 @routes.route(
     "POST", "/auth/login", summary="Sign in by login or email", auth="none", body=Login, responses={200: SignedIn}
 )
+@throttle.login_attempts
 async def login(request: web.Request, body: Login) -> SignedIn:
-    await deps(request).limiter.hit(f"login:{client_address(request)}", deps(request).settings.login_rate_per_minute)
     return await service.login(deps(request), body.login, body.password)
 
 
@@ -63,15 +69,25 @@ async def get_me(request: web.Request) -> Account:
 
 
 @routes.route(
-    "PATCH", "/users/me", summary="Change display name, email or password", body=UpdateMe, responses={200: Account}
+    "PATCH",
+    "/users/me",
+    summary="Change display name, email or password (a new password signs out every other sign-in)",
+    body=UpdateMe,
+    responses={200: Account},
 )
 async def patch_me(request: web.Request, body: UpdateMe) -> Account:
-    return await service.update_me(deps(request), current_user(request).id, body)
+    return await service.update_me(deps(request), current_signin(request), body)
 
 
-@routes.route("DELETE", "/users/me", summary="Delete the signed-in account", responses={204: None})
-async def delete_me(request: web.Request) -> None:
-    await service.delete_user(deps(request), current_user(request).id)
+@routes.route(
+    "DELETE",
+    "/users/me",
+    summary="Delete the signed-in account (its password again); every sign-in and socket ends",
+    body=DeleteMe,
+    responses={204: None},
+)
+async def delete_me(request: web.Request, body: DeleteMe) -> None:
+    await service.delete_user(deps(request), current_user(request).id, body.password)
 
 
 @routes.route(

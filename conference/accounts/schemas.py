@@ -36,6 +36,13 @@ def check_password(value: str) -> str:
     return value
 
 
+def check_password_given(value: str) -> str:
+    """A password to compare with the stored one: the same 72-byte ceiling as a new one (bcrypt's)."""
+    if not 1 <= len(value.encode()) <= 72:
+        raise ValueError("must be 1 to 72 bytes long")
+    return value
+
+
 def check_display_name(value: str | None) -> str | None:
     if value is None:
         return None
@@ -61,6 +68,8 @@ class Login(Body):
     login: str = Field(min_length=1, max_length=300)
     password: str = Field(min_length=1, max_length=200)
 
+    _password = field_validator("password")(check_password_given)
+
 
 class RefreshBody(Body):
     refresh_token: str = Field(min_length=1, max_length=200)
@@ -79,6 +88,19 @@ class UpdateMe(Body):
     @classmethod
     def _password(cls, value: str | None) -> str | None:
         return None if value is None else check_password(value)
+
+    @field_validator("current_password")
+    @classmethod
+    def _current_password(cls, value: str | None) -> str | None:
+        return None if value is None else check_password_given(value)
+
+
+class DeleteMe(Body):
+    """Deleting the account asks for its password again, so a stolen access token cannot do it."""
+
+    password: str = Field(max_length=200)
+
+    _password = field_validator("password")(check_password_given)
 
 
 class ContactRequest(Body):

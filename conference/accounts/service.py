@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, or_, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conference.accounts.models import LoginSession, RefreshToken, User
 from conference.accounts.passwords import check_password, hash_password
 from conference.accounts.schemas import Account, PeopleFound, Person, PersonOnline, Profile, SignedIn, UpdateMe
+from conference.accounts.signins import EndReason, SignIn, SignInsEnded
 from conference.accounts.tokens import hash_secret, issue_access_token, new_refresh_token
 from conference.db import utcnow
 from conference.deps import Deps
@@ -38,28 +39,33 @@ async def other_user(db: AsyncSession, me_id: str, other_id: str, field: str = "
     return other
 
 
-async def _issue_pair(db: AsyncSession, settings: Settings, user: User, login_session_id: str) -> SignedIn:
+async def _issue_pair(db: AsyncSession, settings: Settings, user: User, login_session: LoginSession) -> SignedIn:
     refresh = new_refresh_token()
     db.add(
         RefreshToken(
             token_hash=hash_secret(refresh),
-            session_id=login_session_id,
-            expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_s),
+            session_id=login_session.id,
+            # Rotation does not extend the sign-in: every refresh token of it ends when it does.
+            expires_at=signin_ends_at(settings, login_session),
         )
     )
     return SignedIn(
         user=Account.model_validate(user),
-        access_token=issue_access_token(settings.jwt_secret, user.id, login_session_id, settings.access_token_ttl_s),
+        access_token=issue_access_token(settings.jwt_secret, user.id, login_session.id, settings.access_token_ttl_s),
         refresh_token=refresh,
         expires_in=settings.access_token_ttl_s,
     )
 
 
+def signin_ends_at(settings: Settings, login_session: LoginSession) -> datetime:
+    return login_session.created_at + timedelta(seconds=settings.refresh_token_ttl_s)
+
+
 async def _start_session(db: AsyncSession, settings: Settings, user: User) -> SignedIn:
-    login_session = LoginSession(user_id=user.id)
+    login_session = LoginSession(user_id=user.id, created_at=utcnow())
     db.add(login_session)
     await db.flush()
-    return await _issue_pair(db, settings, user, login_session.id)
+    return await _issue_pair(db, settings, user, login_session)
 
 
 async def _ensure_free(db: AsyncSession, login: str | None, email: str | None, except_id: str = "") -> None:
@@ -73,9 +79,11 @@ async def _ensure_free(db: AsyncSession, login: str | None, email: str | None, e
 
 
 async def register(deps: Deps, login: str, password: str, email: str | None, display_name: str | None) -> SignedIn:
-    password_hash = await hash_password(password, deps.settings.bcrypt_rounds)
+    # A taken login or email is refused before the (slow on purpose) hash is computed.
     async with deps.db() as db:
         await _ensure_free(db, login, email)
+    password_hash = await hash_password(password, deps.settings.bcrypt_rounds)
+    async with deps.db() as db:
         user = User(login=login, email=email, display_name=display_name or login, password_hash=password_hash)
         db.add(user)
         try:
@@ -106,7 +114,12 @@ async def refresh(deps: Deps, token: str) -> SignedIn:
         if stored is None:
             raise Unauthorized("refresh token is not valid")
         login_session = await db.get(LoginSession, stored.session_id)
-        if login_session is None or login_session.revoked_at is not None or stored.expires_at < now:
+        if (
+            login_session is None
+            or login_session.revoked_at is not None
+            or stored.expires_at < now
+            or signin_ends_at(deps.settings, login_session) <= now
+        ):
             raise Unauthorized("this sign-in has ended; sign in again")
         # Spend atomically: of two racing refreshes only one sees its update land.
         spent = await db.execute(
@@ -118,12 +131,12 @@ async def refresh(deps: Deps, token: str) -> SignedIn:
             # A spent token presented again means it leaked: end the whole sign-in.
             login_session.revoked_at = now
             await db.commit()
-            deps.signins.forget_session(login_session.id)
+            await end_signins(deps, login_session.user_id, "revoked", session_ids=[login_session.id])
             raise SignInRevoked(login_session.id)
         user = await db.get(User, login_session.user_id)
         if user is None:  # deleted meanwhile; the session row goes with it
             raise Unauthorized("this sign-in has ended; sign in again")
-        signed_in = await _issue_pair(db, deps.settings, user, login_session.id)
+        signed_in = await _issue_pair(db, deps.settings, user, login_session)
         await db.commit()
     return signed_in
 
@@ -134,17 +147,28 @@ async def logout(deps: Deps, token: str) -> None:
         stored = await db.get(RefreshToken, hash_secret(token))
         if stored is None:
             return
-        await db.execute(
-            update(LoginSession)
-            .where(LoginSession.id == stored.session_id, LoginSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        login_session = await db.get(LoginSession, stored.session_id)
+        if login_session is None:
+            return
+        if login_session.revoked_at is None:
+            login_session.revoked_at = utcnow()
         await db.commit()
-    deps.signins.forget_session(stored.session_id)
+    await end_signins(deps, login_session.user_id, "logout", session_ids=[login_session.id])
 
 
-async def update_me(deps: Deps, user_id: str, change: UpdateMe) -> Account:
+async def end_signins(
+    deps: Deps, user_id: str, reason: EndReason, *, session_ids: list[str] | None = None, keep: str | None = None
+) -> None:
+    """After the database says so: this replica forgets those sign-ins now, every replica (this one
+    included) forgets them and closes their sockets when the hub's notice arrives."""
+    ended = SignInsEnded(user_id=user_id, session_ids=session_ids, keep=keep, reason=reason)
+    deps.signins.forget_ended(ended)
+    await deps.hub.notify(ended)
+
+
+async def update_me(deps: Deps, signin: SignIn, change: UpdateMe) -> Account:
     rounds = deps.settings.bcrypt_rounds
+    user_id = signin.user.id
     async with deps.db() as db:
         user = await db.get(User, user_id)
         if user is None:
@@ -157,6 +181,16 @@ async def update_me(deps: Deps, user_id: str, change: UpdateMe) -> Account:
             if not await check_password(change.current_password, user.password_hash, rounds):
                 raise InvalidCredentials("current password is wrong")
             user.password_hash = await hash_password(change.password, rounds)
+            # Whoever knew the old password is signed out everywhere; this sign-in stays.
+            await db.execute(
+                update(LoginSession)
+                .where(
+                    LoginSession.user_id == user_id,
+                    LoginSession.id != signin.session_id,
+                    LoginSession.revoked_at.is_(None),
+                )
+                .values(revoked_at=utcnow())
+            )
         if "email" in change.model_fields_set:
             await _ensure_free(db, None, change.email, except_id=user_id)
             user.email = change.email
@@ -167,14 +201,21 @@ async def update_me(deps: Deps, user_id: str, change: UpdateMe) -> Account:
         except IntegrityError:
             raise Conflict("email already in use", fields={"email": "already taken"}) from None
     deps.signins.forget_user(user_id)  # the next request reads the new name
+    if change.password is not None:
+        await end_signins(deps, user_id, "password_changed", keep=signin.session_id)
     return Account.model_validate(user)
 
 
-async def delete_user(deps: Deps, user_id: str) -> None:
+async def delete_user(deps: Deps, user_id: str, password: str) -> None:
     async with deps.db() as db:
+        user = await db.get(User, user_id)
+        if user is None:
+            raise Unauthorized("this account no longer exists")
+        if not await check_password(password, user.password_hash, deps.settings.bcrypt_rounds):
+            raise InvalidCredentials("password is wrong")
         await db.execute(delete(User).where(User.id == user_id))
         await db.commit()
-    deps.signins.forget_user(user_id)
+    await end_signins(deps, user_id, "deleted")
 
 
 async def find_users(deps: Deps, query: str, limit: int) -> PeopleFound:

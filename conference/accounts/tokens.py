@@ -16,6 +16,7 @@ ALGORITHM = "HS256"
 class AccessClaims:
     user_id: str
     session_id: str
+    expires_at: int  # seconds since the epoch
 
 
 class TokenExpired(Exception):
@@ -41,7 +42,7 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
         raise TokenInvalid() from None
     if claims.get("typ") != "access" or not isinstance(claims["sub"], str):
         raise TokenInvalid()
-    return AccessClaims(user_id=claims["sub"], session_id=str(claims["sid"]))
+    return AccessClaims(user_id=claims["sub"], session_id=str(claims["sid"]), expires_at=int(claims["exp"]))
 
 
 def new_refresh_token() -> str:

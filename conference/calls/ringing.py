@@ -4,6 +4,10 @@ which the rooms domain opens and closes on the calls domain's behalf.
 ringing → accepted (callee) | declined (callee) | cancelled (caller) | missed (nobody answered
 within `call_ring_timeout_s`). Every transition is a conditional update of a ringing row, so
 two replicas (or a click racing the timeout) cannot both win; the winner tells both sides.
+
+A callee is busy while in an answered call, not while a call rings for them: rings from several
+callers may wait at once, so nobody can keep a person "busy" by ringing them over and over. A
+caller rings a given callee once at a time and `calls_per_minute` times a minute at most.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.service import other_user
 from conference.calls.models import DirectCall
@@ -32,8 +37,11 @@ ANSWERED_GRACE_S = 60  # an accepted call counts as busy this long even before a
 
 
 async def start_call(deps: Deps, caller: User, callee_id: str) -> Call:
+    await throttles.call(deps, caller.id)
     async with deps.db() as db:
         callee = await other_user(db, caller.id, callee_id)
+        if await _ringing_between(db, caller.id, callee.id, deps.settings.call_ring_timeout_s):
+            raise Conflict("you are already ringing this person; cancel that call to ring again")
     if await _busy(deps, callee.id):
         raise Busy()
     room = await open_call_room(deps, caller, callee)
@@ -55,21 +63,29 @@ async def start_call(deps: Deps, caller: User, callee_id: str) -> Call:
     return ring
 
 
+async def _ringing_between(db: AsyncSession, caller_id: str, callee_id: str, timeout_s: float) -> bool:
+    since = utcnow() - timedelta(seconds=timeout_s)
+    ringing = await db.scalar(
+        select(DirectCall.id).where(
+            DirectCall.caller_id == caller_id,
+            DirectCall.callee_id == callee_id,
+            DirectCall.status == "ringing",
+            DirectCall.created_at > since,  # an older one is about to end as missed
+        )
+    )
+    return ringing is not None
+
+
 async def _busy(deps: Deps, user_id: str) -> bool:
-    """In a call that still rings, or was answered and still has someone in its media room."""
-    timeout = timedelta(seconds=deps.settings.call_ring_timeout_s)
+    """In an answered call that still has someone in its media room (or was answered just now)."""
     async with deps.db() as db:
         calls = await db.scalars(
             select(DirectCall).where(
                 or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
-                DirectCall.status.in_(("ringing", "accepted")),
+                DirectCall.status == "accepted",
             )
         )
         for call in list(calls):
-            if call.status == "ringing":
-                if utcnow() - call.created_at < timeout:
-                    return True
-                continue  # the sweeper ends it any moment
             if await room_is_active(db, call.room_id):
                 if call.answered_at and (utcnow() - call.answered_at).total_seconds() < ANSWERED_GRACE_S:
                     return True

@@ -15,6 +15,7 @@ from conference.accounts.models import User
 from conference.calls.models import CallParticipant, CallSession, ProcessedWebhook
 from conference.db import utcnow
 from conference.deps import Deps
+from conference.rooms.joining import INTEGRATOR_IDENTITY_PREFIX
 
 log = logging.getLogger("conference.webhooks")
 HANDLED = ("room_started", "room_finished", "participant_joined", "participant_left")
@@ -64,7 +65,9 @@ async def _apply(db: AsyncSession, event: WebhookEvent, when: datetime) -> None:
             _close(stretch, when)
     elif event.event == "participant_joined":
         participant = event.participant
-        user_id = await db.scalar(select(User.id).where(User.id == participant.identity))
+        user_id = None
+        if not participant.identity.startswith(INTEGRATOR_IDENTITY_PREFIX):  # an integrator's user is not ours
+            user_id = await db.scalar(select(User.id).where(User.id == participant.identity))
         db.add(
             CallParticipant(
                 session_id=session.id,

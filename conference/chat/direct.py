@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
 from conference.accounts.service import other_user
@@ -54,6 +55,7 @@ async def send(
     deps: Deps, sender: User, to: str, content: str, client_id: str | None = None, field: str = "user_id"
 ) -> DirectMessage:
     require_content(content)
+    await throttles.message(deps, sender.id)
     async with deps.db() as db:
         recipient = await other_user(db, sender.id, to, field)
         await lock_event_log(db)  # message ids then follow the order of their events

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
 from conference.chat.models import ChatMessage
@@ -54,6 +55,7 @@ async def post_message(
     deps: Deps, raw_room_id: str, sender: User, content: str, client_id: str | None = None
 ) -> Message:
     require_content(content)
+    await throttles.message(deps, sender.id)
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, sender.id)
         if room.status == "ended":

@@ -11,17 +11,20 @@ import time
 from typing import TYPE_CHECKING, Literal
 
 from aiohttp import WSCloseCode
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from conference import throttles
 from conference.accounts.schemas import Person
 from conference.accounts.service import other_user
 from conference.chat import direct
 from conference.chat import rooms as room_chat
-from conference.errors import ApiError
+from conference.errors import ApiError, Forbidden, RateLimited, Unauthorized
 from conference.realtime.events import ephemeral
-from conference.realtime.schemas import Ack, FrameError, Pong
+from conference.realtime.schemas import Ack, FrameError, Pong, Renewed
 from conference.realtime.schemas import Typing as TypingNotice
+from conference.realtime.tickets import signin_of_ticket
 from conference.rooms.service import require_member
+from conference.routing import reject_control_characters
 
 if TYPE_CHECKING:
     from conference.realtime.socket import Connection
@@ -38,6 +41,7 @@ TYPING_EVERY_S = 2.0  # at most one typing event per target per this many second
 class Frame(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     client_id: str | None = Field(default=None, max_length=64)
+    _no_control_characters = field_validator("*")(reject_control_characters)
 
 
 class ChatSend(Frame):
@@ -73,12 +77,21 @@ class Ping(Frame):
     type: Literal["ping"]
 
 
+class Renew(Frame):
+    """A fresh ticket (POST /ws/ticket) before the access token behind the socket expires: the socket
+    lives on with the new token's expiry instead of closing with 4401."""
+
+    type: Literal["renew"]
+    ticket: str = Field(min_length=1, max_length=100)
+
+
 CLIENT_FRAMES: dict[str, type[Frame]] = {
     "chat.send": ChatSend,
     "dm.send": DmSend,
     "typing": Typing,
     "read": Read,
     "ping": Ping,
+    "renew": Renew,
 }
 
 
@@ -112,8 +125,14 @@ class FrameBudget:
         return True
 
 
-def error(code: str, message: str, client_id: str | None = None, fields: dict[str, str] | None = None) -> FrameError:
-    return FrameError(code=code, message=message, client_id=client_id, fields=fields or None)
+def error(
+    code: str,
+    message: str,
+    client_id: str | None = None,
+    fields: dict[str, str] | None = None,
+    retry_after: int | None = None,
+) -> FrameError:
+    return FrameError(code=code, message=message, client_id=client_id, fields=fields or None, retry_after=retry_after)
 
 
 async def handle(connection: Connection, stream: EventStream, raw: str | None) -> None:
@@ -128,7 +147,7 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
         return
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         connection.reply("error", error("invalid_json", "frame is not valid JSON"))
         return
     if not isinstance(data, dict):
@@ -152,7 +171,8 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
     try:
         await _act(connection, stream, frame)
     except ApiError as problem:
-        connection.reply("error", error(problem.code, problem.message, client_id, problem.fields))
+        retry_after = problem.retry_after if isinstance(problem, RateLimited) else None
+        connection.reply("error", error(problem.code, problem.message, client_id, problem.fields, retry_after))
     except Exception:
         log.exception("a %s frame of %s failed", data["type"], connection.user_id)
         connection.reply("error", error("internal_error", "the server could not handle this frame", client_id))
@@ -172,10 +192,24 @@ async def _act(connection: Connection, stream: EventStream, frame: Frame) -> Non
         await direct.mark_read(deps, user.id, message_id=frame.message_id)
     elif isinstance(frame, Typing):
         await _typing(connection, stream, frame)
+    elif isinstance(frame, Renew):
+        await _renew(connection, frame)
+
+
+async def _renew(connection: Connection, frame: Renew) -> None:
+    claims = await connection.deps.tickets.redeem(frame.ticket)
+    if claims is None:
+        raise Unauthorized("this ticket is spent, expired or not valid; get a new one")
+    if claims.user_id != connection.user_id:
+        raise Forbidden("this ticket belongs to someone else")
+    signin = await signin_of_ticket(connection.deps, claims)
+    connection.session_id, connection.expires_at = signin.session_id, signin.expires_at
+    connection.reply("renewed", Renewed(expires_in=max(0, int(signin.expires_at - time.time()))))
 
 
 async def _typing(connection: Connection, stream: EventStream, frame: Typing) -> None:
     deps, user = connection.deps, connection.user
+    await throttles.typing(deps, user.id)
     if frame.room_id is not None:
         async with deps.db() as db:
             room, _ = await require_member(db, frame.room_id, user.id)

@@ -1,4 +1,4 @@
-"""The in-process hub: one replica, no Redis; presence is this process's connection count."""
+"""The in-process hub: one replica, no Redis; presence and socket counts are this process's."""
 
 from __future__ import annotations
 
@@ -17,3 +17,9 @@ class LocalHub(Hub):
 
     async def _left(self, user_id: str) -> bool:
         return True
+
+    async def _claim(self, user_id: str, socket_id: str, limit: int) -> bool:
+        return len(self.local_sockets.get(user_id, ())) < limit
+
+    async def _release(self, user_id: str, socket_id: str) -> None:
+        return None

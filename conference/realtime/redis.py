@@ -5,6 +5,9 @@ that user, scored by when the entry lapses; each replica refreshes its entries e
 so a replica that dies stops refreshing and its users lapse within the TTL, no goodbye needed.
 `presence:replicas` (scored the same way) and `presence:replica:<id>` (its users) let a
 surviving replica notice a dead one and announce its users as offline.
+`sockets:user:<id>` counts a user's open sockets on every replica for the per-user limit: one
+member per socket (`<replica>:<socket id>`), scored and refreshed the same way, so the sockets of a
+dead replica stop counting by themselves.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ def _replica_key(replica: str) -> str:
     return f"presence:replica:{replica}"
 
 
+def _sockets_key(user_id: str) -> str:
+    return f"sockets:user:{user_id}"
+
+
 class RedisHub(Hub):
     def __init__(self, redis: Redis, presence_ttl_s: float = 30, *, database_url: str = "") -> None:
         super().__init__()
@@ -66,6 +73,8 @@ class RedisHub(Hub):
             async with self.redis.pipeline(transaction=False) as pipe:
                 for user_id in self.local:
                     pipe.zrem(_user_key(user_id), self.replica)
+                for user_id, sockets in self.local_sockets.items():
+                    pipe.zrem(_sockets_key(user_id), *(self._socket_member(s) for s in sockets))
                 pipe.zrem(REPLICAS, self.replica)
                 pipe.delete(_replica_key(self.replica))
                 await pipe.execute()
@@ -139,6 +148,33 @@ class RedisHub(Hub):
             *_, after = await pipe.execute()
         return bool(after == 0)
 
+    # ------------------------------------------------------------------ sockets per user
+    def _socket_member(self, socket_id: str) -> str:
+        return f"{self.replica}:{socket_id}"
+
+    async def _claim(self, user_id: str, socket_id: str, limit: int) -> bool:
+        key, member = _sockets_key(user_id), self._socket_member(socket_id)
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zremrangebyscore(key, "-inf", time.time())
+                pipe.zadd(key, {member: self._lapse()})
+                pipe.zcard(key)
+                pipe.expire(key, math.ceil(self.ttl * 2))
+                _, _, count, _ = await pipe.execute()
+            if count <= limit:
+                return True
+            await self.redis.zrem(key, member)
+            return False
+        except Exception:  # Redis unreachable: count on this replica rather than refuse everyone
+            log.warning("could not count the sockets of %s in Redis", user_id)
+            return len(self.local_sockets.get(user_id, ())) < limit
+
+    async def _release(self, user_id: str, socket_id: str) -> None:
+        try:
+            await self.redis.zrem(_sockets_key(user_id), self._socket_member(socket_id))
+        except Exception:  # the entry lapses by itself
+            log.warning("could not release a socket of %s in Redis", user_id)
+
     async def _keep_alive(self) -> None:
         while True:
             await asyncio.sleep(self.ttl / 3)
@@ -158,6 +194,9 @@ class RedisHub(Hub):
                 pipe.zadd(_user_key(user_id), {self.replica: lapse})
                 pipe.expire(_user_key(user_id), keep)
                 pipe.sadd(_replica_key(self.replica), user_id)
+            for user_id, sockets in list(self.local_sockets.items()):
+                pipe.zadd(_sockets_key(user_id), {self._socket_member(s): lapse for s in sockets})
+                pipe.expire(_sockets_key(user_id), keep)
             pipe.expire(_replica_key(self.replica), keep)
             await pipe.execute()
 

@@ -43,6 +43,16 @@ class FrameError(Answer):
     message: str
     client_id: str | None = Field(default=None, exclude_if=_absent_when_none, description="the frame's client_id")
     fields: dict[str, str] | None = Field(default=None, exclude_if=_absent_when_none)
+    retry_after: int | None = Field(
+        default=None, exclude_if=_absent_when_none, description="rate_limited only: seconds before trying again"
+    )
+
+
+class WsTicket(Answer):
+    """The answer of POST /ws/ticket: open the socket with GET /api/v1/ws?ticket=<ticket> once, soon."""
+
+    ticket: str
+    expires_in: int = Field(description="seconds the ticket may still be redeemed")
 
 
 class Ready(Answer):
@@ -55,6 +65,18 @@ class Pong(Answer):
     """The answer to a `ping` frame: an empty object."""
 
 
+class Renewed(Answer):
+    """The answer to a `renew` frame: the socket now lives on the new ticket's access token."""
+
+    expires_in: int = Field(description="seconds until that token expires and the socket closes with 4401")
+
+
 EVENTS: dict[str, type[BaseModel]] = {"presence": PresenceChange, "typing": Typing}
 # Replies to one connection; they carry no id and are never stored.
-FRAMES: dict[str, type[BaseModel]] = {"ack": Ack, "error": FrameError, "ready": Ready, "pong": Pong}
+FRAMES: dict[str, type[BaseModel]] = {
+    "ack": Ack,
+    "error": FrameError,
+    "ready": Ready,
+    "pong": Pong,
+    "renewed": Renewed,
+}

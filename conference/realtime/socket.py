@@ -1,21 +1,26 @@
-"""GET /api/v1/ws: one WebSocket per signed-in client — replay of what it missed, then live events,
-and the frames a client sends (chat.send, dm.send, typing, read, ping)."""
+"""GET /api/v1/ws?ticket=…: one WebSocket per signed-in client — replay of what it missed, then live
+events, and the frames a client sends (chat.send, dm.send, typing, read, ping, renew).
+
+The ticket comes from POST /api/v1/ws/ticket (tickets.py); an `Authorization: Bearer` header is
+accepted too, for clients that can set one (browsers cannot). A token in the URL is refused."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import uuid
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from conference.accounts.auth import bearer_of, user_of_access_token
-from conference.accounts.models import User
+from conference.accounts.auth import bearer_of, signin_of_access_token
+from conference.accounts.signins import SignIn
 from conference.calls import ringing
 from conference.chat import direct
 from conference.deps import DEPS, Deps
@@ -26,17 +31,20 @@ from conference.realtime.hub import Envelope
 from conference.realtime.models import Event
 from conference.realtime.presence import Presence
 from conference.realtime.schemas import FRAMES, Ready
+from conference.realtime.signin_watch import CLOSE_UNAUTHORIZED, SignInWatch
 from conference.realtime.stream import PAGE, EventStream, audience_filter, client_text
+from conference.realtime.tickets import signin_of_ticket
 
 log = logging.getLogger("conference.realtime")
 
 MAX_FRAME = 64 * 1024  # a 4000-character message, escaped, fits; more closes with 1009
 MAX_PENDING = 1000  # frames queued for a client that does not read; beyond it, it must resume
-CLOSE_UNAUTHORIZED = 4401
+CLOSE_TOO_MANY = 4429  # the user already has `sockets_per_user` open
 
 STREAM = web.AppKey("event_stream", EventStream)
 PRESENCE = web.AppKey("presence", Presence)
 CONNECTIONS = web.AppKey("connections", set["Connection"])
+SIGNIN_WATCH = web.AppKey("signin_watch", SignInWatch)
 
 
 @dataclass(frozen=True)
@@ -54,9 +62,13 @@ class Connection:
     """One open socket: an ordered outbox written by its own task, so a slow reader never
     holds up the stream, and ids only grow."""
 
-    def __init__(self, user: User, ws: web.WebSocketResponse, deps: Deps) -> None:
-        self.user = user
-        self.user_id = user.id
+    def __init__(self, signin: SignIn, ws: web.WebSocketResponse, deps: Deps) -> None:
+        self.user = signin.user
+        self.user_id = signin.user.id
+        self.id = uuid.uuid4().hex  # counted against the user's socket limit under this id
+        # The sign-in the socket lives on and when its access token expires (a `renew` moves both).
+        self.session_id = signin.session_id
+        self.expires_at = signin.expires_at
         self.ws = ws
         self.deps = deps
         self.last_id = 0
@@ -69,8 +81,12 @@ class Connection:
         self._outbox: deque[Outgoing] = deque()
         self._ready = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._end: tuple[int, str] | None = None  # set by `end`: the close code and reason
+        self._receiving: asyncio.Future[WSMessage] | None = None
 
     def push(self, event_id: int | None, text: str, envelope: Envelope | None) -> None:
+        if self.closing:
+            return
         if event_id is not None:
             if event_id <= self.last_id:
                 return  # already replayed or delivered
@@ -82,15 +98,51 @@ class Connection:
 
     def reply(self, type_: str, data: BaseModel) -> None:
         """A frame for this connection only (ack, error, pong): no id, not stored."""
-        if type(data) is not FRAMES.get(type_):
-            raise TypeError(f"a {type_} frame cannot carry {type(data).__name__}")
-        self._enqueue(json.dumps({"type": type_, "data": data.model_dump(mode="json")}, separators=(",", ":")), None)
+        self._enqueue(reply_text(type_, data), None)
 
     def close_after_flush(self, code: int, reason: bytes) -> None:
         """Closes once what is already queued (say, the errors that explain why) is written."""
         self.closing = True
         self._outbox.append(_Close(code, reason))
         self._ready.set()
+
+    def end(self, code: int, reason: str) -> None:
+        """Closes now, dropping whatever is still queued: the sign-in behind the socket ended, so
+        nothing more may reach it. The handler's task does the closing (see `incoming`)."""
+        if self._end is not None:
+            return
+        self._end = (code, reason)
+        self.closing = True
+        self._outbox.clear()
+        self._held.clear()
+        self._ready.set()
+        if self._receiving is not None:
+            self._receiving.cancel()
+
+    def ended(self) -> bool:
+        return self._end is not None
+
+    async def incoming(self) -> AsyncIterator[WSMessage]:
+        """The client's messages until it closes, or until `end` is called; then the socket is closed
+        here, in the reading task, because aiohttp drops the connection without waiting for the
+        client's close frame when another task closes it mid-read (clients would see 1006)."""
+        while not self.ended():
+            self._receiving = asyncio.ensure_future(self.ws.receive())
+            try:
+                message = await self._receiving
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not self.ended() or (task is not None and task.cancelling()):
+                    raise  # the handler itself is being cancelled (the peer went away)
+                break
+            finally:
+                self._receiving = None
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            yield message
+        if self._end is not None and not self.ws.closed:
+            code, reason = self._end
+            await self.ws.close(code=code, message=reason.encode()[:120])
 
     def _enqueue(self, text: str, envelope: Envelope | None) -> None:
         if len(self._outbox) >= MAX_PENDING:
@@ -103,6 +155,8 @@ class Connection:
         self._ready.set()
 
     async def send_now(self, text: str, envelope: Envelope | None) -> None:
+        if self._end is not None or self.ws.closed:
+            return  # ended meanwhile (say, during replay): nothing more goes out
         await self.ws.send_str(text)
         if envelope is not None and envelope.get("id") is not None:
             self.sent_max = max(self.sent_max, envelope["id"])
@@ -140,34 +194,54 @@ class Connection:
             await asyncio.gather(self._writer, return_exceptions=True)
 
 
+def reply_text(type_: str, data: BaseModel) -> str:
+    if type(data) is not FRAMES.get(type_):
+        raise TypeError(f"a {type_} frame cannot carry {type(data).__name__}")
+    return json.dumps({"type": type_, "data": data.model_dump(mode="json")}, separators=(",", ":"))
+
+
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     heartbeat = request.app[DEPS].settings.ws_heartbeat_s
     # No permessage-deflate: fan-out would compress every frame once per connection.
     ws = web.WebSocketResponse(heartbeat=heartbeat, max_msg_size=MAX_FRAME, compress=False)
     await ws.prepare(request)  # accept first, so a browser sees the close code below
     try:
-        user = await _signed_in(request)
+        signin = await _signed_in(request)
     except ApiError as error:
         await ws.close(code=CLOSE_UNAUTHORIZED, message=error.message.encode()[:120])
         return ws
-    after, after_problem = _after_of(request)
     app = request.app
-    deps, stream = app[DEPS], app[STREAM]
+    deps = app[DEPS]
+    connection = Connection(signin, ws, deps)
+    if not await deps.hub.claim_socket(connection.user_id, connection.id, deps.settings.sockets_per_user):
+        limit = deps.settings.sockets_per_user
+        message = f"too many open connections (at most {limit} per user); close one first"
+        await ws.send_str(reply_text("error", frames.error("rate_limited", message)))
+        await ws.close(code=CLOSE_TOO_MANY, message=message.encode()[:120])
+        return ws
+    try:
+        return await _serve(app, connection, request)
+    finally:
+        await asyncio.shield(deps.hub.release_socket(connection.user_id, connection.id))
+
+
+async def _serve(app: web.Application, connection: Connection, request: web.Request) -> web.WebSocketResponse:
+    deps, stream, ws = app[DEPS], app[STREAM], connection.ws
+    after, after_problem = _after_of(request)
     if after is not None and after > stream.cursor and after > await _newest_event_id(deps):
         after = None  # a cursor from another event log (a reset database): start afresh
-    connection = Connection(user, ws, deps)
     app[CONNECTIONS].add(connection)
     cursor = stream.attach(connection)
     connection.last_id = max(cursor, after or 0)
     connection.resumed_from = after
     try:
-        await app[PRESENCE].opened(user.id)
+        await app[PRESENCE].opened(connection.user_id)
         await _replay(deps, connection, after, cursor)
         await connection.send_now(_ready_text(connection, max(cursor, after or 0)), None)
         connection.go_live()
         if after_problem:
             connection.reply("error", frames.error("validation_failed", after_problem))
-        async for message in ws:
+        async for message in connection.incoming():
             if message.type == WSMsgType.TEXT:
                 await frames.handle(connection, app[STREAM], message.data)
             elif message.type == WSMsgType.BINARY:
@@ -197,11 +271,20 @@ def _ready_text(connection: Connection, position: int) -> str:
     return json.dumps(frame, separators=(",", ":"))
 
 
-async def _signed_in(request: web.Request) -> User:
-    token = bearer_of(request) or request.query.get("access_token", "").strip()
-    if not token:
-        raise Unauthorized("sign in first: access_token is missing")
-    return await user_of_access_token(request.app[DEPS], token)
+async def _signed_in(request: web.Request) -> SignIn:
+    deps = request.app[DEPS]
+    if "access_token" in request.query:
+        raise Unauthorized("a token in the URL is refused: POST /api/v1/ws/ticket, then connect with ?ticket=")
+    ticket = request.query.get("ticket", "").strip()
+    if ticket:
+        claims = await deps.tickets.redeem(ticket)
+        if claims is None:
+            raise Unauthorized("this ticket is spent, expired or not valid; get a new one")
+        return await signin_of_ticket(deps, claims)
+    token = bearer_of(request)
+    if token is not None:
+        return await signin_of_access_token(deps, token)
+    raise Unauthorized("sign in first: the ticket is missing (POST /api/v1/ws/ticket, then ?ticket=)")
 
 
 async def _newest_event_id(deps: Deps) -> int:
@@ -278,10 +361,13 @@ async def start(app: web.Application) -> None:
     app[CONNECTIONS] = set()
     app[STREAM] = EventStream(deps.db, deps.hub)
     app[PRESENCE] = Presence(deps)
+    app[SIGNIN_WATCH] = SignInWatch(deps, app[CONNECTIONS])
     await app[STREAM].start()
+    app[SIGNIN_WATCH].start()
 
 
 async def stop(app: web.Application) -> None:
+    await app[SIGNIN_WATCH].close()
     await app[STREAM].close()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
 from conference.db import utcnow
@@ -30,6 +31,14 @@ from conference.rooms.models import RoomMember
 from conference.rooms.schemas import Joined, LobbyEntry, LobbyResolved, Room, Waiting
 from conference.rooms.service import load_room, role_of, tell_hosts
 from conference.rooms.standing import Standing
+
+# Integrators' identities live apart from user ids (32 hex digits, no colon), so a token minted for
+# an integrator's user is never taken for one of ours: not in call history, nor by moderation.
+INTEGRATOR_IDENTITY_PREFIX = "ext:"
+
+
+def integrator_identity(identity: str) -> str:
+    return INTEGRATOR_IDENTITY_PREFIX + identity
 
 
 def token_metadata(user: User) -> dict[str, Any]:
@@ -59,6 +68,8 @@ async def join_room(deps: Deps, raw_id: str, user: User) -> Joined | Waiting:
             raise RoomEnded()
         if member is not None and member.state == "removed":
             raise RemovedFromRoom()
+        if member is not None and member.state == "denied":
+            raise LobbyDenied()  # turning the waiting room off later does not let them in
         role = role_of(room, member, user.id)
         if role is None and room.locked:
             raise RoomLocked()
@@ -92,8 +103,11 @@ async def _check_capacity(deps: Deps, room: RoomRow, user_id: str) -> None:
 
 
 async def _enter_lobby(deps: Deps, db: AsyncSession, room: RoomRow, member: RoomMember | None, user: User) -> Waiting:
-    if member is not None and member.state == "denied":
-        raise LobbyDenied()
+    if member is not None and member.state == "waiting":
+        # Knocking again while waiting (a reload, a second tab) keeps the place in the queue and
+        # does not ring the hosts again.
+        return Waiting(room=Room.of(room, deps.settings.public_url))
+    await throttles.lobby_knock(deps, user.id)
     if member is None:
         member = RoomMember(room_id=room.id, user_id=user.id, role="participant", state="waiting")
         db.add(member)
@@ -136,10 +150,11 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> MediaGrant:
         raise NotFound("no room with this ID; check the code and try again")
     standing = deps.standings.get(code, user.id)
     if standing is None:
+        generation = deps.standings.generation
         async with deps.db() as db:
             row = (
                 await db.execute(
-                    select(RoomRow.status, RoomMember.state, RoomMember.role)
+                    select(RoomRow.status, RoomMember.state, RoomMember.role, RoomRow.max_participants)
                     .select_from(RoomRow)
                     .outerjoin(RoomMember, (RoomMember.room_id == RoomRow.id) & (RoomMember.user_id == user.id))
                     .where(RoomRow.id == code)
@@ -148,11 +163,12 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> MediaGrant:
         if row is None:
             raise NotFound("no room with this ID; check the code and try again")
         standing = Standing(*row)
-        deps.standings.put(code, user.id, standing)
+        deps.standings.put(code, user.id, standing, generation)
     if standing.status == "ended":
         raise RoomEnded()
     if standing.state != "joined" or standing.role is None:
         raise Forbidden("join the room first")
+    await deps.livekit.ensure_room(code, standing.max_participants)  # LiveKit creates no room by itself
     return member_token(deps, code, user, standing.role)
 
 
@@ -167,13 +183,20 @@ async def integrator_token(
     metadata: dict[str, Any],
     ttl_s: int,
 ) -> MediaGrant:
-    """A token for an integrator's own user, in a room that the same API key created."""
+    """A token for an integrator's own user, in a room that the same API key created; its LiveKit
+    identity is `ext:<identity>`."""
     async with deps.db() as db:
         room = await load_room(db, raw_id)
     if room.api_key_id != api_key_id:
         raise Forbidden("this API key did not create that room")
     if room.status == "ended":
         raise RoomEnded()
+    await deps.livekit.ensure_room(room.id, room.max_participants)  # LiveKit creates no room by itself
     return deps.livekit.mint_token(
-        room=room.id, identity=identity, name=name, role=role, metadata={"app": metadata}, ttl_s=ttl_s
+        room=room.id,
+        identity=integrator_identity(identity),
+        name=name,
+        role=role,
+        metadata={"app": metadata},
+        ttl_s=ttl_s,
     )

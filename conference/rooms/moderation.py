@@ -28,6 +28,7 @@ from conference.rooms.schemas import (
     RoomRef,
 )
 from conference.rooms.service import require_host, tell_hosts
+from conference.rooms.standing import StandingChanged
 
 # Which LiveKit track sources a mute of each kind silences.
 MUTE_SOURCES = {"audio": {"microphone"}, "video": {"camera"}, "screen": {"screen_share", "screen_share_audio"}}
@@ -92,19 +93,31 @@ async def deny(deps: Deps, raw_id: str, host_id: str, user_id: str) -> LobbyReso
     return resolved
 
 
-async def _target(db: AsyncSession, room: RoomRow, user_id: str) -> tuple[RoomMember, User]:
+def _not_the_owner(room: RoomRow, user_id: str) -> None:
     if user_id == room.host_id:
         raise Forbidden("the room's owner cannot be moderated")
+
+
+async def _target(
+    db: AsyncSession, room: RoomRow, user_id: str, states: tuple[str, ...] = ("joined", "left")
+) -> tuple[RoomMember, User]:
+    _not_the_owner(room, user_id)
     member = await db.get(RoomMember, (room.id, user_id))
     user = await db.get(User, user_id)
-    if member is None or member.state not in ("joined", "left") or user is None:
+    if member is None or member.state not in states or user is None:
         raise NotFound("this person is not a member of the room")
     return member, user
+
+
+async def _standing_changed(deps: Deps, room_id: str, user_id: str) -> None:
+    """Every replica forgets the person's cached standing now (a demoted co-host is no host anywhere)."""
+    await deps.hub.notify(StandingChanged(room_id=room_id, user_id=user_id))
 
 
 async def mute(deps: Deps, raw_id: str, host_id: str, user_id: str, kind: MuteKind) -> ParticipantMuted:
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
+    _not_the_owner(room, user_id)
     participant = await deps.livekit.get_participant(room.id, user_id)
     if participant is None:
         raise NotFound("this person is not in the call")
@@ -123,15 +136,21 @@ async def mute(deps: Deps, raw_id: str, host_id: str, user_id: str, kind: MuteKi
 
 
 async def remove(deps: Deps, raw_id: str, host_id: str, user_id: str) -> ParticipantRemoved:
+    """Marks the person removed, then has LiveKit disconnect them. When LiveKit fails (503) they
+    stay removed, and calling this again asks LiveKit again until it confirms."""
+    event = None
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
-        member, _ = await _target(db, room, user_id)
-        member.state, member.updated_at = "removed", utcnow()
+        member, _ = await _target(db, room, user_id, states=("joined", "left", "removed"))
         removed = ParticipantRemoved(room_id=room.id, user_id=user_id)
-        event = await record_event(db, "participant.removed", removed, user_id=user_id)
-        await db.commit()
+        if member.state != "removed":
+            member.state, member.updated_at = "removed", utcnow()
+            event = await record_event(db, "participant.removed", removed, user_id=user_id)
+            await db.commit()
+    if event is not None:
+        await deps.publish(event)
+        await _standing_changed(deps, room.id, user_id)
     await deps.livekit.remove_participant(room.id, user_id)
-    await deps.publish(event)
     return removed
 
 
@@ -143,6 +162,7 @@ async def change_role(deps: Deps, raw_id: str, host_id: str, user_id: str, role:
         changed = ParticipantRole(room_id=room.id, user=Person.model_validate(user), role=role)
         event = await record_event(db, "participant.updated", changed, room_id=room.id)
         await db.commit()
+    await _standing_changed(deps, room.id, user_id)
     if room.status == "active":
         # Grants change in LiveKit at once; no reconnect. Missing participants are fine.
         await deps.livekit.update_permission(room.id, user_id, role, token_metadata(user))

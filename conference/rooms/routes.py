@@ -41,7 +41,8 @@ class UpdateRoom(Body):
 
 class IntegratorToken(Body):
     room: str = Field(min_length=1, max_length=32)
-    identity: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@\-]+$")
+    # The token's identity is this with `ext:` in front (128 characters in all at most).
+    identity: str = Field(min_length=1, max_length=124, pattern=r"^[A-Za-z0-9_.:@\-]+$")
     name: str | None = Field(default=None, max_length=100)
     role: Role = "participant"
     ttl_s: int = Field(default=3600, ge=60, le=86400)
@@ -158,7 +159,7 @@ async def participants(request: web.Request) -> LiveParticipantList:
 @routes.route(
     "POST",
     "/tokens",
-    summary="Mint a media token for an integrator's user (API key)",
+    summary="Mint a media token for an integrator's user (API key); its identity is ext:<identity>",
     auth="key",
     body=IntegratorToken,
     responses={200: MediaGrant},

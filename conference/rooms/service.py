@@ -22,6 +22,7 @@ from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
 from conference.rooms.schemas import LiveParticipant, LiveParticipantList, Room, RoomDetails, RoomList, RoomRef, Track
+from conference.rooms.standing import StandingChanged
 from conference.routing import Answer
 
 MEMBER_STATES = ("joined", "left")  # people who were let in; waiting/denied/removed are not members
@@ -191,6 +192,7 @@ async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
         event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
         await db.commit()
     await deps.publish(event)
+    await deps.hub.notify(StandingChanged(room_id=room.id))  # no replica mints a token for it any more
     return Room.of(room, deps.settings.public_url)
 
 

@@ -1,9 +1,11 @@
 """A few seconds' memory of (room, user) -> room status, member state and role, for the token path.
 
 Every ORM change to a room or a membership, committed through this app's sessions, forgets the
-affected entries on this replica at once (SQLAlchemy session events); other replicas see a
-change within `ttl_s`. A removed person who still mints a token in that window is put out again
-by the webhook check (`moderation.enforce_admission`)."""
+affected entries on this replica at once (SQLAlchemy session events). Changes of power (a role
+changed, someone removed or turned away, a room ended) are also sent to every replica as a
+`StandingChanged` notice through the hub, so no replica keeps a demoted co-host a host; other
+changes reach other replicas within `ttl_s`. A removed person who still mints a token in that window
+is put out again by the webhook check (`moderation.enforce_admission`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from conference.realtime.hub import Notice
 from conference.rooms.models import Room, RoomMember
 
 
@@ -20,6 +23,15 @@ class Standing(NamedTuple):
     status: str  # the room's
     state: str | None  # the membership's; None when the user never came near the room
     role: str | None
+    max_participants: int  # the room's, for LiveKit's CreateRoom
+
+
+class StandingChanged(Notice):
+    """A user's standing in a room changed (`user_id`), or the room's own (None: everyone's)."""
+
+    kind = "standing.changed"
+    room_id: str
+    user_id: str | None = None
 
 
 class StandingCache:
@@ -27,6 +39,8 @@ class StandingCache:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self._entries: dict[tuple[str, str], tuple[float, Standing]] = {}
+        # Grows with every forget: an answer read from the database before a forget is not kept after it.
+        self.generation = 0
 
     def get(self, room_id: str, user_id: str) -> Standing | None:
         entry = self._entries.get((room_id, user_id))
@@ -34,17 +48,24 @@ class StandingCache:
             return None
         return entry[1]
 
-    def put(self, room_id: str, user_id: str, standing: Standing) -> None:
+    def put(self, room_id: str, user_id: str, standing: Standing, read_at_generation: int) -> None:
+        if read_at_generation != self.generation:
+            return
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
         self._entries[(room_id, user_id)] = (time.monotonic() + self.ttl_s, standing)
 
     def forget(self, room_id: str, user_id: str | None = None) -> None:
+        self.generation += 1
         if user_id is not None:
             self._entries.pop((room_id, user_id), None)
             return
         for key in [key for key in self._entries if key[0] == room_id]:
             del self._entries[key]
+
+    async def changed(self, notice: StandingChanged) -> None:
+        """The hub's listener: a change made on some replica (this one too) reached this one."""
+        self.forget(notice.room_id, notice.user_id)
 
     def watch(self, session_class: type[Session]) -> None:
         """Forget what a session changed, once it commits (and again on flush, for readers in between)."""

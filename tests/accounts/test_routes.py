@@ -96,7 +96,7 @@ async def test_patch_me_changes_name_email_and_password(api):
 
 async def test_delete_me_removes_the_account(api):
     account = await register(api)
-    response = await api.delete("/api/v1/users/me", headers=account.headers)
+    response = await api.delete("/api/v1/users/me", headers=account.headers, json={"password": account.password})
     assert response.status == 204
     login = await api.post("/api/v1/auth/login", json={"login": account.user["login"], "password": "password123"})
     assert await error_of(login) == (401, "invalid_credentials")

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.browser.conftest import save_screenshot
-from tests.browser.steps import assert_video_plays, join_from_prejoin, sign_in
+from tests.browser.steps import assert_video_plays, csp_violations, join_from_prejoin, sign_in, watch_csp
 from tests.helpers import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.livekit]
@@ -38,6 +38,7 @@ async def test_an_encrypted_meeting_keeps_its_key_in_the_browsers(site, new_pers
     stranger = await register(site.client, display_name="Sam Stranger")
     host_page, guest_page, stranger_page = await new_person(), await new_person(), await new_person()
     logs = [record_requests(page) for page in (host_page, guest_page, stranger_page)]
+    await watch_csp(guest_page)
 
     await sign_in(host_page, site, host.user["login"])
     await host_page.check("[data-testid=create-e2ee]")
@@ -61,6 +62,7 @@ async def test_an_encrypted_meeting_keeps_its_key_in_the_browsers(site, new_pers
     await guest_page.click("[data-testid=toggle-chat]")
     await guest_page.wait_for_selector("[data-testid=chat-not-e2ee]")
     save_screenshot(await guest_page.screenshot(), "call-e2ee.png", artifacts_dir)
+    assert await csp_violations(guest_page) == []  # the e2ee worker passes the page's policy
 
     # Without the fragment the meeting cannot be joined, and the page says how to get in.
     await sign_in(stranger_page, site, stranger.user["login"])

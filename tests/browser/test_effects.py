@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.conftest import save_screenshot
-from tests.browser.steps import assert_video_plays, sign_in
+from tests.browser.steps import assert_video_plays, csp_violations, sign_in, watch_csp
 from tests.helpers import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.livekit]
@@ -56,6 +56,7 @@ async def test_blur_changes_the_published_picture_and_loads_nothing_from_elsewhe
     room_id = (await response.json())["id"]
     alice_page, bob_page = await new_person(), await new_person()
     contacted = [hosts_contacted(page) for page in (alice_page, bob_page)]
+    await watch_csp(alice_page)
 
     await sign_in(alice_page, site, alice.user["login"])
     await alice_page.goto(site.url(f"/r/{room_id}"))
@@ -63,7 +64,7 @@ async def test_blur_changes_the_published_picture_and_loads_nothing_from_elsewhe
     await alice_page.click("[data-testid=effect-blur]")
     await alice_page.wait_for_selector("[data-testid=effect-blur][aria-checked=true]")
     await alice_page.wait_for_function(
-        "localStorage.getItem('conference.effect') === 'blur'", timeout=30000
+        "() => localStorage.getItem('conference.effect') === 'blur'", timeout=30000
     )  # remembered once the effect runs
     save_screenshot(await alice_page.screenshot(timeout=60000), "prejoin-blur.png", artifacts_dir)
     await alice_page.click("[data-testid=join-now]")
@@ -82,12 +83,13 @@ async def test_blur_changes_the_published_picture_and_loads_nothing_from_elsewhe
     await alice_page.click("[data-testid=open-more]")
     await alice_page.click("[data-testid=open-settings]")
     await alice_page.click("[data-testid=effect-none]")
-    await alice_page.wait_for_function("localStorage.getItem('conference.effect') === 'none'")
+    await alice_page.wait_for_function("() => localStorage.getItem('conference.effect') === 'none'")
     await alice_page.keyboard.press("Escape")
     await bob_page.wait_for_timeout(2000)
     raw = await sharpness(bob_page, alice_video)
     assert raw > 50 and blurred < raw * 0.3, f"sharp edges: blurred {blurred} vs raw {raw}"
 
+    assert await csp_violations(alice_page) == []  # wasm, worklets and workers all pass the page's policy
     app = "http://" + urlparse(site.url("/")).netloc
     allowed = {app, app.replace("http://", "ws://"), livekit.ws_url, livekit.http_url}
     elsewhere = {host for hosts in contacted for host in hosts} - allowed - {"data://", "blob://"}

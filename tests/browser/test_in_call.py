@@ -153,7 +153,11 @@ async def test_devices_shortcuts_layouts_and_the_help_dialog(site, new_person, a
     save_screenshot(await page.screenshot(), "call-device-menu.png", artifacts_dir)
     await page.click("[role=menu]:not([hidden]) [data-testid=device-option][aria-checked=false]")
     assert before
-    await page.wait_for_function(f"({CAMERA_LABEL}) && ({CAMERA_LABEL}) !== {before!r}", timeout=10000)
+    await page.wait_for_function(
+        f"(before) => {{ const now = {CAMERA_LABEL}; return Boolean(now) && now !== before; }}",
+        arg=before,
+        timeout=10000,
+    )
     await other.wait_for_selector(f"[data-testid=tile][data-identity='{host.id}'][data-video=true]")
 
     # Single-key shortcuts: M mutes, V stops the camera, C opens the chat...

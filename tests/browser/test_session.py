@@ -69,3 +69,60 @@ async def test_the_profile_dialog_renames_the_account(site, new_person):
     await page.wait_for_selector("[data-testid=current-user] >> text=New Name")
     response = await site.client.get("/api/v1/users/me", headers=account.headers)
     assert (await response.json())["display_name"] == "New Name"
+
+
+async def test_the_socket_opens_with_a_ticket_and_comes_back_by_itself_after_a_4401(site, new_person):
+    from conference.realtime.socket import CONNECTIONS
+
+    page = await new_person()
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws.url) if "/api/v1/ws" in ws.url else None)
+    account = await register(site.client)
+    await sign_in(page, site, account.user["login"])
+    connections = site.client.server.app[CONNECTIONS]
+
+    async def mine():
+        return [c for c in connections if c.user_id == account.id and not c.closing]
+
+    for _ in range(100):
+        if await mine():
+            break
+        await page.wait_for_timeout(50)
+    before = await page.evaluate(SESSION)
+    # As when the access token behind the socket expires: the server closes it with 4401.
+    for connection in await mine():
+        connection.end(4401, "access token expired; refresh it and reconnect")
+    for _ in range(100):
+        if len(sockets) >= 2 and await mine():
+            break
+        await page.wait_for_timeout(50)
+    assert len(sockets) == 2 and await mine(), sockets
+    assert all("ticket=wst_" in url and "access_token" not in url for url in sockets), sockets
+    after = await page.evaluate(SESSION)
+    assert after["refresh_token"] != before["refresh_token"]  # it refreshed before coming back
+    assert await page.is_visible("[data-testid=create-room]")  # still signed in, nothing asked of the person
+
+
+async def test_the_socket_renews_its_ticket_before_the_access_token_expires_without_reconnecting(make_api, new_person):
+    from conference.realtime.socket import CONNECTIONS
+    from tests.browser.conftest import Site
+
+    # Renewal is due 20 s before expiry: with 21 s tokens, about a second after the socket opens.
+    async with make_api("sqlite", access_token_ttl_s=21) as client:
+        site = Site(client)
+        page = await new_person()
+        sockets = []
+        page.on("websocket", lambda ws: sockets.append(ws.url) if "/api/v1/ws" in ws.url else None)
+        account = await register(client)
+        await sign_in(page, site, account.user["login"])
+        connections = client.server.app[CONNECTIONS]
+        first_expiry = None
+        for _ in range(200):
+            mine = [c for c in connections if c.user_id == account.id]
+            if mine and first_expiry is None:
+                first_expiry = mine[0].expires_at
+            if mine and first_expiry is not None and mine[0].expires_at > first_expiry:
+                break
+            await page.wait_for_timeout(50)
+        assert mine and mine[0].expires_at > first_expiry, "the socket was never renewed"
+        assert len(sockets) == 1  # the same socket lives on

@@ -5,10 +5,13 @@ import asyncio
 import time
 
 import pytest
+from livekit import api as lkapi
 from livekit import rtc
 from livekit.rtc.participant import PublishTrackError
+from sqlalchemy import select
 
 from conference.accounts.apikeys import create_api_key, revoke_api_key
+from conference.calls.models import CallParticipant
 from conference.deps import DEPS
 from tests.bots import bots
 from tests.helpers import create_room, error_of, join, register
@@ -90,7 +93,7 @@ async def test_a_viewer_token_cannot_publish(live_api):
         with pytest.raises(PublishTrackError):
             await viewer.publish_video()
         # LiveKit itself holds the viewer to no publishing, and nothing of theirs is in the room.
-        seen = await live_api.server.app[DEPS].livekit.get_participant(room["id"], "student-1")
+        seen = await live_api.server.app[DEPS].livekit.get_participant(room["id"], "ext:student-1")
         assert seen.permission.can_subscribe and not seen.permission.can_publish
         assert list(seen.tracks) == []
 
@@ -104,6 +107,7 @@ async def test_an_integrator_token_lets_a_bot_join_and_a_revoked_key_gets_401(li
             "/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "crm-agent-1", "name": "Agent"}
         )
     ).json()
+    assert minted["identity"] == "ext:crm-agent-1"  # integrators' identities live apart from user ids
     async with bots("agent", "customer") as (agent, customer):
         await agent.connect(minted["livekit_url"], minted["token"])
         await agent.publish_video()
@@ -113,11 +117,46 @@ async def test_an_integrator_token_lets_a_bot_join_and_a_revoked_key_gets_401(li
             )
         ).json()
         await customer.connect(second["livekit_url"], second["token"])
-        frames = await customer.video_frames_from("crm-agent-1", count=3)
+        frames = await customer.video_frames_from("ext:crm-agent-1", count=3)
         assert frames
     await revoke_api_key(live_api.server.app[DEPS].db, key_id)
     revoked = await live_api.post("/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": "x"})
     assert await error_of(revoked) == (401, "unauthorized")
+
+
+async def test_an_integrator_identity_equal_to_a_user_id_never_reaches_that_users_history(live_api):
+    alice = await register(live_api)
+    _, key = await create_api_key(live_api.server.app[DEPS].db, "crm")
+    headers = {"Authorization": f"Bearer {key}"}
+    room = await (await live_api.post("/api/v1/rooms", json={"name": "Support"}, headers=headers)).json()
+    response = await live_api.post("/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": alice.id})
+    minted = await response.json()
+    assert minted["identity"] == f"ext:{alice.id}"
+    claims = lkapi.TokenVerifier(live_api.settings.livekit_api_key, live_api.settings.livekit_api_secret).verify(
+        minted["token"]
+    )
+    assert claims.identity == f"ext:{alice.id}"
+    async with bots("lookalike") as (bot,):
+        await bot.connect(minted["livekit_url"], minted["token"])
+
+        async def attendance():
+            async with live_api.server.app[DEPS].db() as db:
+                return await db.scalar(select(CallParticipant).where(CallParticipant.identity == f"ext:{alice.id}"))
+
+        seen = await eventually(attendance)
+        assert seen is not None, "LiveKit's participant_joined webhook did not arrive"
+        assert seen.user_id is None
+    history = await (await live_api.get("/api/v1/calls/history", headers=alice.headers)).json()
+    assert history["items"] == []
+
+
+@pytest.mark.parametrize("identity", ["x" * 125, "", "has space", "semi;colon"])
+async def test_bad_integrator_identities_are_refused(live_api, identity):
+    _, key = await create_api_key(live_api.server.app[DEPS].db, "crm")
+    headers = {"Authorization": f"Bearer {key}"}
+    room = await (await live_api.post("/api/v1/rooms", json={"name": "Support"}, headers=headers)).json()
+    response = await live_api.post("/api/v1/tokens", headers=headers, json={"room": room["id"], "identity": identity})
+    assert await error_of(response) == (400, "validation_failed")
 
 
 async def test_a_full_room_refuses_one_more(live_api):

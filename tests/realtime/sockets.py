@@ -1,4 +1,4 @@
-"""A test's view of /api/v1/ws: connect as a user, read frames with short timeouts."""
+"""A test's view of /api/v1/ws: get a ticket and connect as a user, read frames with short timeouts."""
 
 from __future__ import annotations
 
@@ -69,12 +69,25 @@ class Socket:
         await self.ws.close()
 
 
-async def connect(client, account: Account, after: str | None = None, via: str = "query") -> Socket:
+async def ticket_for(client, account: Account, base: str = "") -> str:
+    """A single-use ticket from POST /ws/ticket. `client` is a TestClient, or an aiohttp
+    ClientSession with `base` the app's URL (a replica in another process)."""
+    response = await client.post(base + "/api/v1/ws/ticket", headers=account.headers)
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    assert set(body) == {"ticket", "expires_in"}, body
+    return body["ticket"]
+
+
+async def connect(
+    client, account: Account, after: str | None = None, via: str = "ticket", base: str = "", **options
+) -> Socket:
+    """Opens the socket with a fresh ticket (`via="header"`: with the bearer header instead)."""
     params = {"after": after} if after else {}
     headers = {}
-    if via == "query":
-        params["access_token"] = account.access_token
+    if via == "ticket":
+        params["ticket"] = await ticket_for(client, account, base)
     else:
         headers = account.headers
-    ws = await client.ws_connect("/api/v1/ws", params=params, headers=headers)
+    ws = await client.ws_connect(base + "/api/v1/ws", params=params, headers=headers, **options)
     return Socket(ws)

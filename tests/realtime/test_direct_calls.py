@@ -118,11 +118,14 @@ async def test_an_unanswered_call_ends_as_missed_for_both(make_api):
 
 
 async def test_a_callee_in_another_call_is_busy(api):
-    alice, bob, carol = await register(api), await register(api), await register(api)
+    alice, bob, carol, dave = await register(api), await register(api), await register(api), await register(api)
     first = await ring(api, alice, bob)
-    response = await api.post("/api/v1/calls", json={"user_id": bob.id}, headers=carol.headers)
-    assert await error_of(response) == (409, "busy")
+    # A ring does not make anyone busy: rings from several callers may wait at once.
+    waiting = await ring(api, carol, bob)
+    await api.post(f"/api/v1/calls/{waiting['id']}/cancel", headers=carol.headers)
     await api.post(f"/api/v1/calls/{first['id']}/accept", headers=bob.headers)
+    response = await api.post("/api/v1/calls", json={"user_id": bob.id}, headers=dave.headers)
+    assert await error_of(response) == (409, "busy")
     response = await api.post("/api/v1/calls", json={"user_id": bob.id}, headers=carol.headers)
     assert await error_of(response) == (409, "busy")
     response = await api.post("/api/v1/calls", json={"user_id": alice.id}, headers=carol.headers)

@@ -105,7 +105,9 @@ async def test_every_frame_of_a_day_of_chat_matches_its_model(api):
     await a.expect("ack", client_id="c-late")
     back = await connect(api, bob)
     await back.expect("dm.message", content="while you were out")
-    await back.expect("ready")
+    # Replayed before `ready`, or live right after it when this replica's stream had not reached it yet.
+    if not any(frame["type"] == "ready" for frame in back.seen):
+        await back.expect("ready")
     resumed = await connect(api, alice, after=first["id"])  # replays the day's stored events
     await resumed.expect("ready")
     await drain(a, back, resumed)

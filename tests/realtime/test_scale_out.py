@@ -13,7 +13,7 @@ import uuid
 import aiohttp
 
 from tests.helpers import Account, create_room, join, register
-from tests.realtime.sockets import Socket, connect
+from tests.realtime.sockets import connect
 from tests.servers import REPO, free_port, log_tail
 
 PRESENCE_TTL_S = 2
@@ -121,7 +121,7 @@ async def test_killing_a_replica_turns_its_users_offline_within_the_ttl(make_api
             a = await connect(one, alice)
             await a.expect("ready")
             async with aiohttp.ClientSession() as session:
-                b = Socket(await session.ws_connect(url + "/api/v1/ws", params={"access_token": bob.access_token}))
+                b = await connect(session, bob, base=url)
                 await b.expect("ready")
                 assert (await a.expect("presence", user_id=bob.id))["data"]["online"] is True
                 assert (await (await one.get(f"/api/v1/users/{bob.id}", headers=alice.headers)).json())["online"]

@@ -1,19 +1,18 @@
-"""The socket itself: who may connect, heartbeats, and what bad frames get."""
+"""The socket itself: heartbeats, and what bad frames get (who may connect: test_tickets.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 
-import jwt
 import pytest
 from aiohttp import WSMsgType
 
 from tests.helpers import create_room, join, register
-from tests.realtime.sockets import Socket, connect
+from tests.realtime.sockets import connect
 
 
-async def test_the_access_token_may_come_in_the_authorization_header(api):
+async def test_a_client_that_can_set_headers_may_use_the_bearer_header_instead_of_a_ticket(api):
     alice = await register(api)
     ws = await connect(api, alice, via="header")
     ready = await ws.expect("ready")
@@ -22,30 +21,10 @@ async def test_the_access_token_may_come_in_the_authorization_header(api):
     assert (await ws.frame())["type"] == "pong"
 
 
-@pytest.mark.parametrize(
-    "params, reason",
-    [
-        ({}, "missing"),
-        ({"access_token": "not-a-jwt"}, "not valid"),
-        ({"access_token": "expired"}, "expired"),
-    ],
-)
-async def test_a_missing_bad_or_expired_token_closes_with_4401(shared_api, params, reason):
-    api = shared_api
-    if params.get("access_token") == "expired":
-        params = {
-            "access_token": jwt.encode({"sub": "x", "sid": "y", "exp": 1}, api.settings.jwt_secret, algorithm="HS256")
-        }
-    ws = Socket(await api.ws_connect("/api/v1/ws", params=params))
-    code, message = await ws.closed()
-    assert code == 4401
-    assert reason in message
-
-
 async def test_a_peer_that_stops_answering_pings_is_dropped(make_api):
     async with make_api("sqlite", ws_heartbeat_s=0.5) as client:
         alice = await register(client)
-        ws = await client.ws_connect("/api/v1/ws", params={"access_token": alice.access_token}, autoping=False)
+        ws = (await connect(client, alice, autoping=False)).ws
         kinds = []
 
         async def read():

@@ -84,17 +84,39 @@ async def test_role_changes_show_in_the_next_token(api):
     assert lock.status == 200
 
 
-async def test_the_owner_cannot_be_removed_or_demoted(api):
+async def test_the_owner_cannot_be_muted_removed_or_demoted(api):
     host, cohost = await register(api), await register(api)
     room = await create_room(api, host)
+    await join(api, host, room["id"])
     await join(api, cohost, room["id"])
     await api.patch(f"/api/v1/rooms/{room['id']}/participants/{cohost.id}", headers=host.headers, json={"role": "host"})
+    for kind in ("audio", "video", "screen"):
+        mute = await api.post(
+            f"/api/v1/rooms/{room['id']}/participants/{host.id}/mute", headers=cohost.headers, json={"kind": kind}
+        )
+        assert await error_of(mute) == (403, "forbidden")
     remove = await api.post(f"/api/v1/rooms/{room['id']}/participants/{host.id}/remove", headers=cohost.headers)
     assert await error_of(remove) == (403, "forbidden")
     demote = await api.patch(
         f"/api/v1/rooms/{room['id']}/participants/{host.id}", headers=cohost.headers, json={"role": "viewer"}
     )
     assert await error_of(demote) == (403, "forbidden")
+    assert (await join(api, host, room["id"]))["role"] == "host"
+
+
+async def test_someone_turned_away_stays_out_when_the_waiting_room_is_switched_off(api):
+    host, guest, latecomer = await register(api), await register(api), await register(api)
+    room = await create_room(api, host, waiting_room=True)
+    await in_lobby(api, guest, room["id"])
+    denied = await api.post(f"/api/v1/rooms/{room['id']}/lobby/{guest.id}/deny", headers=host.headers)
+    assert denied.status == 200
+    opened = await api.patch(f"/api/v1/rooms/{room['id']}", headers=host.headers, json={"waiting_room": False})
+    assert opened.status == 200
+    again = await api.post(f"/api/v1/rooms/{room['id']}/join", headers=guest.headers)
+    assert await error_of(again) == (403, "forbidden")
+    token = await api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=guest.headers)
+    assert await error_of(token) == (403, "forbidden")
+    assert (await join(api, latecomer, room["id"]))["role"] == "participant"  # everyone else walks in
 
 
 HOST_ONLY = [

@@ -86,15 +86,46 @@ def test_the_sign_in_cache_forgets_on_request_and_after_its_ttl():
 
     cache = SignInCache(ttl_s=0.05)
     ann = SimpleNamespace(id="ann")
-    cache.put("s1", ann)
-    cache.put("s2", ann)
+    cache.put("s1", ann, cache.generation)
+    cache.put("s2", ann, cache.generation)
     assert cache.get("s1", "ann") is ann
     assert cache.get("s1", "bob") is None  # a token naming someone else never matches
-    cache.put("s1", ann)
+    cache.put("s1", ann, cache.generation)
     cache.forget_session("s1")
     assert cache.get("s1", "ann") is None and cache.get("s2", "ann") is ann
     cache.forget_user("ann")
     assert cache.get("s2", "ann") is None
-    cache.put("s3", ann)
+    cache.put("s3", ann, cache.generation)
     time.sleep(0.06)
     assert cache.get("s3", "ann") is None
+
+
+def test_the_sign_in_cache_keeps_no_answer_read_before_a_forget():
+    from types import SimpleNamespace
+
+    from conference.accounts.signins import SignInCache
+
+    cache = SignInCache()
+    ann = SimpleNamespace(id="ann")
+    read_at = cache.generation  # a request starts reading the database...
+    cache.forget_session("s1")  # ...the sign-in ends meanwhile (logout through another request)
+    cache.put("s1", ann, read_at)  # ...and the request's stale answer arrives
+    assert cache.get("s1", "ann") is None
+
+
+def test_ended_sign_ins_are_those_named_or_all_but_the_kept_one():
+    from types import SimpleNamespace
+
+    from conference.accounts.signins import SignInCache, SignInsEnded
+
+    cache = SignInCache()
+    ann, bob = SimpleNamespace(id="ann"), SimpleNamespace(id="bob")
+    for session_id, user in (("a1", ann), ("a2", ann), ("a3", ann), ("b1", bob)):
+        cache.put(session_id, user, cache.generation)
+    cache.forget_ended(SignInsEnded(user_id="ann", session_ids=["a1"], reason="logout"))
+    assert cache.get("a1", "ann") is None and cache.get("a2", "ann") is ann
+    password_changed = SignInsEnded(user_id="ann", keep="a3", reason="password_changed")
+    cache.forget_ended(password_changed)
+    assert cache.get("a2", "ann") is None and cache.get("a3", "ann") is ann and cache.get("b1", "bob") is bob
+    assert password_changed.ends("ann", "a2") and not password_changed.ends("ann", "a3")
+    assert not password_changed.ends("bob", "b1")
