@@ -47,6 +47,10 @@ class RoomPage {
     this.roomId = normalizeRoomId(ctx.params[0]);
     /** The passphrase of an encrypted meeting, from the link's #key= (it stays in this browser). */
     this.e2eeKey = keyFromLocation();
+    // Kept through signing in, the key goes back into this page's address, so the invite link carries it.
+    if (this.e2eeKey && !location.hash) {
+      history.replaceState(history.state, '', `${location.pathname}#key=${encodeURIComponent(this.e2eeKey)}`);
+    }
     this.view = h('div', { class: 'room-page' });
     root.replaceChildren(this.view);
     /** @type {(() => void) | null} */

@@ -131,6 +131,7 @@ export class Call {
     this.onKey = this.onKey.bind(this);
     document.addEventListener('keydown', this.onKey);
     this.refresh();
+    if (room.localParticipant.permissions?.canPublish === false) toast(t('controls.viewer_note'), { timeout: 8000 });
   }
 
   /** Whether I may moderate now: the owner, or someone a host made a co-host (roles change mid-call). */
