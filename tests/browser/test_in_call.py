@@ -1,6 +1,6 @@
 """In the call with three people: hands go up in order and a host lowers one, a reaction floats for
-the others, mute-all silences everyone but the host and tells each, a role change to viewer takes
-the publish controls away live; then devices, shortcuts and the help dialog."""
+the others; a private message, mute-all silencing everyone but the host and telling each, a role
+change to viewer taking the publish controls away live; then devices, shortcuts and the help dialog."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ async def pick(page, menu_button: str, item: str):
     await page.click(f"[role=menu]:not([hidden]) [data-testid={item}]")
 
 
-async def test_hands_reactions_mute_all_and_a_viewer(site, new_person, artifacts_dir):
+async def town_hall(site, new_person):
+    """Hannah hosts; Ann and Bob (who reads Russian) are in the call with her. Answers the accounts and pages."""
     host = await register(site.client, display_name="Hannah Host")
     ann = await register(site.client, display_name="Ann Early")
     bob = await register(site.client, display_name="Bob Later")
@@ -58,6 +59,11 @@ async def test_hands_reactions_mute_all_and_a_viewer(site, new_person, artifacts
     bob_page = await in_room(new_person, site, bob, room_id, locale="ru-RU")
     for page in (host_page, ann_page, bob_page):
         await page.wait_for_selector("[data-testid=tile] >> nth=2")
+    return (host, ann, bob), (host_page, ann_page, bob_page)
+
+
+async def test_hands_in_order_lowered_by_a_host_and_a_reaction(site, new_person, artifacts_dir):
+    (host, ann, bob), (host_page, ann_page, bob_page) = await town_hall(site, new_person)
 
     # Ann raises her hand with the button, Bob with the H key: everyone sees Ann first, Bob second.
     await ann_page.click("[data-testid=toggle-hand]")
@@ -85,6 +91,11 @@ async def test_hands_reactions_mute_all_and_a_viewer(site, new_person, artifacts
         await page.wait_for_selector(f"{ann_tile} [data-testid=reaction][data-emoji='👍']", timeout=10000)
     save_screenshot(await bob_page.screenshot(), "call-reaction.png", artifacts_dir)
 
+
+async def test_a_private_message_mute_all_and_a_live_demotion_to_viewer(site, new_person, artifacts_dir):
+    (host, ann, bob), (host_page, ann_page, bob_page) = await town_hall(site, new_person)
+    ann_tile = f"[data-testid=tile][data-identity='{ann.id}']"
+
     # A private message from Ann's menu, without leaving the call; Ann reads it as it arrives.
     await host_page.hover(ann_tile)
     await pick(host_page, f"{ann_tile} [data-testid=tile-menu]", "message-person")
@@ -107,6 +118,7 @@ async def test_hands_reactions_mute_all_and_a_viewer(site, new_person, artifacts
 
     # Bob becomes a viewer from the people list: his publish controls go, he is told why, his hand stays.
     bob_row = f"[data-testid=person][data-identity='{bob.id}']"
+    await host_page.click("[data-testid=toggle-people]")
     await pick(host_page, f"{bob_row} [data-testid=person-actions]", "role-viewer")
     await bob_page.wait_for_selector("[data-testid=viewer-notice]", state="visible", timeout=15000)
     assert not await bob_page.is_visible("[data-testid=toggle-mic]")
