@@ -248,5 +248,24 @@ CREATE UNIQUE INDEX uq_recordings_room_active ON recordings (room_id) WHERE stat
 
 UPDATE alembic_version SET version_num='0003_recordings' WHERE alembic_version.version_num = '0002_events_created_at_index';
 
+-- Running upgrade 0003_recordings -> 0004_in_call
+
+CREATE TABLE raised_hands (
+    id BIGSERIAL NOT NULL, 
+    room_id VARCHAR(12) NOT NULL, 
+    user_id VARCHAR(32) NOT NULL, 
+    raised_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(room_id) REFERENCES rooms (id) ON DELETE CASCADE, 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
+    UNIQUE (room_id, user_id)
+);
+
+CREATE INDEX ix_raised_hands_room_id ON raised_hands (room_id);
+
+ALTER TABLE rooms ADD COLUMN e2ee BOOLEAN DEFAULT false NOT NULL;
+
+UPDATE alembic_version SET version_num='0004_in_call' WHERE alembic_version.version_num = '0003_recordings';
+
 COMMIT;
 

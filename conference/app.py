@@ -38,6 +38,7 @@ from conference.realtime.routes import routes as realtime_routes
 from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
 from conference.recordings import recorder_app
 from conference.recordings.routes import routes as recording_routes
+from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
@@ -49,6 +50,7 @@ API_ROUTES = [
     account_routes,
     room_routes,
     host_routes,
+    hand_routes,
     chat_routes,
     call_routes,
     contact_routes,

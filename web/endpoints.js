@@ -20,6 +20,8 @@ import { api, endSession, getSession, startSession } from './api.js';
 /** @typedef {Answers['GET /api/v1/calls/history']['items'][number]} CallSession */
 /** @typedef {Answers['GET /api/v1/users/{user_id}']} UserProfile */
 /** @typedef {Answers['GET /api/v1/recordings/{recording_id}']} Recording */
+/** @typedef {Answers['GET /api/v1/rooms/{room_id}/hands']} HandQueue the raised hands, first raised first */
+/** @typedef {Bodies['PATCH /api/v1/rooms/{room_id}/participants/{user_id}']['role']} Role */
 
 const PREFIX = '/api/v1';
 
@@ -144,6 +146,30 @@ export const participants = {
   /** @param {string} roomId @param {string} userId */
   remove: (roomId, userId) =>
     call('POST /api/v1/rooms/{room_id}/participants/{user_id}/remove', { path: { room_id: roomId, user_id: userId } }),
+  /** @param {string} roomId @param {string} userId @param {Role} role */
+  setRole: (roomId, userId, role) =>
+    call('PATCH /api/v1/rooms/{room_id}/participants/{user_id}', {
+      path: { room_id: roomId, user_id: userId },
+      body: { role },
+    }),
+  /** Mutes everyone but the hosts. @param {string} roomId @param {Bodies['POST /api/v1/rooms/{room_id}/mute-all']['kind']} kind */
+  muteAll: (roomId, kind) =>
+    call('POST /api/v1/rooms/{room_id}/mute-all', { path: { room_id: roomId }, body: { kind } }),
+  /** Asks everyone but the hosts to unmute (a request, never a forced unmute). @param {string} roomId */
+  askUnmute: (roomId) =>
+    call('POST /api/v1/rooms/{room_id}/ask-unmute', { path: { room_id: roomId }, body: { kind: 'audio' } }),
+};
+
+export const hands = {
+  /** @param {string} roomId */
+  list: (roomId) => call('GET /api/v1/rooms/{room_id}/hands', { path: { room_id: roomId } }),
+  /** @param {string} roomId */
+  raise: (roomId) => call('POST /api/v1/rooms/{room_id}/hands', { path: { room_id: roomId } }),
+  /** My own hand, or (a host) anyone's. @param {string} roomId @param {string} userId */
+  lower: (roomId, userId) =>
+    call('DELETE /api/v1/rooms/{room_id}/hands/{user_id}', { path: { room_id: roomId, user_id: userId } }),
+  /** @param {string} roomId */
+  lowerAll: (roomId) => call('DELETE /api/v1/rooms/{room_id}/hands', { path: { room_id: roomId } }),
 };
 
 export const chat = {

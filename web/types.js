@@ -19,6 +19,11 @@ export {};
  */
 
 /**
+ * @typedef {object} AskUnmuteBody
+ * @property {"audio" | "video"} [kind]
+ */
+
+/**
  * One stretch of someone in a call, from LiveKit's participant_joined/left webhooks.
  * @typedef {object} Attendance
  * @property {string | null} user_id None for identities that are not users
@@ -107,6 +112,7 @@ export {};
  * @property {string} name
  * @property {number} [max_participants]
  * @property {boolean} [waiting_room]
+ * @property {boolean} [e2ee] encrypt media end to end; the key never reaches the server
  */
 
 /**
@@ -161,6 +167,23 @@ export {};
  * @property {string | null} [client_id] the frame's client_id
  * @property {Record<string, string> | null} [fields]
  * @property {number | null} [retry_after] rate_limited only: seconds before trying again
+ */
+
+/**
+ * The raised hands of a room's call, first raised first: GET /hands and every hand answer.
+ * @typedef {object} HandQueue
+ * @property {string} room_id
+ * @property {Array<RaisedHand>} items
+ */
+
+/**
+ * `hands.changed` to the room: the whole queue after a hand went up or down.
+ * @typedef {object} HandsChanged
+ * @property {string} room_id
+ * @property {Array<RaisedHand>} items
+ * @property {"raised" | "lowered" | "cleared"} change
+ * @property {string | null} user_id whose hand; None when a host lowered every hand
+ * @property {string} by who did it: the person themselves, or a host
  */
 
 /**
@@ -264,6 +287,20 @@ export {};
  */
 
 /**
+ * @typedef {object} MuteEveryoneBody
+ * @property {"audio" | "video" | "screen"} kind
+ */
+
+/**
+ * The mute-all answer; each person muted also gets `participant.muted`.
+ * @typedef {object} MutedEveryone
+ * @property {string} room_id
+ * @property {"audio" | "video" | "screen"} kind
+ * @property {string} by the host who muted
+ * @property {Array<string>} muted identities of the people whose tracks were muted
+ */
+
+/**
  * A room chat message or a direct message to post.
  * @typedef {object} NewMessage
  * @property {string} content
@@ -338,6 +375,12 @@ export {};
  * @property {string} display_name
  * @property {boolean} online
  * @property {string | null} last_seen_at
+ */
+
+/**
+ * @typedef {object} RaisedHand
+ * @property {Person} user
+ * @property {string} raised_at
  */
 
 /**
@@ -419,6 +462,7 @@ export {};
  * @property {number} max_participants
  * @property {boolean} waiting_room
  * @property {boolean} locked
+ * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
  * @property {"room" | "call"} kind call: the room of a direct call
  * @property {string} created_at
  * @property {string | null} ended_at
@@ -434,6 +478,7 @@ export {};
  * @property {number} max_participants
  * @property {boolean} waiting_room
  * @property {boolean} locked
+ * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
  * @property {"room" | "call"} kind call: the room of a direct call
  * @property {string} created_at
  * @property {string | null} ended_at
@@ -485,6 +530,22 @@ export {};
  * @property {Person} user
  * @property {string | null} [room_id]
  * @property {string | null} [to]
+ */
+
+/**
+ * The ask-unmute answer: who was asked.
+ * @typedef {object} UnmuteAsked
+ * @property {string} room_id
+ * @property {"audio" | "video"} kind
+ * @property {Array<string>} asked user ids of the people asked (everyone in the call but hosts)
+ */
+
+/**
+ * `unmute.requested` to each person asked: a host asks, nobody is unmuted by force.
+ * @typedef {object} UnmuteRequest
+ * @property {string} room_id
+ * @property {"audio" | "video"} kind
+ * @property {Person} by
  */
 
 /**
@@ -552,15 +613,21 @@ export {};
  *   "POST /api/v1/rooms": Room,
  *   "GET /api/v1/rooms/{room_id}": RoomDetails,
  *   "PATCH /api/v1/rooms/{room_id}": Room,
+ *   "POST /api/v1/rooms/{room_id}/ask-unmute": UnmuteAsked,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
+ *   "GET /api/v1/rooms/{room_id}/hands": HandQueue,
+ *   "POST /api/v1/rooms/{room_id}/hands": HandQueue,
+ *   "DELETE /api/v1/rooms/{room_id}/hands": HandQueue,
+ *   "DELETE /api/v1/rooms/{room_id}/hands/{user_id}": HandQueue,
  *   "POST /api/v1/rooms/{room_id}/join": Joined | Waiting,
  *   "POST /api/v1/rooms/{room_id}/leave": null,
  *   "GET /api/v1/rooms/{room_id}/lobby": LobbyList,
  *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/admit": LobbyResolved,
  *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/deny": LobbyResolved,
  *   "POST /api/v1/rooms/{room_id}/media/token": MediaGrant,
+ *   "POST /api/v1/rooms/{room_id}/mute-all": MutedEveryone,
  *   "GET /api/v1/rooms/{room_id}/participants": LiveParticipantList,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": ParticipantRole,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": ParticipantMuted,
@@ -594,7 +661,9 @@ export {};
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
+ *   "POST /api/v1/rooms/{room_id}/ask-unmute": AskUnmuteBody,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
+ *   "POST /api/v1/rooms/{room_id}/mute-all": MuteEveryoneBody,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
  *   "POST /api/v1/rooms/{room_id}/recordings": StartRecording,
@@ -626,6 +695,7 @@ export {};
  *   "chat.message": Message,
  *   "dm.message": DirectMessage,
  *   "dm.receipt": ReadReceipt,
+ *   "hands.changed": HandsChanged,
  *   "lobby.admitted": Joined,
  *   "lobby.denied": RoomRef,
  *   "lobby.request": LobbyEntry,
@@ -641,5 +711,6 @@ export {};
  *   "room.ended": RoomRef,
  *   "room.updated": Room,
  *   "typing": Typing,
+ *   "unmute.requested": UnmuteRequest,
  * }} RealtimeEvents
  */

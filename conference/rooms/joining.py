@@ -25,6 +25,7 @@ from conference.errors import (
 )
 from conference.livekit import MediaGrant
 from conference.rooms.codes import normalize_room_code
+from conference.rooms.hands import drop_on_leave
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
 from conference.rooms.schemas import Joined, LobbyEntry, LobbyResolved, Room, Waiting
@@ -134,7 +135,9 @@ async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
             await deps.publish(*events)
             return
         member.state = "left"
+        events = await drop_on_leave(db, room, user.id)
         await db.commit()
+    await deps.publish(*events)
     if room.status == "active":
         await deps.livekit.remove_participant(room.id, user.id)
 

@@ -23,6 +23,7 @@ class CreateRoom(Body):
     name: str = Field(min_length=1, max_length=100)
     max_participants: int = Field(default=50, ge=2, le=100)
     waiting_room: bool = False
+    e2ee: bool = Field(default=False, description="encrypt media end to end; the key never reaches the server")
 
     @field_validator("name")
     @classmethod
@@ -78,6 +79,7 @@ async def create_room(request: web.Request, body: CreateRoom) -> Room:
         name=body.name,
         max_participants=body.max_participants,
         waiting_room=body.waiting_room,
+        e2ee=body.e2ee,
         host_id=user.id if user else None,
         api_key_id=key.id if key else None,
     )

@@ -13,6 +13,8 @@ from conference.routing import Answer, Timestamp
 
 Role = Literal["host", "participant", "viewer"]
 MuteKind = Literal["audio", "video", "screen"]
+UnmuteKind = Literal["audio", "video"]
+HandChange = Literal["raised", "lowered", "cleared"]
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -26,6 +28,7 @@ class Room(Answer):
     max_participants: int
     waiting_room: bool
     locked: bool
+    e2ee: bool = Field(description="media is end-to-end encrypted; the key travels only in the link's #key= fragment")
     kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
     created_at: Timestamp
     ended_at: Timestamp | None
@@ -41,6 +44,7 @@ class Room(Answer):
             max_participants=row.max_participants,
             waiting_room=row.waiting_room,
             locked=row.locked,
+            e2ee=bool(row.e2ee),
             kind=row.kind,
             created_at=row.created_at,
             ended_at=row.ended_at,
@@ -143,6 +147,51 @@ class ParticipantRole(Answer):
     role: Role
 
 
+class RaisedHand(Answer):
+    user: Person
+    raised_at: Timestamp
+
+
+class HandQueue(Answer):
+    """The raised hands of a room's call, first raised first: GET /hands and every hand answer."""
+
+    room_id: str
+    items: list[RaisedHand]
+
+
+class HandsChanged(HandQueue):
+    """`hands.changed` to the room: the whole queue after a hand went up or down."""
+
+    change: HandChange
+    user_id: str | None = Field(description="whose hand; None when a host lowered every hand")
+    by: str = Field(description="who did it: the person themselves, or a host")
+
+
+class MutedEveryone(Answer):
+    """The mute-all answer; each person muted also gets `participant.muted`."""
+
+    room_id: str
+    kind: MuteKind
+    by: str = Field(description="the host who muted")
+    muted: list[str] = Field(description="identities of the people whose tracks were muted")
+
+
+class UnmuteRequest(Answer):
+    """`unmute.requested` to each person asked: a host asks, nobody is unmuted by force."""
+
+    room_id: str
+    kind: UnmuteKind
+    by: Person
+
+
+class UnmuteAsked(Answer):
+    """The ask-unmute answer: who was asked."""
+
+    room_id: str
+    kind: UnmuteKind
+    asked: list[str] = Field(description="user ids of the people asked (everyone in the call but hosts)")
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "room.updated": Room,
     "room.ended": RoomRef,
@@ -153,4 +202,6 @@ EVENTS: dict[str, type[BaseModel]] = {
     "participant.muted": ParticipantMuted,
     "participant.removed": ParticipantRemoved,
     "participant.updated": ParticipantRole,
+    "hands.changed": HandsChanged,
+    "unmute.requested": UnmuteRequest,
 }

@@ -82,9 +82,16 @@ async def create_room(
     waiting_room: bool,
     host_id: str | None = None,
     api_key_id: str | None = None,
+    e2ee: bool = False,
 ) -> Room:
     row = await _insert_room(
-        deps, name=name, max_participants=max_participants, waiting_room=waiting_room, host_id=host_id, key=api_key_id
+        deps,
+        name=name,
+        max_participants=max_participants,
+        waiting_room=waiting_room,
+        host_id=host_id,
+        key=api_key_id,
+        e2ee=e2ee,
     )
     return Room.of(row, deps.settings.public_url)
 
@@ -100,6 +107,7 @@ async def _insert_room(
     kind: str = "room",
     locked: bool = False,
     member_ids: tuple[str, ...] = (),
+    e2ee: bool = False,
 ) -> RoomRow:
     async with deps.db() as db:
         for _ in range(5):  # 26^10 codes; a clash is rare but possible
@@ -112,6 +120,7 @@ async def _insert_room(
                 api_key_id=key,
                 kind=kind,
                 locked=locked,
+                e2ee=e2ee,
             )
             db.add(room)
             try:

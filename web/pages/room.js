@@ -4,10 +4,11 @@ import { h } from '../dom.js';
 import { rooms, users } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { Call } from '../room/call.js';
+import { canEncrypt } from '../room/e2ee.js';
 import { waitInLobby } from '../room/lobby.js';
 import { renderLoading, renderOutcome } from '../room/outcome.js';
 import { prejoin } from '../room/prejoin.js';
-import { normalizeRoomId } from '../roomcode.js';
+import { keyFromLocation, normalizeRoomId } from '../roomcode.js';
 import { errorText } from '../ui.js';
 
 /** @import { PageContext } from '../app.js' */
@@ -44,6 +45,12 @@ class RoomPage {
   constructor(root, ctx) {
     this.ctx = ctx;
     this.roomId = normalizeRoomId(ctx.params[0]);
+    /** The passphrase of an encrypted meeting, from the link's #key= (it stays in this browser). */
+    this.e2eeKey = keyFromLocation();
+    // Kept through signing in, the key goes back into this page's address, so the invite link carries it.
+    if (this.e2eeKey && !location.hash) {
+      history.replaceState(history.state, '', `${location.pathname}#key=${encodeURIComponent(this.e2eeKey)}`);
+    }
     this.view = h('div', { class: 'room-page' });
     root.replaceChildren(this.view);
     /** @type {(() => void) | null} */
@@ -70,7 +77,7 @@ class RoomPage {
   async start() {
     const { directJoin, autoJoin } = this.ctx.state;
     // A call's one-time hand-over: a reload later should show the pre-join screen, not reuse it.
-    if (directJoin || autoJoin) history.replaceState({}, '', location.pathname);
+    if (directJoin || autoJoin) history.replaceState({}, '', location.pathname + location.hash);
     if (directJoin) return this.enterDirectCall(directJoin);
     const room = await this.lookUp();
     if (!room) return;
@@ -105,7 +112,18 @@ class RoomPage {
       this.showOutcome('ended');
       return null;
     }
-    if (room.id !== this.ctx.params[0]) history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}`);
+    // An encrypted meeting cannot be joined without its key, nor by a browser that cannot encrypt.
+    if (room.e2ee && !this.e2eeKey) {
+      this.showOutcome('no_key');
+      return null;
+    }
+    if (room.e2ee && !canEncrypt()) {
+      this.showOutcome('no_e2ee');
+      return null;
+    }
+    if (room.id !== this.ctx.params[0]) {
+      history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}${location.hash}`);
+    }
     return room;
   }
 
@@ -152,7 +170,7 @@ class RoomPage {
   async join(room, tracks, autoMedia) {
     const answer = await rooms.join(room.id);
     if (!('token' in answer)) return this.waitForHost(room, tracks);
-    return this.enter({ ...answer, autoMedia }, tracks);
+    return this.enter({ ...answer, autoMedia, e2eeKey: this.e2eeKey }, tracks);
   }
 
   /** @param {Room} room @param {Tracks} tracks */
@@ -169,7 +187,7 @@ class RoomPage {
       return this.showOutcome(decision.outcome);
     }
     try {
-      await this.enter(decision.grant, tracks);
+      await this.enter({ ...decision.grant, e2eeKey: this.e2eeKey }, tracks);
     } catch (error) {
       stopTracks(tracks);
       this.fail(error);

@@ -1,5 +1,5 @@
 // Pre-join screen: camera and microphone preview, device pickers, display name, join with camera/mic on or off.
-import { h } from '../dom.js';
+import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { MediaPreview } from './preview.js';
 
@@ -27,6 +27,7 @@ function roomLine(room) {
       ' ',
       h('code', { class: 'code', testid: 'prejoin-room-id' }, room.id),
     ),
+    room.e2ee ? h('p', { class: 'e2ee-notice', testid: 'prejoin-e2ee' }, icon('shield'), t('badges.e2ee_title')) : null,
     room.participants_online
       ? h('p', { class: 'list__meta' }, t('prejoin.already_in', { count: room.participants_online }))
       : null,
