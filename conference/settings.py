@@ -93,6 +93,13 @@ class Settings:
     recording_height: int = 720
     recording_fps: int = 15
     recording_max_jobs: int = 1  # recordings one worker encodes at once
+    # An S3-compatible bucket for finished recordings (all replicas then serve the same files);
+    # empty bucket keeps them in recordings_dir. The endpoint is empty for AWS itself.
+    recordings_s3_endpoint: str = ""
+    recordings_s3_bucket: str = ""
+    recordings_s3_access_key: str = ""
+    recordings_s3_secret_key: str = ""
+    recordings_s3_region: str = "us-east-1"
 
     @property
     def production(self) -> bool:
@@ -145,6 +152,7 @@ class Settings:
             ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
             sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
             **_recording_settings(env, production),
+            **_s3_settings(env),
         )
 
 
@@ -217,3 +225,26 @@ def _http_of(ws_url: str) -> str:
     if ws_url.startswith("ws://"):
         return "http://" + ws_url[len("ws://") :]
     return ws_url
+
+
+class _S3Settings(TypedDict):
+    recordings_s3_endpoint: str
+    recordings_s3_bucket: str
+    recordings_s3_access_key: str
+    recordings_s3_secret_key: str
+    recordings_s3_region: str
+
+
+def _s3_settings(env: dict[str, str]) -> _S3Settings:
+    """A bucket without keys would fail on the first upload, after a whole recording: refuse it at start."""
+    bucket = (env.get("RECORDINGS_S3_BUCKET") or "").strip()
+    access, secret = env.get("RECORDINGS_S3_ACCESS_KEY") or "", env.get("RECORDINGS_S3_SECRET_KEY") or ""
+    if bucket and not (access and secret):
+        raise ConfigError("RECORDINGS_S3_BUCKET needs RECORDINGS_S3_ACCESS_KEY and RECORDINGS_S3_SECRET_KEY")
+    return {
+        "recordings_s3_endpoint": (env.get("RECORDINGS_S3_ENDPOINT") or "").strip().rstrip("/"),
+        "recordings_s3_bucket": bucket,
+        "recordings_s3_access_key": access,
+        "recordings_s3_secret_key": secret,
+        "recordings_s3_region": (env.get("RECORDINGS_S3_REGION") or "us-east-1").strip(),
+    }

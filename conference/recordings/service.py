@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from conference.recordings import links
 from conference.recordings.models import ACTIVE_STATUSES
 from conference.recordings.models import Recording as RecordingRow
 from conference.recordings.schemas import Layout, Recording, RecordingList
-from conference.recordings.storage import LocalStorage
+from conference.recordings.storage import LocalFile, ObjectStream, RecordingStorage, storage_for
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.service import load_room, require_host, require_member
 
@@ -35,13 +35,20 @@ class Caller:
 
 @dataclass(frozen=True)
 class RecordingFile:
-    path: Path
+    key: str
     content_type: str
     download_name: str
+    storage: RecordingStorage
+
+    async def open(self, range_header: str | None) -> LocalFile | ObjectStream:
+        source = await self.storage.open(self.key, range_header)
+        if source is None:
+            raise NotFound("this recording has no file yet")
+        return source
 
 
-def storage_of(deps: Deps) -> LocalStorage:
-    return LocalStorage(deps.settings.recordings_dir)
+def storage_of(deps: Deps) -> RecordingStorage:
+    return storage_for(deps.settings)
 
 
 async def _may_see(db: AsyncSession, room_id: str, caller: Caller) -> RoomRow:
@@ -100,7 +107,7 @@ async def stop_recording(deps: Deps, recording_id: str, user_id: str) -> Recordi
             from conference.recordings.egress import stop_egress
 
             await stop_egress(deps, row)
-            row.size_bytes = storage_of(deps).size(row.file_key or "")
+            row.size_bytes = await storage_of(deps).size(row.file_key or "")
             events.append(await record_event(db, "recording.ready", Recording.of(row), room_id=row.room_id))
         answer = Recording.of(row)
         await db.commit()
@@ -160,11 +167,11 @@ async def recording_file(deps: Deps, recording_id: str, caller: Caller | None) -
         row = await _load(db, recording_id)
         if caller is not None:
             await _may_see(db, row.room_id, caller)
-    path = storage_of(deps).path_of(row.file_key) if row.file_key else None
-    if row.status not in ("ready", "interrupted") or path is None or not path.is_file():
+    if row.status not in ("ready", "interrupted") or not row.file_key:
         raise NotFound("this recording has no file yet")
-    extension = path.suffix or ".mp4"
-    return RecordingFile(path, row.content_type, f"recording-{row.room_id}-{row.id}{extension}")
+    extension = PurePosixPath(row.file_key).suffix or ".mp4"
+    name = f"recording-{row.room_id}-{row.id}{extension}"
+    return RecordingFile(row.file_key, row.content_type, name, storage_of(deps))
 
 
 async def delete_recording(deps: Deps, recording_id: str, user_id: str) -> None:
@@ -177,4 +184,4 @@ async def delete_recording(deps: Deps, recording_id: str, user_id: str) -> None:
         await db.delete(row)
         await db.commit()
     if key:
-        storage_of(deps).delete(key)
+        await storage_of(deps).delete(key)

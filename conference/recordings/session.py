@@ -21,7 +21,7 @@ from conference.recordings.clock import run_clock
 from conference.recordings.compose import Compositor
 from conference.recordings.encoder import RecordingWriter, playable_duration
 from conference.recordings.mixer import Mixer
-from conference.recordings.storage import LocalStorage
+from conference.recordings.storage import storage_for
 from conference.settings import Settings
 
 log = logging.getLogger("conference.recorder")
@@ -51,7 +51,7 @@ class RecordingSession:
     ) -> None:
         self.job, self.settings, self.db, self.livekit = job, settings, db, livekit
         self.worker_id, self.publish = worker_id, publish
-        self.storage = LocalStorage(settings.recordings_dir)
+        self.storage = storage_for(settings)
         self.stop = asyncio.Event()
         self.outcome = Outcome()
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"encode-{job.id}")
@@ -59,7 +59,7 @@ class RecordingSession:
     async def run(self) -> None:
         job = self.job
         key = self.storage.key_for(job.id, job.room_id)
-        path = self.storage.prepare(key)
+        path = self.storage.working_path(key)
         mixer = Mixer()
         capture = RoomCapture(mixer, video=not job.audio_only)
         watch = asyncio.create_task(self._watch(capture))
@@ -139,11 +139,17 @@ class RecordingSession:
         if self.outcome.lost:
             log.warning("recording %s was taken over by another worker; leaving it", self.job.id)
             return
-        path = self.storage.path_of(key)
-        duration = await asyncio.to_thread(playable_duration, path) if path.exists() else None
+        path = self.storage.working_path(key)
+        size = path.stat().st_size if path.is_file() else None
+        duration = await asyncio.to_thread(playable_duration, path) if size else None
+        try:
+            await self.storage.store(key)  # into the bucket before anyone is told it is ready
+        except Exception as error:
+            log.exception("recording %s: storing the file failed", self.job.id)
+            self.outcome.error = self.outcome.error or f"storing the file failed: {type(error).__name__}: {error}"[:500]
         await self._publish(
             jobs.finished,
-            size=self.storage.size(key),
+            size=size,
             duration=duration,
             error=self.outcome.error,
             interrupted=self.outcome.interrupted,

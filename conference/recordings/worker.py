@@ -23,7 +23,7 @@ from conference.recordings import jobs
 from conference.recordings.encoder import playable_duration
 from conference.recordings.models import Recording
 from conference.recordings.session import RecordingSession
-from conference.recordings.storage import LocalStorage
+from conference.recordings.storage import storage_for
 from conference.settings import Settings
 
 log = logging.getLogger("conference.recorder")
@@ -71,7 +71,7 @@ class RecorderWorker:
         self.id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.sessions: dict[str, asyncio.Task[None]] = {}
         self.cpu = CpuMeter()
-        self.storage = LocalStorage(settings.recordings_dir)
+        self.storage = storage_for(settings)
 
     async def run(self) -> None:
         """Until cancelled: reap lapsed jobs, take new ones while there is room, prune old files."""
@@ -115,13 +115,20 @@ class RecorderWorker:
         return forget
 
     async def reap(self) -> None:
-        async with self.db() as db:
-            events = await jobs.reap(db, self._probe)
-        await self.publish(events)
+        probed: list[str] = []
 
-    def _probe(self, file_key: str) -> tuple[int | None, float | None]:
-        path = self.storage.path_of(file_key)
-        return self.storage.size(file_key), playable_duration(path) if path.exists() else None
+        def probe(file_key: str) -> tuple[int | None, float | None]:
+            """The dead job's working file, when it died on this machine (else nothing plays)."""
+            probed.append(file_key)
+            path = self.storage.working_path(file_key)
+            size = path.stat().st_size if path.is_file() else None
+            return size, playable_duration(path) if size else None
+
+        async with self.db() as db:
+            events = await jobs.reap(db, probe)
+        for key in probed:  # the partial file goes where finished ones go (the bucket, when set)
+            await self.storage.store(key)
+        await self.publish(events)
 
     async def prune(self) -> None:
         """Deletes recordings (row and file) older than RECORDING_RETENTION_DAYS, when set."""
@@ -139,7 +146,7 @@ class RecorderWorker:
             )
             for row in old:
                 if row.file_key:
-                    self.storage.delete(row.file_key)
+                    await self.storage.delete(row.file_key)
                 await db.delete(row)
             await db.commit()
         if old:
