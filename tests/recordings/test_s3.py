@@ -104,7 +104,8 @@ async def test_a_recording_lives_in_the_bucket_and_every_replica_serves_it(
         assert await error_of(garbled) == (416, "range_not_satisfiable")
 
         # Another replica: same database and bucket, nothing on its disk, no worker.
-        async with make_api(database=first.settings.database_url, recordings_dir=second_dir, **bucket_settings) as second:
+        replica = {"database": first.settings.database_url, "recordings_dir": second_dir, **bucket_settings}
+        async with make_api(**replica) as second:
             started_at = time.monotonic()
             again = await second.get(done["file_url"], headers={**guest.headers, "Range": "bytes=0-9999"})
             assert again.status == 206 and await again.read() == stored[:10000]
