@@ -27,3 +27,20 @@ def test_recording_settings_are_read():
 def test_an_unknown_recorder_is_refused():
     with pytest.raises(ConfigError, match="RECORDER"):
         Settings.from_env({"RECORDER": "ffmpeg"})
+
+
+def test_a_bucket_switches_storage_to_s3_and_needs_its_keys():
+    from conference.recordings.storage import LocalStorage, S3Storage, storage_for
+
+    assert isinstance(storage_for(Settings.from_env({})), LocalStorage)
+    env = {
+        "RECORDINGS_S3_BUCKET": "recordings",
+        "RECORDINGS_S3_ENDPOINT": "http://minio:9000/",
+        "RECORDINGS_S3_ACCESS_KEY": "access",
+        "RECORDINGS_S3_SECRET_KEY": "secret-key",
+    }
+    settings = Settings.from_env(env)
+    assert (settings.recordings_s3_endpoint, settings.recordings_s3_region) == ("http://minio:9000", "us-east-1")
+    assert isinstance(storage_for(settings), S3Storage)
+    with pytest.raises(ConfigError, match="RECORDINGS_S3_ACCESS_KEY"):
+        Settings.from_env({"RECORDINGS_S3_BUCKET": "recordings"})
