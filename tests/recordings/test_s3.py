@@ -5,6 +5,7 @@ replica with an empty disk serves the same file, and delete removes the object."
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 
@@ -119,3 +120,26 @@ async def test_a_recording_lives_in_the_bucket_and_every_replica_serves_it(
                 await s3.head_object(Bucket=bucket_settings["recordings_s3_bucket"], Key=key)
         gone = await first.get(done["file_url"], headers=guest.headers)
         assert await error_of(gone) == (404, "not_found")
+
+
+async def test_a_big_file_goes_up_in_parts_and_comes_back_by_range(bucket_settings, tmp_path):
+    from dataclasses import replace
+
+    from conference.recordings.storage import PART_BYTES, ObjectStream, S3Storage
+    from conference.settings import Settings
+
+    storage = S3Storage(replace(Settings(), recordings_dir=tmp_path, **bucket_settings))
+    key = storage.key_for("big", "room")
+    payload = os.urandom(PART_BYTES * 2 + 12345)  # three parts, the last one short
+    storage.working_path(key).write_bytes(payload)
+    await storage.store(key)
+    assert not (tmp_path / key).exists()
+    assert await storage.size(key) == len(payload)
+    source = await storage.open(key, f"bytes={PART_BYTES - 10}-{PART_BYTES + 9}")
+    assert isinstance(source, ObjectStream) and source.status == 206
+    try:
+        assert b"".join([chunk async for chunk in source.chunks]) == payload[PART_BYTES - 10 : PART_BYTES + 10]
+    finally:
+        await source.close()
+    await storage.delete(key)
+    assert await storage.size(key) is None and await storage.open(key, None) is None
