@@ -213,5 +213,17 @@ CREATE INDEX ix_events_created_at ON events (created_at);
 
 UPDATE alembic_version SET version_num='0002_events_created_at_index' WHERE alembic_version.version_num = '0001_baseline';
 
+-- Running upgrade 0002_events_created_at_index -> 0004_event_indexes
+
+CREATE INDEX ix_events_room_id_id ON events (room_id, id);
+
+CREATE INDEX ix_events_user_id_id ON events (user_id, id);
+
+DROP INDEX ix_events_room_id;
+
+DROP INDEX ix_events_user_id;
+
+UPDATE alembic_version SET version_num='0004_event_indexes' WHERE alembic_version.version_num = '0002_events_created_at_index';
+
 COMMIT;
 

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Result, func, or_, select, union_all
+from sqlalchemy import Result, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conference.realtime.events import frame_of
@@ -170,10 +170,3 @@ class EventStream:
         for room_id, user_id in rows:
             members[room_id].add(user_id)
         return members
-
-
-def audience_filter(user_id: str) -> ColumnElement[bool]:
-    """SQL condition for the events a user may see: their own and their rooms'."""
-    hosted = select(Room.id).where(Room.host_id == user_id)
-    joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES))
-    return or_(Event.user_id == user_id, Event.room_id.in_(hosted), Event.room_id.in_(joined))

@@ -169,7 +169,8 @@ class RoomPage {
       return this.showOutcome(decision.outcome);
     }
     try {
-      await this.enter(decision.grant, tracks);
+      const grant = await rooms.mediaToken(room.id);
+      await this.enter({ ...grant, room: decision.room, role: decision.role }, tracks);
     } catch (error) {
       stopTracks(tracks);
       this.fail(error);
