@@ -11,6 +11,9 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+CONNECT_TIMEOUT_S = 1.5  # PostgreSQL on the same network answers a connect in milliseconds
+POOL_TIMEOUT_S = 5.0  # every connection busy this long is a stall worth an answer (503) instead
+
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -63,8 +66,19 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    # No pre-ping: it doubles the round trips of every session; stale connections are recycled instead.
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # No pre-ping: it doubles the round trips of every session; stale connections are recycled instead,
+    # and the first one found broken marks every older one for replacement (SQLAlchemy invalidates the
+    # pool on a disconnect). Deadlines keep an outage from hanging requests: a refused or unanswered
+    # connect fails within CONNECT_TIMEOUT_S and a request waits POOL_TIMEOUT_S at most for a connection;
+    # both end as 503 database_unavailable (errors.database_is_down).
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={"timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 def import_models() -> None:

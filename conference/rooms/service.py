@@ -237,6 +237,13 @@ async def room_ids_of(db: AsyncSession, user_id: str) -> list[str]:
     return sorted(rooms)
 
 
+async def ended_rooms(db: AsyncSession, room_ids: Collection[str]) -> set[str]:
+    """Which of these rooms have ended (LiveKit room names are room ids)."""
+    if not room_ids:
+        return set()
+    return set(await db.scalars(select(RoomRow.id).where(RoomRow.id.in_(room_ids), RoomRow.status == "ended")))
+
+
 async def room_names(db: AsyncSession, room_ids: Collection[str]) -> dict[str, str]:
     if not room_ids:
         return {}
