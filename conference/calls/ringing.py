@@ -27,7 +27,7 @@ from conference.calls.models import DirectCall
 from conference.calls.schemas import Call, CallMedia, CallStatus
 from conference.db import utcnow
 from conference.deps import Deps
-from conference.errors import Busy, Conflict, Forbidden, NotFound
+from conference.errors import Busy, Conflict, Forbidden, NotFound, database_is_down
 from conference.realtime.events import record_event
 from conference.rooms.joining import join_call_room
 from conference.rooms.service import end_call_room, open_call_room, room_is_active
@@ -210,8 +210,11 @@ async def watch_rings(deps: Deps) -> None:
             await expire_overdue(deps)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("could not expire unanswered calls")
+        except Exception as error:
+            if database_is_down(error):
+                log.warning("could not expire unanswered calls: the database is unreachable")
+            else:
+                log.exception("could not expire unanswered calls")
 
 
 async def ringing_for(db: AsyncSession, callee_id: str) -> tuple[set[str], datetime | None]:

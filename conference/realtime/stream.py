@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Result, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conference.errors import database_is_down
 from conference.realtime.events import frame_of
 from conference.realtime.hub import Envelope, Hub
 from conference.realtime.models import Event
@@ -108,8 +109,11 @@ class EventStream:
                 await self._drain()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a database hiccup: the next wake or poll tries again
-                log.exception("event stream could not advance past %s", self.cursor)
+            except Exception as error:  # a database hiccup: the next wake or poll tries again
+                if database_is_down(error):
+                    log.warning("event stream waits for the database at %s", self.cursor)
+                else:
+                    log.exception("event stream could not advance past %s", self.cursor)
                 await asyncio.sleep(0.2)
                 self._read_log = True
                 self._wake.set()
@@ -143,9 +147,15 @@ class EventStream:
     async def _dispatch(self, envelopes: list[Envelope]) -> None:
         # Move the cursor before any await: a connection attaching meanwhile replays these
         # from the database, and the duplicates it might also get here are dropped by id.
-        self.cursor = envelopes[-1]["id"]
+        # Put it back when the audience cannot be read (the database went away): nothing was
+        # handed out, and the next round reads these events from the log again.
+        before, self.cursor = self.cursor, envelopes[-1]["id"]
         rooms = {e["room_id"] for e in envelopes if e.get("room_id")}
-        members = await self.members_of(rooms) if rooms and self.by_user else {}
+        try:
+            members = await self.members_of(rooms) if rooms and self.by_user else {}
+        except BaseException:
+            self.cursor = before
+            raise
         for envelope in envelopes:
             audience: Iterable[str]
             if envelope.get("room_id"):
