@@ -9,8 +9,9 @@ its webhooks), with all its attendance; and each stretch whose participant LiveK
 time of closing is when LiveKit answered, at most one period after the real leave. Rooms the app ended
 that LiveKit still has (someone got back in while `end` ran) are deleted again.
 
-What began within `GRACE_S` of LiveKit's answer is left for the next round: its webhook may still be on
-its way. When LiveKit cannot be asked, nothing is closed: an outage says nothing about who left.
+What began within `GRACE_S` (or two periods, when shorter) of LiveKit's answer is left for a later
+round: its webhook may still be on its way. When LiveKit cannot be asked, nothing is closed: an outage
+says nothing about who left.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ async def reconcile(deps: Deps) -> Reconciled:
 async def _close(
     deps: Deps, known: _Open, live: dict[str, str], present: dict[str, set[str]], asked_at: datetime
 ) -> Reconciled:
-    settled = asked_at - timedelta(seconds=GRACE_S)
+    settled = asked_at - timedelta(seconds=min(GRACE_S, 2 * deps.settings.livekit_reconcile_s))
     gone_sessions = {s.id for s in known.sessions if live.get(s.room_id) != s.livekit_sid and s.started_at < settled}
     room_of = {s.id: s.room_id for s in known.sessions}
     done = Reconciled()
