@@ -81,7 +81,7 @@ class Chatter:
                 continue
             try:
                 ws = await self._open(session)
-            except (aiohttp.ClientError, OSError, TimeoutError, AssertionError):
+            except (aiohttp.ClientError, OSError, TimeoutError, AssertionError, RuntimeError):
                 self.base = (self.base + 1) % len(self.bases)
                 await asyncio.sleep(0.2)
                 continue
@@ -236,7 +236,9 @@ async def settle_and_check(
     by_client = Counter(m["client_id"] for m in stored if m.get("client_id"))
     assert all(n == 1 for n in by_client.values()), "a client id stored twice"
     return {
+        "messages_sent": sum(c.sent for c in chatters),
         "messages_acknowledged": len(acked),
+        # more than acknowledged when a socket closed while an ack was still on its way
         "messages_stored": len(ids),
         "acknowledged_lost": len(lost),
         "duplicates_received": 0,

@@ -5,6 +5,7 @@ at once, each join waiting on two such answers; no database connection waits wit
 from __future__ import annotations
 
 import asyncio
+import http.client
 import statistics
 import time
 from collections import Counter
@@ -33,18 +34,26 @@ async def test_joins_waiting_on_a_slow_livekit_do_not_stall_other_requests(fresh
             room = await create_room(api, host, max_participants=100)
             people = await asyncio.gather(*(register(api) for _ in range(JOINS)))
 
-            async def me_while(going_on) -> list[float]:
+            def me_while(going_on) -> list[float]:
+                """GET /users/me over and over from a thread of its own, so what this test's own event loop
+                does (40 clients, the proxy) does not count against the replica."""
                 took = []
-                while going_on():
-                    started = time.monotonic()
-                    async with api.get("/api/v1/users/me", headers=host.headers) as response:
-                        assert response.status == 200
-                    took.append(time.monotonic() - started)
-                    await asyncio.sleep(0.02)
+                connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
+                try:
+                    while going_on():
+                        started = time.monotonic()
+                        connection.request("GET", "/api/v1/users/me", headers=host.headers)
+                        response = connection.getresponse()
+                        response.read()
+                        assert response.status == 200, response.status
+                        took.append(time.monotonic() - started)
+                        time.sleep(0.02)
+                finally:
+                    connection.close()
                 return took
 
             calm_until = time.monotonic() + 2
-            quiet = await me_while(lambda: time.monotonic() < calm_until)
+            quiet = await asyncio.to_thread(me_while, lambda: time.monotonic() < calm_until)
 
             async def join(person) -> tuple[int, float]:
                 started = time.monotonic()
@@ -53,13 +62,16 @@ async def test_joins_waiting_on_a_slow_livekit_do_not_stall_other_requests(fresh
                     return response.status, body.get("error", {}).get("code", ""), time.monotonic() - started
 
             joining = asyncio.ensure_future(asyncio.gather(*(join(person) for person in people)))
-            busy = await me_while(lambda: not joining.done())
+            busy = await asyncio.to_thread(me_while, lambda: not joining.done())
             joined = await joining
 
     outcomes = Counter((status, code) for status, code, _ in joined)
     assert set(outcomes) <= {(200, ""), (503, "livekit_unavailable")}, outcomes
     assert outcomes[(200, "")] >= JOINS // 2, outcomes  # most fit in the 5 s deadline per call
-    assert p99(busy) < 0.2, f"p99 of GET /users/me while {JOINS} joins wait on LiveKit: {p99(busy):.3f}s"
+    assert p99(busy) < 0.2, (
+        f"p99 of GET /users/me while {JOINS} joins wait on LiveKit: {p99(busy):.3f}s (before: {p99(quiet):.3f}s); "
+        f"slowest: {sorted(busy)[-6:]}"
+    )
     record_figures(
         "slow_livekit",
         livekit_answer_delay_s=DELAY_S,
