@@ -238,13 +238,6 @@ class PostgresServer(_Process):
     def drop_database(self, name: str) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def restart(self, down_s: float, timeout: float = 60) -> None:
-        """Stops (fast shutdown: clients are cut off), stays down `down_s`, starts on the same port
-        and data, and returns once it accepts queries."""
-        self.pause()
-        time.sleep(down_s)
-        self.resume(timeout)
-
     def pause(self) -> None:
         """Stops the server but keeps its data for resume()."""
         self._paused = True
@@ -468,14 +461,6 @@ class LiveKitServer(_Process):
     def answers_http(self) -> bool:
         with urllib.request.urlopen(self.http_url + "/", timeout=1) as response:
             return response.status == 200
-
-    def restart_after_crash(self, down_s: float, timeout: float = 30) -> None:
-        """Dies at once (SIGKILL: no webhooks, no goodbyes), stays down `down_s`, starts again on the
-        same ports, and returns once it answers HTTP. Its rooms are gone."""
-        self.kill()
-        time.sleep(down_s)
-        self.start_again()
-        self.wait_until(self.answers_http, timeout, "answering HTTP again")
 
     @property
     def ws_url(self) -> str:
