@@ -267,5 +267,17 @@ ALTER TABLE rooms ADD COLUMN e2ee BOOLEAN DEFAULT false NOT NULL;
 
 UPDATE alembic_version SET version_num='0004_in_call' WHERE alembic_version.version_num = '0003_recordings';
 
+-- Running upgrade 0004_in_call -> 0005_event_indexes
+
+CREATE INDEX ix_events_room_id_id ON events (room_id, id);
+
+CREATE INDEX ix_events_user_id_id ON events (user_id, id);
+
+DROP INDEX ix_events_room_id;
+
+DROP INDEX ix_events_user_id;
+
+UPDATE alembic_version SET version_num='0005_event_indexes' WHERE alembic_version.version_num = '0004_in_call';
+
 COMMIT;
 

@@ -16,7 +16,7 @@ from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
 from conference.accounts.signins import SignInCache, SignInsEnded
-from conference.calls import ringing
+from conference.calls import reconcile, ringing
 from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
 from conference.chat.direct_routes import routes as direct_routes
@@ -38,6 +38,7 @@ from conference.realtime.routes import routes as realtime_routes
 from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
 from conference.recordings import recorder_app
 from conference.recordings.routes import routes as recording_routes
+from conference.redislink import RedisLink
 from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
@@ -81,9 +82,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     limiter: RateLimiter
     tickets: TicketStore
     if settings.redis_url:
-        import redis.asyncio as aioredis
-
-        redis = aioredis.from_url(settings.redis_url)
+        redis = RedisLink(settings.redis_url)  # deadlines on every call; see redislink.py
         limiter = RedisRateLimiter(redis)
         hub = RedisHub(redis, settings.presence_ttl_s, database_url=settings.database_url)
         tickets = RedisTickets(redis, settings.ws_ticket_ttl_s)
@@ -104,11 +103,12 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
         standings=standings,
         metrics=metrics,
         tickets=tickets,
+        redis=redis,
     )
     yield
     await hub.close()
     if redis is not None:
-        await redis.aclose()
+        await redis.close()
     await livekit.close()
     await engine.dispose()
 
@@ -137,7 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
-    app.cleanup_ctx.append(retention.sweeper)
+    app.cleanup_ctx.extend([retention.sweeper, reconcile.reconciler])
     headers.register(app)
     app.cleanup_ctx.append(recorder_app.recordings_ctx)
     ops.register(app)

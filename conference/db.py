@@ -11,6 +11,11 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+# A stopped or restarting PostgreSQL refuses a connect at once; this bounds one that does not answer
+# at all (a dead network link), and leaves room for a busy machine to fork backends for a burst.
+CONNECT_TIMEOUT_S = 5.0
+POOL_TIMEOUT_S = 5.0  # every connection busy this long is a stall worth an answer (503) instead
+
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -63,8 +68,19 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    # No pre-ping: it doubles the round trips of every session; stale connections are recycled instead.
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # No pre-ping: it doubles the round trips of every session; stale connections are recycled instead,
+    # and the first one found broken marks every older one for replacement (SQLAlchemy invalidates the
+    # pool on a disconnect). Deadlines keep an outage from hanging requests: an unanswered connect fails
+    # within CONNECT_TIMEOUT_S and a request waits POOL_TIMEOUT_S at most for a connection; both end as
+    # 503 database_unavailable (errors.database_is_down).
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={"timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 def import_models() -> None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from conference.realtime.hub import Hub
     from conference.realtime.models import Event
     from conference.realtime.tickets import TicketStore
+    from conference.redislink import RedisLink
     from conference.rooms.standing import StandingCache
 
 
@@ -33,6 +34,7 @@ class Deps:
     standings: StandingCache
     metrics: Metrics
     tickets: TicketStore
+    redis: RedisLink | None = None  # None: no Redis configured, everything lives in this process
 
     async def publish(self, *events: Event) -> None:
         """Push events that are already committed to the database."""

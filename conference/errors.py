@@ -160,6 +160,7 @@ _HTTP_CODES = {
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _DRIVERS = ("sqlalchemy", "asyncpg", "aiosqlite", "sqlite3")
+_DOWN_STATES = ("08", "57P01", "57P02", "57P03")
 
 
 def database_is_down(error: BaseException) -> bool:
@@ -170,8 +171,11 @@ def database_is_down(error: BaseException) -> bool:
     comes through as the driver's bare OSError, told apart from other OSErrors by where it was raised."""
     if isinstance(error, sql.OperationalError | sql.InterfaceError | sql.TimeoutError):
         return True
-    if isinstance(error, sql.DBAPIError) and error.connection_invalidated:
-        return True
+    if isinstance(error, sql.DBAPIError):
+        # PostgreSQL refusing connections while it starts or stops comes as a plain DBAPI error; its
+        # SQLSTATE tells: class 08 (connection exception), 57P01-03 (shutting down, crashed, starting up).
+        state = getattr(error.orig, "sqlstate", None)
+        return error.connection_invalidated or (isinstance(state, str) and state.startswith(_DOWN_STATES))
     if isinstance(error, OSError):
         traceback = error.__traceback__
         while traceback is not None:

@@ -171,6 +171,13 @@ class LiveKit:
         )
         return list(response.participants) if response else []
 
+    async def list_rooms(self, names: list[str]) -> dict[str, str]:
+        """Which of these rooms LiveKit has now: name -> sid (a room recreated gets a new sid)."""
+        if not names:
+            return {}
+        response = await self._call(self.rooms.list_rooms(api.ListRoomsRequest(names=names)))
+        return {room.name: room.sid for room in response.rooms} if response else {}
+
     async def delete_room(self, room: str) -> None:
         await self._call(self.rooms.delete_room(api.DeleteRoomRequest(room=room)), missing_ok=True)
 

@@ -24,6 +24,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """503 when the database or LiveKit cannot be reached: this replica cannot serve. Redis unreachable
+    is 200 `degraded`: every replica shares it, so taking them all out of a balancer would turn a
+    degraded service (each replica on its own knowledge) into no service."""
     checks = {}
     try:
         async with deps(request).db() as db:
@@ -37,6 +40,11 @@ async def readyz(request: web.Request) -> web.Response:
         checks["livekit"] = "ok"
     except (TimeoutError, ApiError):
         checks["livekit"] = "unreachable"
+    link = deps(request).redis
+    if link is None:
+        checks["redis"] = "not_configured"
+    else:
+        checks["redis"] = "ok" if await link.ping() else "unreachable"
     if checks["database"] != "ok":
         return web.json_response(
             {"error": {"code": "database_unavailable", "message": "database is unreachable", "fields": checks}},
@@ -47,7 +55,8 @@ async def readyz(request: web.Request) -> web.Response:
             {"error": {"code": "livekit_unavailable", "message": "LiveKit is unreachable", "fields": checks}},
             status=503,
         )
-    return web.json_response({"status": "ready", "checks": checks})
+    status = "degraded" if checks["redis"] == "unreachable" else "ready"
+    return web.json_response({"status": status, "checks": checks})
 
 
 async def metrics(request: web.Request) -> web.Response:

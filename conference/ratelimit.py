@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from conference.errors import RateLimited
+from conference.redislink import RedisDown, RedisLink
 
 MAX_KEYS = 100_000  # the in-process store forgets expired keys once it holds this many
 
@@ -72,42 +73,83 @@ class RateLimiter:
 
 
 class RedisRateLimiter(RateLimiter):
-    """The same operations on Redis keys (prefix `rl:`), so every replica counts together."""
+    """The same operations on Redis keys (prefix `rl:`), so every replica counts together. While Redis
+    is away each replica counts on its own (its in-process store): limits hold per replica, a little
+    looser across all of them, rather than refusing everyone or letting everything through."""
 
-    def __init__(self, redis: Any, window_s: int = 60):
+    def __init__(self, link: RedisLink, window_s: int = 60):
         super().__init__(window_s)
-        self.redis = redis
+        self.link = link
+        self.redis = link.client
 
     async def hit(self, key: str, limit: int, window_s: int | None = None) -> None:
         window_s = window_s or self.window_s
         name = f"rl:{key}:{int(time.time() // window_s)}"
-        async with self.redis.pipeline(transaction=True) as pipe:
-            count, _ = await pipe.incr(name).expire(name, window_s * 2).execute()
-        if count > limit:
+
+        async def count() -> list[Any]:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_s * 2)
+                return await pipe.execute()
+
+        try:
+            counted, _ = await self.link.run(count)
+        except RedisDown:
+            return await super().hit(key, limit, window_s)
+        if counted > limit:
             raise RateLimited(retry_after(window_s))
 
     async def count(self, key: str, ttl_s: int) -> int:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            value, _ = await pipe.incr(f"rl:{key}").expire(f"rl:{key}", ttl_s).execute()
+        async def count() -> list[Any]:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(f"rl:{key}")
+                pipe.expire(f"rl:{key}", ttl_s)
+                return await pipe.execute()
+
+        try:
+            value, _ = await self.link.run(count)
+        except RedisDown:
+            return await super().count(key, ttl_s)
         return int(value)
 
     async def hold(self, key: str, seconds: int) -> bool:
-        return bool(await self.redis.set(f"rl:{key}", 1, ex=seconds, nx=True))
+        try:
+            return bool(await self.link.run(lambda: self.redis.set(f"rl:{key}", 1, ex=seconds, nx=True)))
+        except RedisDown:
+            return await super().hold(key, seconds)
 
     async def held_for(self, key: str) -> int:
-        left_ms = int(await self.redis.pttl(f"rl:{key}"))
+        try:
+            left_ms = int(await self.link.run(lambda: self.redis.pttl(f"rl:{key}")))
+        except RedisDown:
+            return await super().held_for(key)
         return max(1, math.ceil(left_ms / 1000)) if left_ms > 0 else 0
 
     async def forget(self, *keys: str) -> None:
+        await super().forget(*keys)
         if keys:
-            await self.redis.delete(*(f"rl:{key}" for key in keys))
+            try:
+                await self.link.run(lambda: self.redis.delete(*(f"rl:{key}" for key in keys)))
+            except RedisDown:
+                pass
 
     async def remember(self, key: str, member: str, ttl_s: int) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            await pipe.sadd(f"rl:{key}", member).expire(f"rl:{key}", ttl_s).execute()
+        async def remember() -> None:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.sadd(f"rl:{key}", member)
+                pipe.expire(f"rl:{key}", ttl_s)
+                await pipe.execute()
+
+        try:
+            await self.link.run(remember)
+        except RedisDown:
+            await super().remember(key, member, ttl_s)
 
     async def remembers(self, key: str, member: str) -> bool:
-        return bool(await self.redis.sismember(f"rl:{key}", member))
+        try:
+            return bool(await self.link.run(lambda: self.redis.sismember(f"rl:{key}", member)))
+        except RedisDown:
+            return await super().remembers(key, member)
 
 
 def retry_after(window_s: int) -> int:

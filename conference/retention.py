@@ -1,7 +1,8 @@
 """The retention sweep: deletes rows nobody can use any more, so the tables that grow with traffic stop growing.
 
 What goes, and after how long:
-- events older than EVENT_RETENTION_DAYS (default 7): a resume from before that cannot be replayed;
+- events older than EVENT_RETENTION_DAYS (default 7), except the newest: a resume from before that
+  cannot be replayed and gets a `resync` (realtime/replay.py);
 - processed webhook ids after a day: LiveKit redelivers within minutes, not days;
 - refresh tokens expired for longer than an access token lives (spent but unexpired ones stay,
   reuse detection needs them);
@@ -66,7 +67,14 @@ def _prunes(settings: Settings, now: datetime) -> list[_Prune]:
         RefreshToken.session_id == LoginSession.id, RefreshToken.expires_at > now - access_lifetime
     )
     return [
-        _Prune("events", Event.id, Event.created_at < now - timedelta(days=settings.event_retention_days)),
+        _Prune(
+            "events",
+            Event.id,
+            # The newest event stays, however old: SQLite gives an emptied table's next row id 1, which
+            # every replica's stream (and every client's `after`) would take for an event already seen.
+            (Event.created_at < now - timedelta(days=settings.event_retention_days))
+            & (Event.id < select(func.max(Event.id)).scalar_subquery()),
+        ),
         _Prune("processed_webhooks", ProcessedWebhook.event_id, ProcessedWebhook.received_at < now - WEBHOOK_IDS_KEPT),
         # Sign-ins before their tokens: "no usable token left" must see the tokens that are about to go.
         _Prune(

@@ -54,6 +54,8 @@ class Settings:
     media_token_ttl_s: int = 3600
     call_ring_timeout_s: float = 30.0
     presence_ttl_s: int = 30
+    # How often one replica compares the call history still open with what LiveKit has (calls/reconcile.py).
+    livekit_reconcile_s: float = 30.0
     # Addresses/networks of reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES).
     trusted_proxies: tuple[str, ...] = ()
     # Sign-in attempts per minute per client address, and per user on token endpoints.
@@ -138,6 +140,7 @@ class Settings:
             create_demo_user=not production,
             presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
             call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
+            livekit_reconcile_s=float(env.get("LIVEKIT_RECONCILE_S") or 30),
             event_retention_days=int(env.get("EVENT_RETENTION_DAYS") or 7),
             trusted_proxies=parse_trusted_proxies(env.get("TRUSTED_PROXIES", "")),
             login_rate_per_minute=_int(env, "LOGIN_RATE_PER_MINUTE", 20),

@@ -72,19 +72,31 @@ class _Process:
 
     def __init__(self, argv: list[str], log_path: Path, **popen_kwargs) -> None:
         self.log_path = Path(log_path)
+        self.argv = argv
+        self._popen_kwargs = popen_kwargs
+        self._spawn()
+
+    def _spawn(self) -> None:
         self._log = open(self.log_path, "ab")
         try:
             self.process = subprocess.Popen(
-                argv,
+                self.argv,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
-                **popen_kwargs,
+                **self._popen_kwargs,
             )
         except OSError as exc:
             self._log.close()
-            raise ServerError(f"could not start {self.name} ({argv[0]}): {exc}") from exc
+            raise ServerError(f"could not start {self.name} ({self.argv[0]}): {exc}") from exc
         _running.add(self)
+
+    def start_again(self) -> None:
+        """After stop() or kill(): the same command on the same ports and data (a restart).
+        Wait for it with wait_until()."""
+        if self.process.poll() is None:
+            raise ServerError(f"{self.name} is still running")
+        self._spawn()
 
     @property
     def pid(self) -> int:
@@ -226,8 +238,22 @@ class PostgresServer(_Process):
     def drop_database(self, name: str) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def pause(self) -> None:
+        """Stops the server but keeps its data for resume()."""
+        self._paused = True
+        try:
+            self.stop()
+        finally:
+            self._paused = False
+
+    def resume(self, timeout: float = 60) -> None:
+        self.start_again()
+        self.wait_until(lambda: self.psql("SELECT 1").strip() == "1", timeout, "accepting connections again")
+
     def _cleanup(self) -> None:
         super()._cleanup()
+        if getattr(self, "_paused", False):
+            return
         if self._owned_dir is not None and self.process.poll() is not None:
             shutil.rmtree(self._owned_dir, ignore_errors=True)
             self._owned_dir = None
@@ -432,6 +458,10 @@ class LiveKitServer(_Process):
                 self.process.send_signal(signal.SIGTERM)
         super().stop(timeout)
 
+    def answers_http(self) -> bool:
+        with urllib.request.urlopen(self.http_url + "/", timeout=1) as response:
+            return response.status == 200
+
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
@@ -449,6 +479,7 @@ def livekit_config(
     webhook_url: str | None,
     redis_address: str | None = None,
     log_level: str = "info",
+    extra_yaml: str = "",
 ) -> str:
     """The YAML for a single loopback node (keys devkey: secret)."""
     lines = [
@@ -481,15 +512,21 @@ def livekit_config(
         ]
     if redis_address:
         lines += ["redis:", f"  address: {redis_address}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + extra_yaml
 
 
 def start_livekit(
-    tmpdir, webhook_url: str | None = None, *, redis_address: str | None = None, timeout: float = 30
+    tmpdir,
+    webhook_url: str | None = None,
+    *,
+    redis_address: str | None = None,
+    extra_yaml: str = "",
+    timeout: float = 30,
 ) -> LiveKitServer:
     """livekit-server on free ports of 127.0.0.1, posting webhooks to webhook_url.
 
-    redis_address ("127.0.0.1:PORT") makes it a node of a multi-node cluster.
+    redis_address ("127.0.0.1:PORT") makes it a node of a multi-node cluster; extra_yaml is appended
+    to the config (say, a node_selector).
     """
     binary = livekit_binary()
     tmpdir = Path(tmpdir)
@@ -505,6 +542,7 @@ def start_livekit(
             udp_port=udp_port,
             webhook_url=webhook_url,
             redis_address=redis_address,
+            extra_yaml=extra_yaml,
         )
     )
     server = LiveKitServer(
@@ -518,11 +556,7 @@ def start_livekit(
         cwd=tmpdir,
     )
 
-    def answers_http() -> bool:
-        with urllib.request.urlopen(server.http_url + "/", timeout=1) as response:
-            return response.status == 200
-
-    server.wait_until(answers_http, timeout, "answering HTTP")
+    server.wait_until(server.answers_http, timeout, "answering HTTP")
     return server
 
 

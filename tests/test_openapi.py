@@ -87,7 +87,7 @@ async def test_every_realtime_type_and_every_reference_resolves(make_api):
     document = await openapi_of(make_api)
     events, replies = document["x-realtime-events"], document["x-realtime-frames"]
     assert {"chat.message", "dm.message", "dm.receipt", "presence", "typing"} <= set(events)
-    assert set(replies) == {"ack", "error", "ready", "pong", "renewed"}
+    assert set(replies) == {"ack", "error", "ready", "pong", "renewed", "resync"}
     for kind, schema in {**events, **replies}.items():
         assert "properties" in resolve(document, schema) or "anyOf" in resolve(document, schema), kind
     for ref in refs_in(document):

@@ -8,7 +8,17 @@ async def test_healthz_and_readyz_when_everything_is_up(api):
     assert (await api.get("/healthz")).status == 200
     ready = await api.get("/readyz")
     assert ready.status == 200
-    assert (await ready.json())["checks"] == {"database": "ok", "livekit": "ok"}
+    assert await ready.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "livekit": "ok", "redis": "not_configured"},
+    }
+
+
+async def test_readyz_reports_redis(make_api, redis_server):
+    async with make_api("sqlite", redis_url=redis_server.url) as client:
+        ready = await client.get("/readyz")
+        assert ready.status == 200
+        assert (await ready.json())["checks"]["redis"] == "ok"
 
 
 async def test_readyz_is_503_when_livekit_is_unreachable(make_api):

@@ -117,6 +117,8 @@ export const rooms = {
   join: (roomId) => call('POST /api/v1/rooms/{room_id}/join', { path: { room_id: roomId } }),
   /** @param {string} roomId */
   leave: (roomId) => call('POST /api/v1/rooms/{room_id}/leave', { path: { room_id: roomId } }),
+  /** A media token for a room I was let in to (after `lobby.admitted`, which carries none). @param {string} roomId */
+  mediaToken: (roomId) => call('POST /api/v1/rooms/{room_id}/media/token', { path: { room_id: roomId } }),
   /** @param {string} roomId */
   end: (roomId) => call('POST /api/v1/rooms/{room_id}/end', { path: { room_id: roomId } }),
 };

@@ -1,5 +1,6 @@
-// One WebSocket per tab to /api/v1/ws: opens with a single-use ticket, resumes with ?after=<last event id>,
-// renews its ticket before the access token behind it expires, reconnects with backoff, pings.
+// One WebSocket per tab to /api/v1/ws: opens with a single-use ticket, resumes with ?after=<last event id>
+// (or hears `resync` when that is too old, and pages reload), renews its ticket before the access token
+// behind it expires, reconnects with backoff, pings.
 import { getSession, refreshSession } from './api.js';
 import { socketTicket } from './endpoints.js';
 
@@ -33,6 +34,14 @@ class Realtime {
    * @overload
    * @param {'state'} type
    * @param {(state: ConnectionState) => void} fn
+   * @returns {() => void}
+   */
+  /**
+   * on('resync', fn): the server could not replay what this tab missed (it was away longer than the event
+   * log keeps events): reload what the page shows. Events flow again right after.
+   * @overload
+   * @param {'resync'} type
+   * @param {() => void} fn
    * @returns {() => void}
    */
   /**

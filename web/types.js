@@ -19,6 +19,13 @@ export {};
  */
 
 /**
+ * `lobby.admitted`: a host let me in. The event log keeps no media token (it outlives tokens and is kept for days): fetch one with POST /rooms/{id}/media/token.
+ * @typedef {object} Admitted
+ * @property {Room} room
+ * @property {"host" | "participant" | "viewer"} role
+ */
+
+/**
  * @typedef {object} AskUnmuteBody
  * @property {"audio" | "video"} [kind]
  */
@@ -197,7 +204,7 @@ export {};
  */
 
 /**
- * In: the token to enter the room's media, and the role it carries. Also `lobby.admitted`.
+ * In: the token to enter the room's media, and the role it carries.
  * @typedef {object} Joined
  * @property {string} token
  * @property {string} livekit_url
@@ -445,6 +452,12 @@ export {};
  * The answer to a `renew` frame: the socket now lives on the new ticket's access token.
  * @typedef {object} Renewed
  * @property {number} expires_in seconds until that token expires and the socket closes with 4401
+ */
+
+/**
+ * Sent before `ready` instead of a replay when the socket's `after` cannot be honoured: the events that followed it were deleted (older than EVENT_RETENTION_DAYS), or it belongs to another event log (the database was reset). Reload what the pages show over HTTP; resume from the `ready` frame's id.
+ * @typedef {object} Resync
+ * @property {"expired" | "unknown_cursor"} reason expired: older than the oldest event kept; unknown_cursor: not an id of this event log
  */
 
 /**
@@ -696,7 +709,7 @@ export {};
  *   "dm.message": DirectMessage,
  *   "dm.receipt": ReadReceipt,
  *   "hands.changed": HandsChanged,
- *   "lobby.admitted": Joined,
+ *   "lobby.admitted": Admitted,
  *   "lobby.denied": RoomRef,
  *   "lobby.request": LobbyEntry,
  *   "lobby.resolved": LobbyResolved,

@@ -99,10 +99,12 @@ async def login(deps: Deps, login_or_email: str, password: str) -> SignedIn:
     key = login_or_email.strip().lower()
     async with deps.db() as db:
         user = await db.scalar(select(User).where(or_(User.login == key, User.email == key)))
-        known = await check_password(password, user.password_hash if user else None, deps.settings.bcrypt_rounds)
-        if user is None or not known:
-            raise InvalidCredentials()
-        signed_in = await _start_session(db, deps.settings, user)
+    # The hash is slow on purpose: no connection waits for it, so a burst of sign-ins cannot empty the pool.
+    known = await check_password(password, user.password_hash if user else None, deps.settings.bcrypt_rounds)
+    if user is None or not known:
+        raise InvalidCredentials()
+    async with deps.db() as db:
+        signed_in = await _start_session(db, deps.settings, user)  # reads only the user's loaded fields
         await db.commit()
     return signed_in
 

@@ -27,7 +27,7 @@ from conference.calls.models import DirectCall
 from conference.calls.schemas import Call, CallMedia, CallStatus
 from conference.db import utcnow
 from conference.deps import Deps
-from conference.errors import Busy, Conflict, Forbidden, NotFound
+from conference.errors import Busy, Conflict, Forbidden, NotFound, database_is_down
 from conference.realtime.events import record_event
 from conference.rooms.joining import join_call_room
 from conference.rooms.service import end_call_room, open_call_room, room_is_active
@@ -77,22 +77,34 @@ async def _ringing_between(db: AsyncSession, caller_id: str, callee_id: str, tim
 
 
 async def _busy(deps: Deps, user_id: str) -> bool:
-    """In an answered call that still has someone in its media room (or was answered just now)."""
+    """In an answered call that still has someone in its media room (or was answered just now).
+    LiveKit is asked with no database connection held; calls found empty are closed afterwards."""
     async with deps.db() as db:
-        calls = await db.scalars(
-            select(DirectCall).where(
-                or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
-                DirectCall.status == "accepted",
+        calls = list(
+            await db.scalars(
+                select(DirectCall).where(
+                    or_(DirectCall.caller_id == user_id, DirectCall.callee_id == user_id),
+                    DirectCall.status == "accepted",
+                )
             )
         )
-        for call in list(calls):
-            if await room_is_active(db, call.room_id):
-                if call.answered_at and (utcnow() - call.answered_at).total_seconds() < ANSWERED_GRACE_S:
-                    return True
-                if await deps.livekit.list_participants(call.room_id):
-                    return True
-            call.status, call.ended_at = "ended", utcnow()
-        await db.commit()
+        active = {call.id for call in calls if await room_is_active(db, call.room_id)}
+    over = []
+    for call in calls:
+        if call.id in active:
+            if call.answered_at and (utcnow() - call.answered_at).total_seconds() < ANSWERED_GRACE_S:
+                return True
+            if await deps.livekit.list_participants(call.room_id):
+                return True
+        over.append(call.id)
+    if over:
+        async with deps.db() as db:
+            await db.execute(
+                update(DirectCall)
+                .where(DirectCall.id.in_(over), DirectCall.status == "accepted")
+                .values(status="ended", ended_at=utcnow())
+            )
+            await db.commit()
     return False
 
 
@@ -105,12 +117,18 @@ async def _load(deps: Deps, call_id: str) -> DirectCall:
 
 
 async def accept(deps: Deps, call_id: str, user: User) -> CallMedia:
+    """Joins the call's room first and marks the call accepted after: a join that fails (LiveKit away,
+    503) leaves the call ringing, so accepting again works. Accepting a call already accepted (the
+    answer was lost on the way) joins again and answers the same, with no second `call.accepted`."""
     call = await _load(deps, call_id)
     if call.callee_id != user.id:
         raise Forbidden("only the person called can accept")
-    if await _finish(deps, call.id, "accepted", "call.accepted") is None:
+    if call.status not in ("ringing", "accepted"):
         raise Conflict("this call is no longer ringing")
     joined = await join_call_room(deps, call.room_id, user)
+    if call.status == "ringing" and await _finish(deps, call.id, "accepted", "call.accepted") is None:
+        if (await _load(deps, call.id)).status != "accepted":  # not a twin request of mine that won
+            raise Conflict("this call is no longer ringing")  # cancelled, missed or declined meanwhile
     return CallMedia(
         token=joined.token,
         livekit_url=joined.livekit_url,
@@ -192,8 +210,11 @@ async def watch_rings(deps: Deps) -> None:
             await expire_overdue(deps)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("could not expire unanswered calls")
+        except Exception as error:
+            if database_is_down(error):
+                log.warning("could not expire unanswered calls: the database is unreachable")
+            else:
+                log.exception("could not expire unanswered calls")
 
 
 async def ringing_for(db: AsyncSession, callee_id: str) -> tuple[set[str], datetime | None]:

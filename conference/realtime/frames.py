@@ -18,7 +18,7 @@ from conference.accounts.schemas import Person
 from conference.accounts.service import other_user
 from conference.chat import direct
 from conference.chat import rooms as room_chat
-from conference.errors import ApiError, Forbidden, RateLimited, Unauthorized
+from conference.errors import ApiError, DatabaseUnavailable, Forbidden, RateLimited, Unauthorized, database_is_down
 from conference.realtime.events import ephemeral
 from conference.realtime.schemas import Ack, FrameError, Pong, Renewed
 from conference.realtime.schemas import Typing as TypingNotice
@@ -173,7 +173,12 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
     except ApiError as problem:
         retry_after = problem.retry_after if isinstance(problem, RateLimited) else None
         connection.reply("error", error(problem.code, problem.message, client_id, problem.fields, retry_after))
-    except Exception:
+    except Exception as problem:
+        if database_is_down(problem):  # said as over HTTP: 503 database_unavailable, try again later
+            log.warning("database unreachable for a %s frame of %s", data["type"], connection.user_id)
+            unavailable = DatabaseUnavailable()
+            connection.reply("error", error(unavailable.code, unavailable.message, client_id))
+            return
         log.exception("a %s frame of %s failed", data["type"], connection.user_id)
         connection.reply("error", error("internal_error", "the server could not handle this frame", client_id))
 

@@ -3,7 +3,7 @@ replies to a client's frames (ack, error, pong) and to its connecting (ready).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
@@ -61,6 +61,16 @@ class Ready(Answer):
     user_id: str
 
 
+class Resync(Answer):
+    """Sent before `ready` instead of a replay when the socket's `after` cannot be honoured: the events that
+    followed it were deleted (older than EVENT_RETENTION_DAYS), or it belongs to another event log (the
+    database was reset). Reload what the pages show over HTTP; resume from the `ready` frame's id."""
+
+    reason: Literal["expired", "unknown_cursor"] = Field(
+        description="expired: older than the oldest event kept; unknown_cursor: not an id of this event log"
+    )
+
+
 class Pong(Answer):
     """The answer to a `ping` frame: an empty object."""
 
@@ -77,6 +87,7 @@ FRAMES: dict[str, type[BaseModel]] = {
     "ack": Ack,
     "error": FrameError,
     "ready": Ready,
+    "resync": Resync,
     "pong": Pong,
     "renewed": Renewed,
 }

@@ -13,26 +13,21 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from conference.accounts.auth import bearer_of, signin_of_access_token
 from conference.accounts.signins import SignIn
-from conference.calls import ringing
 from conference.chat import direct
 from conference.deps import DEPS, Deps
 from conference.errors import ApiError, Unauthorized
-from conference.realtime import frames
-from conference.realtime.events import frame_of
+from conference.realtime import frames, replay
 from conference.realtime.hub import Envelope
-from conference.realtime.models import Event
 from conference.realtime.presence import Presence
 from conference.realtime.schemas import FRAMES, Ready
 from conference.realtime.signin_watch import CLOSE_UNAUTHORIZED, SignInWatch
-from conference.realtime.stream import PAGE, EventStream, audience_filter, client_text
+from conference.realtime.stream import EventStream
 from conference.realtime.tickets import signin_of_ticket
 
 log = logging.getLogger("conference.realtime")
@@ -228,15 +223,19 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
 async def _serve(app: web.Application, connection: Connection, request: web.Request) -> web.WebSocketResponse:
     deps, stream, ws = app[DEPS], app[STREAM], connection.ws
     after, after_problem = _after_of(request)
-    if after is not None and after > stream.cursor and after > await _newest_event_id(deps):
-        after = None  # a cursor from another event log (a reset database): start afresh
+    after, resync = await replay.resume_point(deps, after, stream.cursor)
     app[CONNECTIONS].add(connection)
     cursor = stream.attach(connection)
     connection.last_id = max(cursor, after or 0)
     connection.resumed_from = after
     try:
         await app[PRESENCE].opened(connection.user_id)
-        await _replay(deps, connection, after, cursor)
+        if resync is not None:  # what it missed is gone: it reloads, then resumes from `ready`
+            await connection.send_now(reply_text("resync", resync), None)
+        if after is None:
+            await replay.replay_pending(deps, connection, cursor)
+        else:
+            await replay.replay_missed(deps, connection, after, cursor)
         await connection.send_now(_ready_text(connection, max(cursor, after or 0)), None)
         connection.go_live()
         if after_problem:
@@ -287,12 +286,6 @@ async def _signed_in(request: web.Request) -> SignIn:
     raise Unauthorized("sign in first: the ticket is missing (POST /api/v1/ws/ticket, then ?ticket=)")
 
 
-async def _newest_event_id(deps: Deps) -> int:
-    async with deps.db() as db:
-        newest: int | None = await db.scalar(select(func.max(Event.id)))
-    return newest or 0
-
-
 def _after_of(request: web.Request) -> tuple[int | None, str | None]:
     raw = request.query.get("after", "").strip()
     if not raw:
@@ -300,59 +293,6 @@ def _after_of(request: web.Request) -> tuple[int | None, str | None]:
     if not raw.isdigit() or len(raw) > 18:
         return None, "after must be the id of an event you received; replay skipped"
     return int(raw), None
-
-
-async def _replay(deps: Deps, connection: Connection, after: int | None, cursor: int) -> None:
-    """Everything for this user with after < id <= cursor; the stream delivers what follows.
-    A client that never saw an event (no `after`) gets what is still pending for it."""
-    if after is None:
-        for envelope in await _pending(deps, connection.user_id, cursor):
-            await connection.send_now(client_text(envelope), envelope)
-        return
-    last = after
-    while last < cursor:
-        async with deps.db() as db:
-            page = [
-                frame_of(event)
-                for event in await db.scalars(
-                    select(Event)
-                    .where(Event.id > last, Event.id <= cursor, audience_filter(connection.user_id))
-                    .order_by(Event.id)
-                    .limit(PAGE)
-                )
-            ]
-        for envelope in page:
-            await connection.send_now(client_text(envelope), envelope)
-        if len(page) < PAGE:
-            return
-        last = page[-1]["id"]
-
-
-async def _pending(deps: Deps, user_id: str, cursor: int) -> list[Envelope]:
-    """Direct messages not yet delivered and calls still ringing, as their original events."""
-    async with deps.db() as db:
-        undelivered, dm_since = await direct.undelivered_to(db, user_id)
-        rings, ring_since = await ringing.ringing_for(db, user_id)
-        if not undelivered and not rings:
-            return []
-        # Each event is written in the same transaction as its row, a moment after it.
-        since = min(t for t in (dm_since, ring_since) if t is not None) - timedelta(seconds=5)
-        events = await db.scalars(
-            select(Event)
-            .where(
-                Event.user_id == user_id,
-                Event.type.in_(("dm.message", "call.ring")),
-                Event.id <= cursor,
-                Event.created_at >= since,
-            )
-            .order_by(Event.id)
-        )
-        pending = []
-        for event in events:
-            key = event.data.get("id")
-            if (event.type == "dm.message" and key in undelivered) or (event.type == "call.ring" and key in rings):
-                pending.append(frame_of(event))
-        return pending
 
 
 async def start(app: web.Application) -> None:

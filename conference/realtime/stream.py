@@ -16,9 +16,10 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Result, func, or_, select, union_all
+from sqlalchemy import Result, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conference.errors import database_is_down
 from conference.realtime.events import frame_of
 from conference.realtime.hub import Envelope, Hub
 from conference.realtime.models import Event
@@ -108,8 +109,11 @@ class EventStream:
                 await self._drain()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a database hiccup: the next wake or poll tries again
-                log.exception("event stream could not advance past %s", self.cursor)
+            except Exception as error:  # a database hiccup: the next wake or poll tries again
+                if database_is_down(error):
+                    log.warning("event stream waits for the database at %s", self.cursor)
+                else:
+                    log.exception("event stream could not advance past %s", self.cursor)
                 await asyncio.sleep(0.2)
                 self._read_log = True
                 self._wake.set()
@@ -143,9 +147,15 @@ class EventStream:
     async def _dispatch(self, envelopes: list[Envelope]) -> None:
         # Move the cursor before any await: a connection attaching meanwhile replays these
         # from the database, and the duplicates it might also get here are dropped by id.
-        self.cursor = envelopes[-1]["id"]
+        # Put it back when the audience cannot be read (the database went away): nothing was
+        # handed out, and the next round reads these events from the log again.
+        before, self.cursor = self.cursor, envelopes[-1]["id"]
         rooms = {e["room_id"] for e in envelopes if e.get("room_id")}
-        members = await self.members_of(rooms) if rooms and self.by_user else {}
+        try:
+            members = await self.members_of(rooms) if rooms and self.by_user else {}
+        except BaseException:
+            self.cursor = before
+            raise
         for envelope in envelopes:
             audience: Iterable[str]
             if envelope.get("room_id"):
@@ -170,10 +180,3 @@ class EventStream:
         for room_id, user_id in rows:
             members[room_id].add(user_id)
         return members
-
-
-def audience_filter(user_id: str) -> ColumnElement[bool]:
-    """SQL condition for the events a user may see: their own and their rooms'."""
-    hosted = select(Room.id).where(Room.host_id == user_id)
-    joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES))
-    return or_(Event.user_id == user_id, Event.room_id.in_(hosted), Event.room_id.in_(joined))

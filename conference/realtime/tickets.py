@@ -12,11 +12,12 @@ import secrets
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from conference.accounts.auth import user_of_open_signin
 from conference.accounts.signins import SignIn
 from conference.errors import TokenExpired
+from conference.redislink import RedisDown, RedisLink
 
 if TYPE_CHECKING:
     from conference.deps import Deps
@@ -81,15 +82,30 @@ class LocalTickets(TicketStore):
 
 
 class RedisTickets(TicketStore):
-    def __init__(self, redis: Any, ttl_s: int) -> None:
+    """Tickets in Redis, redeemable on any replica. While Redis is away a ticket is kept in this process
+    instead (fail open, locally): it opens a socket on this replica only, so one replica alone keeps
+    working and, behind a balancer, a client that lands elsewhere gets 4401 and tries a new ticket."""
+
+    def __init__(self, link: RedisLink, ttl_s: int) -> None:
         super().__init__(ttl_s)
-        self.redis = redis
+        self.link = link
+        self.redis = link.client
+        self._here = LocalTickets(ttl_s)
 
     async def _keep(self, key: str, claims: TicketClaims) -> None:
-        await self.redis.set(f"wst:{key}", json.dumps(asdict(claims)), ex=self.ttl_s)
+        try:
+            await self.link.run(lambda: self.redis.set(f"wst:{key}", json.dumps(asdict(claims)), ex=self.ttl_s))
+        except RedisDown:
+            await self._here._keep(key, claims)
 
     async def _take(self, key: str) -> TicketClaims | None:
-        raw = await self.redis.getdel(f"wst:{key}")
+        minted_here = await self._here._take(key)
+        if minted_here is not None:
+            return minted_here
+        try:
+            raw = await self.link.run(lambda: self.redis.getdel(f"wst:{key}"))
+        except RedisDown:
+            return None
         if raw is None:
             return None
         return TicketClaims(**json.loads(raw))

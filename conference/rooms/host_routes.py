@@ -43,7 +43,7 @@ async def lobby(request: web.Request) -> LobbyList:
 @routes.route(
     "POST",
     "/rooms/{room_id}/lobby/{user_id}/admit",
-    summary="Let a waiting person in; they get lobby.admitted with a token (host)",
+    summary="Let a waiting person in; they get lobby.admitted and fetch a media token (host)",
     responses={200: LobbyResolved},
 )
 async def admit(request: web.Request) -> LobbyResolved:

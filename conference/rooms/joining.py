@@ -3,9 +3,10 @@ members and for integrators' own users."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference import throttles
@@ -60,30 +61,48 @@ def joined(deps: Deps, room: RoomRow, user: User, role: str) -> Joined:
 
 
 async def join_room(deps: Deps, raw_id: str, user: User) -> Joined | Waiting:
-    """Lets the user in with a media token, queues them in the lobby, or says why not."""
-    async with deps.db() as db:
-        room = await load_room(db, raw_id)
-        member = await db.get(RoomMember, (room.id, user.id))
-        if room.status == "ended":
-            raise RoomEnded()
-        if member is not None and member.state == "removed":
-            raise RemovedFromRoom()
-        if member is not None and member.state == "denied":
-            raise LobbyDenied()  # turning the waiting room off later does not let them in
-        role = role_of(room, member, user.id)
-        if role is None and room.locked:
-            raise RoomLocked()
-        if role is None and room.waiting_room:
-            return await _enter_lobby(deps, db, room, member, user)
-        await _check_capacity(deps, room, user.id)
-        if member is None:
-            member = RoomMember(room_id=room.id, user_id=user.id, role=role or "participant")
-            db.add(member)
-        member.state = "joined"
-        if room.host_id == user.id:
-            member.role = "host"
-        await db.commit()
-    return joined(deps, room, user, member.role)
+    """Lets the user in with a media token, queues them in the lobby, or says why not.
+
+    No database connection is held while LiveKit (the capacity check) or Redis (the knock limit)
+    answers: the way in is read, the network call made, and the write reads it again in its own
+    transaction. A failure anywhere leaves nothing half done, so the same request may simply be retried."""
+    for _ in range(3):
+        async with deps.db() as db:
+            room, _, way = await _way_in(db, raw_id, user.id)
+        if way == "waiting":
+            # Knocking again while waiting (a reload, a second tab) keeps the place in the queue and
+            # does not ring the hosts again.
+            return Waiting(room=Room.of(room, deps.settings.public_url))
+        if way == "lobby":
+            await throttles.lobby_knock(deps, user.id)
+            answer: Joined | Waiting | None = await _enter_lobby(deps, room.id, user)
+        else:
+            await _check_capacity(deps, room, user.id)
+            answer = await _let_in(deps, room.id, user)
+        if answer is not None:
+            return answer
+    raise Conflict("the room changed while you were joining; try again")
+
+
+Way = Literal["join", "lobby", "waiting"]
+
+
+async def _way_in(db: AsyncSession, raw_id: str, user_id: str) -> tuple[RoomRow, RoomMember | None, Way]:
+    """How the user gets in now (straight in, through the lobby, or already waiting), or why not."""
+    room = await load_room(db, raw_id)
+    member = await db.get(RoomMember, (room.id, user_id))
+    if room.status == "ended":
+        raise RoomEnded()
+    if member is not None and member.state == "removed":
+        raise RemovedFromRoom()
+    if member is not None and member.state == "denied":
+        raise LobbyDenied()  # turning the waiting room off later does not let them in
+    role = role_of(room, member, user_id)
+    if role is None and room.locked:
+        raise RoomLocked()
+    if role is None and room.waiting_room:
+        return room, member, "waiting" if member is not None and member.state == "waiting" else "lobby"
+    return room, member, "join"
 
 
 async def join_call_room(deps: Deps, room_id: str, user: User) -> Joined:
@@ -102,43 +121,67 @@ async def _check_capacity(deps: Deps, room: RoomRow, user_id: str) -> None:
         raise RoomFull()
 
 
-async def _enter_lobby(deps: Deps, db: AsyncSession, room: RoomRow, member: RoomMember | None, user: User) -> Waiting:
-    if member is not None and member.state == "waiting":
-        # Knocking again while waiting (a reload, a second tab) keeps the place in the queue and
-        # does not ring the hosts again.
-        return Waiting(room=Room.of(room, deps.settings.public_url))
-    await throttles.lobby_knock(deps, user.id)
-    if member is None:
-        member = RoomMember(room_id=room.id, user_id=user.id, role="participant", state="waiting")
-        db.add(member)
-    member.state = "waiting"
-    member.updated_at = utcnow()
-    request = LobbyEntry(room_id=room.id, user=Person.model_validate(user), requested_at=member.updated_at)
-    events = await tell_hosts(db, room, "lobby.request", request)
-    await db.commit()
+async def _let_in(deps: Deps, room_id: str, user: User) -> Joined | None:
+    """Marks the user joined, unless the way in changed since it was checked (then None: look again)."""
+    async with deps.db() as db:
+        room, member, way = await _way_in(db, room_id, user.id)
+        if way != "join":
+            return None
+        if member is None:
+            member = RoomMember(room_id=room.id, user_id=user.id, role="participant")
+            db.add(member)
+        member.state = "joined"
+        if room.host_id == user.id:
+            member.role = "host"
+        try:
+            await db.commit()
+        except IntegrityError:  # the same user joining twice at once: the other request added the row
+            return None
+    return joined(deps, room, user, member.role)
+
+
+async def _enter_lobby(deps: Deps, room_id: str, user: User) -> Waiting | None:
+    """Queues the user and tells the hosts, unless the way in changed since it was checked."""
+    async with deps.db() as db:
+        room, member, way = await _way_in(db, room_id, user.id)
+        if way == "waiting":
+            return Waiting(room=Room.of(room, deps.settings.public_url))
+        if way != "lobby":
+            return None
+        if member is None:
+            member = RoomMember(room_id=room.id, user_id=user.id, role="participant", state="waiting")
+            db.add(member)
+        member.state = "waiting"
+        member.updated_at = utcnow()
+        request = LobbyEntry(room_id=room.id, user=Person.model_validate(user), requested_at=member.updated_at)
+        events = await tell_hosts(db, room, "lobby.request", request)
+        try:
+            await db.commit()
+        except IntegrityError:
+            return None
     await deps.publish(*events)
     return Waiting(room=Room.of(room, deps.settings.public_url))
 
 
 async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
+    events = []
     async with deps.db() as db:
         room = await load_room(db, raw_id)
         member = await db.get(RoomMember, (room.id, user.id))
         if member is None or member.state not in ("joined", "waiting"):
             raise Forbidden("you are not in this room")
-        if member.state == "waiting":
+        waiting = member.state == "waiting"
+        if waiting:
             # Withdrawing from the lobby leaves no standing behind; hosts' queues drop the person.
             await db.delete(member)
             withdrawn = LobbyResolved(room_id=room.id, user=Person.model_validate(user), outcome="withdrawn")
             events = await tell_hosts(db, room, "lobby.resolved", withdrawn)
-            await db.commit()
-            await deps.publish(*events)
-            return
-        member.state = "left"
-        events = await drop_on_leave(db, room, user.id)
+        else:
+            member.state = "left"
+            events = await drop_on_leave(db, room, user.id)
         await db.commit()
     await deps.publish(*events)
-    if room.status == "active":
+    if not waiting and room.status == "active":
         await deps.livekit.remove_participant(room.id, user.id)
 
 

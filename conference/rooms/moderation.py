@@ -13,10 +13,11 @@ from conference.deps import Deps
 from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
 from conference.livekit import source_name
 from conference.realtime.events import record_event
-from conference.rooms.joining import joined, token_metadata
+from conference.rooms.joining import token_metadata
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
 from conference.rooms.schemas import (
+    Admitted,
     LobbyEntry,
     LobbyList,
     LobbyResolved,
@@ -25,6 +26,7 @@ from conference.rooms.schemas import (
     ParticipantRemoved,
     ParticipantRole,
     Role,
+    Room,
     RoomRef,
 )
 from conference.rooms.service import require_host, tell_hosts
@@ -69,11 +71,13 @@ async def admit(deps: Deps, raw_id: str, host_id: str, user_id: str) -> LobbyRes
         member, user = await _waiting(db, room, user_id)
         member.state, member.updated_at = "joined", utcnow()
         resolved = LobbyResolved(room_id=room.id, user=Person.model_validate(user), outcome="admitted")
+        admitted = Admitted(room=Room.of(room, deps.settings.public_url), role=member.role)
         events = [
-            await record_event(db, "lobby.admitted", joined(deps, room, user, member.role), user_id=user.id),
+            await record_event(db, "lobby.admitted", admitted, user_id=user.id),
             *await tell_hosts(db, room, "lobby.resolved", resolved),
         ]
         await db.commit()
+    await _standing_changed(deps, room.id, user_id)  # no replica remembers them as waiting
     await deps.publish(*events)
     return resolved
 

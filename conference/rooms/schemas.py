@@ -61,7 +61,15 @@ class RoomList(Answer):
 
 
 class Joined(MediaGrant):
-    """In: the token to enter the room's media, and the role it carries. Also `lobby.admitted`."""
+    """In: the token to enter the room's media, and the role it carries."""
+
+    room: Room
+    role: Role
+
+
+class Admitted(Answer):
+    """`lobby.admitted`: a host let me in. The event log keeps no media token (it outlives tokens and is
+    kept for days): fetch one with POST /rooms/{id}/media/token."""
 
     room: Room
     role: Role
@@ -196,7 +204,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "room.updated": Room,
     "room.ended": RoomRef,
     "lobby.request": LobbyEntry,
-    "lobby.admitted": Joined,
+    "lobby.admitted": Admitted,
     "lobby.denied": RoomRef,
     "lobby.resolved": LobbyResolved,
     "participant.muted": ParticipantMuted,

@@ -182,14 +182,21 @@ async def update_room(
 
 
 async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
+    """LiveKit first: if it cannot disconnect people, the room is not marked ended (503, retry). No
+    database connection waits on LiveKit; when the write after it fails, a retry deletes again (a room
+    LiveKit no longer has is fine) and marks it then. A room somebody re-entered in between is put out
+    again by the webhook check and the reconcile (calls/reconcile.py)."""
     from conference.recordings.service import stop_room_recordings  # recordings owns its table
 
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
-        if room.status == "ended":
+    if room.status == "ended":
+        return Room.of(room, deps.settings.public_url)
+    await deps.livekit.delete_room(room.id)
+    async with deps.db() as db:
+        room = await require_host(db, room.id, user_id)
+        if room.status == "ended":  # another host (or a retry) ended it meanwhile
             return Room.of(room, deps.settings.public_url)
-        # LiveKit first: if it cannot disconnect people, the room is not marked ended.
-        await deps.livekit.delete_room(room.id)
         room.status, room.ended_at = "ended", utcnow()
         event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
         stopped = await stop_room_recordings(db, room.id)
@@ -203,9 +210,10 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LivePartic
     """Who LiveKit has in the room now, with the user and room role behind each identity."""
     async with deps.db() as db:
         room, _ = await require_member(db, raw_id, user_id)
-        present = await deps.livekit.list_participants(room.id) if room.status == "active" else []
-        present = [participant for participant in present if not participant.permission.hidden]  # a recorder
-        ids = [participant.identity for participant in present]
+    present = await deps.livekit.list_participants(room.id) if room.status == "active" else []
+    present = [participant for participant in present if not participant.permission.hidden]  # a recorder
+    ids = [participant.identity for participant in present]
+    async with deps.db() as db:
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
         roles = dict(
             (await db.execute(select(RoomMember.user_id, RoomMember.role).where(RoomMember.room_id == room.id))).all()
@@ -233,6 +241,20 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LivePartic
 def hosted_room_ids(user_id: str) -> Select[str]:
     """A subquery: the ids of the rooms this user hosts."""
     return select(RoomRow.id).where(RoomRow.host_id == user_id)
+
+
+async def room_ids_of(db: AsyncSession, user_id: str) -> list[str]:
+    """The rooms whose events reach this user: the ones they host and the ones they were let in to."""
+    joined = select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES))
+    rooms = await db.scalars(select(RoomRow.id).where(or_(RoomRow.host_id == user_id, RoomRow.id.in_(joined))))
+    return sorted(rooms)
+
+
+async def ended_rooms(db: AsyncSession, room_ids: Collection[str]) -> set[str]:
+    """Which of these rooms have ended (LiveKit room names are room ids)."""
+    if not room_ids:
+        return set()
+    return set(await db.scalars(select(RoomRow.id).where(RoomRow.id.in_(room_ids), RoomRow.status == "ended")))
 
 
 async def room_names(db: AsyncSession, room_ids: Collection[str]) -> dict[str, str]:

@@ -29,7 +29,7 @@ def problems_of(frame: dict) -> list[str]:
         found.append(f"{kind}: unexpected envelope keys {sorted(set(frame) - {'id', 'type', 'data'})}")
     if kind in events and kind not in EPHEMERAL and not str(frame.get("id", "")).isdigit():
         found.append(f"{kind}: a stored event needs a numeric string id, got {frame.get('id')!r}")
-    if (kind in EPHEMERAL or kind in ("ack", "error", "pong")) and "id" in frame:
+    if (kind in EPHEMERAL or kind in ("ack", "error", "pong", "resync")) and "id" in frame:
         found.append(f"{kind}: carries an id but is never stored")
     try:
         # Strict, from JSON: "5" is not an int, and a time must be an ISO string.
@@ -110,11 +110,14 @@ async def test_every_frame_of_a_day_of_chat_matches_its_model(api):
         await back.expect("ready")
     resumed = await connect(api, alice, after=first["id"])  # replays the day's stored events
     await resumed.expect("ready")
-    await drain(a, back, resumed)
+    lost = await connect(api, carol, after="999999999")  # a cursor this log never gave: resync
+    await lost.expect("ready")
+    await drain(a, back, resumed, lost)
 
-    sockets = (a, b, back, resumed)
+    sockets = (a, b, back, resumed, lost)
     seen = {frame["type"] for ws in sockets for frame in ws.seen}
     mine = {"chat.message", "dm.message", "dm.receipt", "presence", "typing", "ack", "error", "ready", "pong"}
+    mine |= {"resync"}
     assert mine <= seen, f"the scenario never produced {mine - seen}"
     problems = [problem for ws in sockets for frame in ws.seen for problem in problems_of(frame)]
     assert problems == [], "\n".join(problems)

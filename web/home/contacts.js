@@ -194,8 +194,10 @@ export function contactsTab(panel, ctx) {
     const dot = dots.get(data.user_id);
     if (dot) paintPresence(data.online, dot);
   });
+  const offResync = realtime.on('resync', load);
   return () => {
     search.stop();
     offPresence();
+    offResync();
   };
 }

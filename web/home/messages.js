@@ -82,9 +82,14 @@ export function messagesTab(panel, ctx) {
     loadConversations();
   });
   const offReceipt = realtime.on('dm.receipt', () => thread.peer && loadConversations());
+  const offResync = realtime.on('resync', () => {
+    loadConversations();
+    thread.catchUp();
+  });
   return () => {
     thread.close();
     offMessage();
     offReceipt();
+    offResync();
   };
 }

@@ -51,8 +51,16 @@ export class Thread {
       composer.form,
     );
     composer.input.focus();
+    await this.catchUp();
+  }
+
+  /** The newest messages of the open conversation, from the server (on opening, and after a `resync`). */
+  async catchUp() {
+    const peer = this.peer;
+    if (!peer) return;
     try {
       const { items } = await dm.messages(peer, { limit: 50 });
+      if (peer !== this.peer) return;
       for (const message of items) this.add(message);
     } catch (error) {
       this.showError(errorText(error));

@@ -187,7 +187,8 @@ class RoomPage {
       return this.showOutcome(decision.outcome);
     }
     try {
-      await this.enter({ ...decision.grant, e2eeKey: this.e2eeKey }, tracks);
+      const grant = await rooms.mediaToken(room.id);
+      await this.enter({ ...grant, room: decision.room, role: decision.role, e2eeKey: this.e2eeKey }, tracks);
     } catch (error) {
       stopTracks(tracks);
       this.fail(error);

@@ -82,9 +82,14 @@ export class ChatPanel {
     this.empty = h('p', { class: 'empty', testid: 'chat-empty' }, t('chat.empty'));
     this.typing = typingLine({ target: { room_id: roomId }, matches: (data) => sameRoom(data.room_id, roomId), me });
     this.element = this.render(onClose);
-    this.off = realtime.on('chat.message', (message) => {
+    const offMessage = realtime.on('chat.message', (message) => {
       if (sameRoom(message.room_id, this.roomId)) this.add(message, { live: true });
     });
+    const offResync = realtime.on('resync', () => this.loadLatest());
+    this.off = () => {
+      offMessage();
+      offResync();
+    };
     this.loadEarlier();
     // While the realtime socket is down, poll so the conversation keeps moving.
     this.poll = setInterval(() => {

@@ -1,12 +1,16 @@
 // The waiting room, seen from the person waiting: a screen that waits for the host's decision.
+import { ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { rooms } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
 
-/** @import { Joined, Room } from '../endpoints.js' */
-/** @typedef {{outcome: 'admitted', grant: Joined} | {outcome: 'denied'} | {outcome: 'ended'}} LobbyDecision */
+/** @import { Room } from '../endpoints.js' */
+/**
+ * Admitted carries no media token (the event log keeps none): the page asks for one with rooms.mediaToken.
+ * @typedef {{outcome: 'admitted', room: Room, role: string} | {outcome: 'denied'} | {outcome: 'ended'}} LobbyDecision
+ */
 /** @typedef {{decision: Promise<LobbyDecision>, cancel: () => void}} LobbyWait */
 
 /** @param {HTMLElement} view @param {Room} room */
@@ -25,6 +29,19 @@ function renderWaiting(view, room) {
       ),
     ),
   );
+}
+
+/** Knocks again: still waiting (202), let in (200), or turned away / the room ended (an error).
+ * @param {Room} room @param {(outcome: LobbyDecision) => void} decided */
+function askAgain(room, decided) {
+  rooms
+    .join(room.id)
+    .then((answer) => 'token' in answer && decided({ outcome: 'admitted', room: answer.room, role: answer.role }))
+    .catch((error) => {
+      const code = error instanceof ApiError ? error.code : '';
+      if (code === 'forbidden') decided({ outcome: 'denied' });
+      if (code === 'room_ended') decided({ outcome: 'ended' });
+    });
 }
 
 /**
@@ -52,10 +69,13 @@ export function waitInLobby(view, room) {
     offs = [
       realtime.on(
         'lobby.admitted',
-        (grant) => sameRoom(grant.room.id, room.id) && decided({ outcome: 'admitted', grant }),
+        (data) => sameRoom(data.room.id, room.id) && decided({ outcome: 'admitted', room: data.room, role: data.role }),
       ),
       realtime.on('lobby.denied', (data) => sameRoom(data.room_id, room.id) && decided({ outcome: 'denied' })),
       realtime.on('room.ended', (data) => sameRoom(data.room_id, room.id) && decided({ outcome: 'ended' })),
+      // The decision may be among the events the server could no longer replay: ask again (a knock
+      // while waiting is free and keeps my place).
+      realtime.on('resync', () => askAgain(room, decided)),
     ];
   });
   const cancel = () => {

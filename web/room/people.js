@@ -153,10 +153,18 @@ export class PeoplePanel {
       }),
       // Another host (or the person themselves) settled it: drop them from this queue.
       realtime.on('lobby.resolved', (data) => here(data.room_id) && this.dropWaiting(data.user.id)),
+      realtime.on('resync', () => this.loadLobby()),
     );
+    this.loadLobby();
+  }
+
+  /** Who waits now, from the server: on opening, and after a `resync` (the events in between are gone). */
+  loadLobby() {
     lobby
       .list(this.roomInfo.id)
       .then((answer) => {
+        const waiting = new Set(answer.items.map((item) => item.user.id));
+        for (const id of [...this.waiting.keys()]) if (!waiting.has(id)) this.dropWaiting(id);
         for (const item of answer.items) this.addWaiting(item.user);
       })
       .catch(() => {});
