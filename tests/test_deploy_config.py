@@ -420,31 +420,38 @@ async def test_the_shipped_livekit_config_takes_its_keys_from_the_environment(tm
     not, and a valid token for a room nobody created is refused."""
     from livekit import api, rtc
 
-    from tests.servers import LiveKitServer, _tcp_open
+    from tests.servers import LiveKitServer, ServerError, _tcp_open
 
-    port, tcp_port = free_port(), free_port()
-    text = (REPO / "livekit.yaml").read_text()
-    text = text.replace("port: 7880", f"port: {port}\nbind_addresses:\n  - 127.0.0.1").replace(
-        "tcp_port: 7881", f"tcp_port: {tcp_port}\n  node_ip: 127.0.0.1"
-    )
-    text = text.replace("address: redis:6379", f"address: 127.0.0.1:{redis_server.port}")
-    text = text.replace("http://app:8080", f"http://127.0.0.1:{free_port()}")
-    config = tmp_path / "livekit.yaml"
-    config.write_text(text)
     secret = init_env["LIVEKIT_API_SECRET"]
-    server = LiveKitServer(
-        [livekit_binary(), "--config", str(config)],
-        tmp_path / "livekit.log",
-        port=port,
-        tcp_port=tcp_port,
-        udp_port=7882,
-        config_path=config,
-        webhook_url=None,
-        cwd=tmp_path,
-        env={**os.environ, "LIVEKIT_KEYS": f"conference: {secret}"},
-    )
+    for attempt in range(3):  # a free port can be taken by another process before LiveKit binds it
+        port, tcp_port = free_port(), free_port()
+        text = (REPO / "livekit.yaml").read_text()
+        text = text.replace("port: 7880", f"port: {port}\nbind_addresses:\n  - 127.0.0.1").replace(
+            "tcp_port: 7881", f"tcp_port: {tcp_port}\n  node_ip: 127.0.0.1"
+        )
+        text = text.replace("address: redis:6379", f"address: 127.0.0.1:{redis_server.port}")
+        text = text.replace("http://app:8080", f"http://127.0.0.1:{free_port()}")
+        config = tmp_path / "livekit.yaml"
+        config.write_text(text)
+        server = LiveKitServer(
+            [livekit_binary(), "--config", str(config)],
+            tmp_path / "livekit.log",
+            port=port,
+            tcp_port=tcp_port,
+            udp_port=7882,
+            config_path=config,
+            webhook_url=None,
+            cwd=tmp_path,
+            env={**os.environ, "LIVEKIT_KEYS": f"conference: {secret}"},
+        )
+        try:
+            server.wait_until(lambda port=port: _tcp_open(port), 30, "listening")
+            break
+        except ServerError as error:
+            server.stop()
+            if "address already in use" not in str(error) or attempt == 2:
+                raise
     try:
-        server.wait_until(lambda: _tcp_open(port), 30, "listening")
         url = f"http://127.0.0.1:{port}"
         async with api.LiveKitAPI(url, "conference", secret) as lk:
             await lk.room.create_room(api.CreateRoomRequest(name="made-by-the-app"))
