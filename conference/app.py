@@ -24,6 +24,7 @@ from conference.chat.routes import routes as chat_routes
 from conference.db import create_engine
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
+from conference.guests.routes import routes as guest_routes
 from conference.livekit import LiveKit
 from conference.metrics import METRICS, Metrics, metrics_middleware
 from conference.migrations import ensure_schema
@@ -53,6 +54,7 @@ API_ROUTES = [
     direct_routes,
     ringing_routes,
     realtime_routes,
+    guest_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 

@@ -83,6 +83,10 @@ class LobbyDenied(Forbidden):
     default_message = "a host declined your request to join"
 
 
+class GuestsNotAllowed(ApiError):
+    status, code, default_message = 403, "guests_not_allowed", "this room does not let guests in; sign in to join"
+
+
 # 404
 class NotFound(ApiError):
     status, code, default_message = 404, "not_found", "not found"

@@ -16,6 +16,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "user": [{"bearer": []}],
     "key": [{"apiKey": []}],
     "user_or_key": [{"bearer": []}, {"apiKey": []}],
+    "user_or_guest": [{"bearer": []}, {"guestSession": []}],
     "none": [],
 }
 # Every operation may fail in the one error shape; the codes are in DESIGN.md and errors.py.
@@ -86,6 +87,11 @@ def build_openapi(
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "apiKey": {"type": "http", "scheme": "bearer", "description": "API key ck_<id>.<secret>"},
+                "guestSession": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "a guest's session_token gs_… (POST /rooms/{room_id}/guests), for that room only",
+                },
             },
         },
     }

@@ -42,7 +42,7 @@ def integrator_identity(identity: str) -> str:
 
 def token_metadata(user: User) -> dict[str, Any]:
     """What a user's participant carries in LiveKit besides the role (the adapter adds it)."""
-    return {"login": user.login}
+    return {"login": user.login, "guest": True} if user.guest else {"login": user.login}
 
 
 def member_token(deps: Deps, room_id: str, user: User, role: str) -> MediaGrant:

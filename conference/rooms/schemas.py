@@ -12,6 +12,7 @@ from conference.rooms import models
 from conference.routing import Answer, Timestamp
 
 Role = Literal["host", "participant", "viewer"]
+GuestAccess = Literal["off", "lobby", "open"]
 MuteKind = Literal["audio", "video", "screen"]
 
 
@@ -26,6 +27,9 @@ class Room(Answer):
     max_participants: int
     waiting_room: bool
     locked: bool
+    guest_access: GuestAccess = Field(
+        description="off: accounts only; lobby: guests wait for a host; open: guests come straight in"
+    )
     kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
     created_at: Timestamp
     ended_at: Timestamp | None
@@ -41,6 +45,7 @@ class Room(Answer):
             max_participants=row.max_participants,
             waiting_room=row.waiting_room,
             locked=row.locked,
+            guest_access=row.guest_access,
             kind=row.kind,
             created_at=row.created_at,
             ended_at=row.ended_at,

@@ -15,6 +15,7 @@ from conference.accounts.schemas import Person
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
+from conference.guests.sessions import announce_ended, end_guest_sessions
 from conference.livekit import source_name
 from conference.realtime.events import record_event
 from conference.realtime.models import Event
@@ -80,11 +81,18 @@ async def create_room(
     name: str,
     max_participants: int,
     waiting_room: bool,
+    guest_access: str = "lobby",
     host_id: str | None = None,
     api_key_id: str | None = None,
 ) -> Room:
     row = await _insert_room(
-        deps, name=name, max_participants=max_participants, waiting_room=waiting_room, host_id=host_id, key=api_key_id
+        deps,
+        name=name,
+        max_participants=max_participants,
+        waiting_room=waiting_room,
+        guest_access=guest_access,
+        host_id=host_id,
+        key=api_key_id,
     )
     return Room.of(row, deps.settings.public_url)
 
@@ -96,6 +104,7 @@ async def _insert_room(
     max_participants: int,
     waiting_room: bool,
     host_id: str | None,
+    guest_access: str = "off",
     key: str | None = None,
     kind: str = "room",
     locked: bool = False,
@@ -108,6 +117,7 @@ async def _insert_room(
                 name=name,
                 max_participants=max_participants,
                 waiting_room=waiting_room,
+                guest_access=guest_access,
                 host_id=host_id,
                 api_key_id=key,
                 kind=kind,
@@ -154,6 +164,7 @@ async def update_room(
     name: str | None = None,
     locked: bool | None = None,
     waiting_room: bool | None = None,
+    guest_access: str | None = None,
 ) -> Room:
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
@@ -165,6 +176,8 @@ async def update_room(
             room.locked = locked
         if waiting_room is not None:
             room.waiting_room = waiting_room
+        if guest_access is not None:
+            room.guest_access = guest_access
         answer = Room.of(room, deps.settings.public_url)
         event = await record_event(db, "room.updated", answer, room_id=room.id)
         await db.commit()
@@ -181,9 +194,11 @@ async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
         await deps.livekit.delete_room(room.id)
         room.status, room.ended_at = "ended", utcnow()
         event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
+        guests_out = await end_guest_sessions(db, room.id)  # guests' sessions end with the room
         await db.commit()
     await deps.publish(event)
     await deps.hub.notify(StandingChanged(room_id=room.id))  # no replica mints a token for it any more
+    await announce_ended(deps, guests_out)
     return Room.of(room, deps.settings.public_url)
 
 
