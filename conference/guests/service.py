@@ -119,9 +119,9 @@ async def _new_guest(db: AsyncSession, room: RoomRow, display_name: str) -> tupl
     )
     session = LoginSession(user_id=guest_id, created_at=utcnow())
     member = RoomMember(room_id=room.id, user_id=guest_id, role="participant", state="new")
-    db.add_all([guest, session])
-    await db.flush()  # the membership points at the user row
-    db.add(member)
+    db.add(guest)
+    await db.flush()  # the sign-in and the membership point at the user row
+    db.add_all([session, member])
     return guest, member, session
 
 

@@ -115,4 +115,4 @@ async def announce_ended(deps: Deps, guest_ids: list[str]) -> None:
     from conference.accounts.service import end_signins  # accounts' notice, sent after the commit
 
     for guest_id in guest_ids:
-        await end_signins(deps, guest_id, "revoked")
+        await end_signins(deps, guest_id, "guest_ended")
