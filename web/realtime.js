@@ -1,6 +1,6 @@
 // One WebSocket per tab to /api/v1/ws: opens with a single-use ticket, resumes with ?after=<last event id>,
 // renews its ticket before the access token behind it expires, reconnects with backoff, pings.
-import { getSession, refreshSession } from './api.js';
+import { getGuestSession, getSession, refreshSession } from './api.js';
 import { socketTicket } from './endpoints.js';
 
 /** @import { RealtimeEvents } from './types.js' */
@@ -112,7 +112,8 @@ class Realtime {
   }
 
   async connect() {
-    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN))
+    const someone = getSession() || getGuestSession();
+    if (!this.wanted || !someone || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN))
       return;
     this.connecting = true;
     this.setState('connecting');

@@ -9,6 +9,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  * @property {string | null} email
  * @property {string} created_at
  */
@@ -24,6 +25,7 @@ export {};
  * @property {string | null} user_id None for identities that are not users
  * @property {string} identity
  * @property {string} display_name
+ * @property {boolean} guest a guest without an account (POST /rooms/{room_id}/guests)
  * @property {string} joined_at
  * @property {string | null} left_at
  * @property {number | null} duration_s so far, while they are still in
@@ -107,6 +109,7 @@ export {};
  * @property {string} name
  * @property {number} [max_participants]
  * @property {boolean} [waiting_room]
+ * @property {"off" | "lobby" | "open"} [guest_access]
  */
 
 /**
@@ -154,6 +157,39 @@ export {};
  * @property {string | null} [client_id] the frame's client_id
  * @property {Record<string, string> | null} [fields]
  * @property {number | null} [retry_after] rate_limited only: seconds before trying again
+ */
+
+/**
+ * @typedef {object} GuestJoin
+ * @property {string} display_name
+ */
+
+/**
+ * A guest let in at once (an open room): the media token and the guest's session.
+ * @typedef {object} GuestJoined
+ * @property {string} token
+ * @property {string} livekit_url
+ * @property {string} identity
+ * @property {string} expires_at
+ * @property {Room} room
+ * @property {"host" | "participant" | "viewer"} role
+ * @property {GuestSession} guest
+ */
+
+/**
+ * Who the guest is, and the bearer token that opens the room's chat, media tokens and socket.
+ * @typedef {object} GuestSession
+ * @property {string} id the guest's id: its LiveKit identity, its id in lobbies and chat
+ * @property {string} display_name
+ * @property {string} session_token gs_…: Authorization: Bearer for this room's chat, media/token, leave and POST /ws/ticket; dies when the guest is removed or the room ends
+ */
+
+/**
+ * A guest queued in the lobby: open the socket with the session token and wait for lobby.admitted.
+ * @typedef {object} GuestWaiting
+ * @property {"waiting"} status
+ * @property {Room} room
+ * @property {GuestSession} guest
  */
 
 /**
@@ -299,6 +335,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  */
 
 /**
@@ -307,6 +344,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  * @property {boolean} online
  */
 
@@ -329,6 +367,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  * @property {boolean} online
  * @property {string | null} last_seen_at
  */
@@ -388,6 +427,7 @@ export {};
  * @property {number} max_participants
  * @property {boolean} waiting_room
  * @property {boolean} locked
+ * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {"room" | "call"} kind call: the room of a direct call
  * @property {string} created_at
  * @property {string | null} ended_at
@@ -403,6 +443,7 @@ export {};
  * @property {number} max_participants
  * @property {boolean} waiting_room
  * @property {boolean} locked
+ * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {"room" | "call"} kind call: the room of a direct call
  * @property {string} created_at
  * @property {string | null} ended_at
@@ -413,6 +454,17 @@ export {};
 /**
  * @typedef {object} RoomList
  * @property {Array<Room>} items
+ */
+
+/**
+ * What anyone with a room's link may know before joining: enough to show the right pre-join page.
+ * @typedef {object} RoomPreview
+ * @property {string} id
+ * @property {string | null} name null when the room does not let guests in
+ * @property {"active" | "ended"} status
+ * @property {"off" | "lobby" | "open"} guest_access
+ * @property {string} livekit_url where browsers connect with a media token (for #token= links)
+ * @property {string} created_at
  */
 
 /**
@@ -463,6 +515,7 @@ export {};
  * @property {string | null} [name]
  * @property {boolean | null} [locked]
  * @property {boolean | null} [waiting_room]
+ * @property {("off" | "lobby" | "open") | null} [guest_access]
  */
 
 /**
@@ -513,6 +566,7 @@ export {};
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
+ *   "POST /api/v1/rooms/{room_id}/guests": GuestJoined | GuestWaiting,
  *   "POST /api/v1/rooms/{room_id}/join": Joined | Waiting,
  *   "POST /api/v1/rooms/{room_id}/leave": null,
  *   "GET /api/v1/rooms/{room_id}/lobby": LobbyList,
@@ -523,6 +577,7 @@ export {};
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": ParticipantRole,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": ParticipantMuted,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/remove": ParticipantRemoved,
+ *   "GET /api/v1/rooms/{room_id}/preview": RoomPreview,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
  *   "POST /api/v1/tokens": MediaGrant,
  *   "GET /api/v1/users": PeopleFound,
@@ -551,6 +606,7 @@ export {};
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
+ *   "POST /api/v1/rooms/{room_id}/guests": GuestJoin,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
  *   "POST /api/v1/tokens": IntegratorToken,

@@ -30,3 +30,16 @@ async def join_as_guest(client, room_id: str, name: str = "Gwen Guest", headers:
 def forget_browser(client) -> None:
     """Another browser: the cookies a guest join leaves are gone."""
     client.session.cookie_jar.clear()
+
+
+async def api_key(client, name: str = "portal") -> str:
+    """A fresh integrator API key of the app under test (`conference apikey create` does the same)."""
+    from conference.accounts.apikeys import create_api_key
+    from conference.deps import DEPS
+
+    _, key = await create_api_key(client.app[DEPS].db, name)
+    return key
+
+
+def key_headers(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
