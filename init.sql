@@ -213,5 +213,17 @@ CREATE INDEX ix_events_created_at ON events (created_at);
 
 UPDATE alembic_version SET version_num='0002_events_created_at_index' WHERE alembic_version.version_num = '0001_baseline';
 
+-- Running upgrade 0002_events_created_at_index -> 0005_guests
+
+ALTER TABLE rooms ADD COLUMN guest_access VARCHAR(8) DEFAULT 'off' NOT NULL;
+
+ALTER TABLE users ADD COLUMN guest_room_id VARCHAR(12);
+
+CREATE INDEX ix_users_guest_room_id ON users (guest_room_id);
+
+ALTER TABLE api_keys ADD COLUMN allowed_origins JSON DEFAULT '[]' NOT NULL;
+
+UPDATE alembic_version SET version_num='0005_guests' WHERE alembic_version.version_num = '0002_events_created_at_index';
+
 COMMIT;
 
