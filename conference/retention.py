@@ -7,7 +7,8 @@ What goes, and after how long:
   reuse detection needs them);
 - sign-ins revoked longer ago than the refresh lifetime, and sign-ins with no refresh token left that
   could still be used (every access token of theirs has expired too). Deleting one ends nothing new:
-  its access tokens already fail, since they need an unrevoked sign-in row.
+  its access tokens already fail, since they need an unrevoked sign-in row. A guest's sign-in has no
+  refresh token at all: it goes once its session token can no longer be valid (GUEST_SESSION_TTL_S).
 
 It reaches into several domains' tables on purpose: it is the one place that decides how long data lives.
 One replica sweeps at a time: on PostgreSQL each batch takes a transaction-scoped advisory try-lock
@@ -24,12 +25,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import ColumnElement, Delete, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Delete, and_, delete, exists, func, or_, select
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-from conference.accounts.models import LoginSession, RefreshToken
+from conference.accounts.models import LoginSession, RefreshToken, User
 from conference.calls.models import ProcessedWebhook
 from conference.db import utcnow
 from conference.deps import DEPS
@@ -65,6 +66,8 @@ def _prunes(settings: Settings, now: datetime) -> list[_Prune]:
     usable_refresh_token = exists().where(
         RefreshToken.session_id == LoginSession.id, RefreshToken.expires_at > now - access_lifetime
     )
+    guest = exists().where(User.id == LoginSession.user_id, User.guest_room_id.is_not(None))
+    guest_lifetime = timedelta(seconds=settings.guest_session_ttl_s)
     return [
         _Prune("events", Event.id, Event.created_at < now - timedelta(days=settings.event_retention_days)),
         _Prune("processed_webhooks", ProcessedWebhook.event_id, ProcessedWebhook.received_at < now - WEBHOOK_IDS_KEPT),
@@ -74,7 +77,8 @@ def _prunes(settings: Settings, now: datetime) -> list[_Prune]:
             LoginSession.id,
             or_(
                 LoginSession.revoked_at < now - timedelta(seconds=settings.refresh_token_ttl_s),
-                ~usable_refresh_token,
+                and_(~guest, ~usable_refresh_token),
+                and_(guest, LoginSession.created_at < now - guest_lifetime),
             ),
         ),
         _Prune("refresh_tokens", RefreshToken.token_hash, RefreshToken.expires_at < now - access_lifetime),
