@@ -25,6 +25,10 @@ from conference.db import create_engine
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
 from conference.guests.routes import routes as guest_routes
+from conference.integrations import delivery as webhook_delivery
+from conference.integrations.outbox import OutboxSignal
+from conference.integrations.routes import routes as integration_routes
+from conference.integrations.schemas import WEBHOOK_EVENTS
 from conference.livekit import LiveKit
 from conference.metrics import METRICS, Metrics, metrics_middleware
 from conference.migrations import ensure_schema
@@ -55,6 +59,7 @@ API_ROUTES = [
     ringing_routes,
     realtime_routes,
     guest_routes,
+    integration_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -68,6 +73,8 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     # A session class of this app's own, so its change events feed only this app's caches.
     session_class = type("AppSession", (Session,), {})
     standings.watch(session_class)
+    outbox = app[webhook_delivery.OUTBOX_SIGNAL] = OutboxSignal()
+    outbox.watch(session_class)  # a commit that wrote webhook messages wakes this replica's deliverer
     db = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
     if settings.create_demo_user:
         await ensure_demo_user(db, settings)
@@ -125,7 +132,8 @@ async def ring_sweeper(app: web.Application) -> AsyncIterator[None]:
 
 
 def openapi_document() -> dict[str, Any]:
-    return build_openapi([spec for group in API_ROUTES for spec in group.specs], event_models(), frame_models())
+    specs = [spec for group in API_ROUTES for spec in group.specs]
+    return build_openapi(specs, event_models(), frame_models(), WEBHOOK_EVENTS)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -135,6 +143,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.append(retention.sweeper)
+    app.cleanup_ctx.append(webhook_delivery.delivery)
     headers.register(app)
     ops.register(app)
     for group in API_ROUTES:

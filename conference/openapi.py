@@ -30,6 +30,7 @@ def build_openapi(
     specs: list[RouteSpec],
     events: dict[str, type[BaseModel]] | None = None,
     frames: dict[str, type[BaseModel]] | None = None,
+    hooks: dict[str, type[BaseModel]] | None = None,
 ) -> dict[str, Any]:
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for spec in specs:
@@ -38,6 +39,7 @@ def build_openapi(
         models.extend((model, "serialization") for model in spec.responses.values() if model is not None)
     models.extend((model, "serialization") for model in (events or {}).values())
     models.extend((model, "serialization") for model in (frames or {}).values())
+    models.extend((model, "serialization") for model in (hooks or {}).values())
     refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     schemas = top.get("$defs", {})
 
@@ -98,10 +100,37 @@ def build_openapi(
     if events:
         # Not part of OpenAPI: the payload model of every realtime event type (docs/realtime.md).
         document["x-realtime-events"] = {name: ref(model, "serialization") for name, model in events.items()}
+    if hooks:
+        document["webhooks"] = {name: _webhook(name, ref(model, "serialization")) for name, model in hooks.items()}
     if frames:
         # The socket's replies to one connection (ack, error, ready, pong): no id, never stored.
         document["x-realtime-frames"] = {name: ref(model, "serialization") for name, model in frames.items()}
     return document
+
+
+def _webhook(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What an integrator's endpoint receives for one event type (Standard Webhooks: signed with its secret)."""
+    body = {
+        "type": "object",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"const": name},
+            "timestamp": {"type": "string", "format": "date-time", "description": "when it happened"},
+            "data": data,
+        },
+    }
+    return {
+        "post": {
+            "summary": f"{name}: sent to the webhook endpoints of the API key that created the room",
+            "operationId": "webhook_" + name.replace(".", "_"),
+            "parameters": [
+                {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}
+                for header in ("webhook-id", "webhook-timestamp", "webhook-signature")
+            ],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {"2XX": {"description": "received; any other answer is retried (5xx, 429) or dropped"}},
+        }
+    }
 
 
 def _describe(status: int) -> str:

@@ -86,6 +86,14 @@ class Settings:
     guest_joins_per_minute: int = 10
     room_previews_per_minute: int = 60
     guest_session_ttl_s: int = 24 * 3600
+    # Integrators' webhooks (conference/integrations/): one attempt's time limit, the backoff between
+    # attempts (doubling from base to max), how long after the change a message is still tried, and how
+    # often a replica looks for messages others wrote (its own wake it at once).
+    webhook_timeout_s: float = 10.0
+    webhook_retry_base_s: float = 5.0
+    webhook_retry_max_s: float = 3600.0
+    webhook_retry_window_s: float = 24 * 3600.0
+    webhook_poll_s: float = 1.0
 
     @property
     def production(self) -> bool:
@@ -139,6 +147,11 @@ class Settings:
             sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
             guest_joins_per_minute=_int(env, "GUEST_JOINS_PER_MINUTE", 10),
             room_previews_per_minute=_int(env, "ROOM_PREVIEWS_PER_MINUTE", 60),
+            webhook_timeout_s=_float(env, "WEBHOOK_TIMEOUT_S", 10.0),
+            webhook_retry_base_s=_float(env, "WEBHOOK_RETRY_BASE_S", 5.0),
+            webhook_retry_max_s=_float(env, "WEBHOOK_RETRY_MAX_S", 3600.0),
+            webhook_retry_window_s=_float(env, "WEBHOOK_RETRY_WINDOW_S", 24 * 3600.0),
+            webhook_poll_s=_float(env, "WEBHOOK_POLL_S", 1.0),
         )
 
 
@@ -174,6 +187,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw) if raw else default
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name) or ""
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
 
 
 def _http_of(ws_url: str) -> str:

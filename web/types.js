@@ -20,6 +20,15 @@ export {};
  */
 
 /**
+ * The calling API key (never its secret).
+ * @typedef {object} ApiKeyInfo
+ * @property {string} id
+ * @property {string} name
+ * @property {Array<string>} allowed_origins
+ * @property {string} created_at
+ */
+
+/**
  * One stretch of someone in a call, from LiveKit's participant_joined/left webhooks.
  * @typedef {object} Attendance
  * @property {string | null} user_id None for identities that are not users
@@ -43,6 +52,18 @@ export {};
  * @property {string} expires_at when an unanswered ring ends as missed
  * @property {string | null} answered_at
  * @property {string | null} ended_at
+ */
+
+/**
+ * room.ended: the call session is over (everyone left, or a host ended the room).
+ * @typedef {object} CallEnded
+ * @property {string} room_id
+ * @property {string} room_name
+ * @property {number} session_id the call session: the same id in room.ended and GET /rooms/{id}/sessions
+ * @property {string} started_at
+ * @property {string} ended_at
+ * @property {number} duration_s
+ * @property {"active" | "ended"} room_status ended: the room takes no more joins
  */
 
 /**
@@ -71,6 +92,15 @@ export {};
 /**
  * @typedef {object} CallSessionList
  * @property {Array<CallSession>} items
+ */
+
+/**
+ * room.started: the first participant arrived and a call session began (LiveKit's room_started).
+ * @typedef {object} CallStarted
+ * @property {string} room_id
+ * @property {string} room_name
+ * @property {number} session_id the call session: the same id in room.ended and GET /rooms/{id}/sessions
+ * @property {string} started_at
  */
 
 /**
@@ -214,6 +244,11 @@ export {};
  */
 
 /**
+ * @typedef {object} KeyChange
+ * @property {Array<string>} allowed_origins origins that may frame /embed/<id> of this key's rooms: scheme://host[:port], https only outside development
+ */
+
+/**
  * Someone in the call now, as LiveKit sees them, with the user behind the identity.
  * @typedef {object} LiveParticipant
  * @property {string} identity
@@ -297,6 +332,41 @@ export {};
  * @typedef {object} NewMessage
  * @property {string} content
  * @property {string | null} [client_id]
+ */
+
+/**
+ * @typedef {object} NewWebhook
+ * @property {string} url https:// (http:// only in development)
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "chat.message"> | null} [events] default: every event but chat.message, which is opt-in
+ * @property {string | null} [description]
+ */
+
+/**
+ * participant.joined: someone entered the call's media.
+ * @typedef {object} ParticipantJoined
+ * @property {string} room_id
+ * @property {number} session_id
+ * @property {string} identity the LiveKit identity: a user id, a guest id, or ext:<your identity>
+ * @property {string | null} external_id the identity you gave POST /tokens, for ext: identities
+ * @property {string | null} user_id the user or guest behind the identity, when there is one
+ * @property {boolean} guest
+ * @property {string} name
+ * @property {string} joined_at
+ */
+
+/**
+ * participant.left: someone left the call's media (or it ended).
+ * @typedef {object} ParticipantLeft
+ * @property {string} room_id
+ * @property {number} session_id
+ * @property {string} identity the LiveKit identity: a user id, a guest id, or ext:<your identity>
+ * @property {string | null} external_id the identity you gave POST /tokens, for ext: identities
+ * @property {string | null} user_id the user or guest behind the identity, when there is one
+ * @property {boolean} guest
+ * @property {string} name
+ * @property {string} joined_at
+ * @property {string} left_at
+ * @property {number} duration_s
  */
 
 /**
@@ -526,8 +596,60 @@ export {};
  */
 
 /**
+ * An endpoint as listed; its secret is shown only when created or rotated.
+ * @typedef {object} Webhook
+ * @property {string} id
+ * @property {string} url
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "chat.message">} events
+ * @property {string | null} description
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {object} WebhookAttemptList
+ * @property {Array<WebhookAttemptOut>} items newest first, the last 100 of the endpoint
+ */
+
+/**
+ * One delivery attempt: what the endpoint answered (or why nothing came back).
+ * @typedef {object} WebhookAttemptOut
+ * @property {number} id
+ * @property {string} webhook_id the webhook-id header: the same on every retry of one message
+ * @property {string} event
+ * @property {number} attempt 1 for the first try
+ * @property {string} attempted_at
+ * @property {number | null} status_code null when no answer came (a network error or timeout)
+ * @property {string | null} error
+ * @property {number} duration_ms
+ * @property {"delivered" | "retrying" | "failed"} outcome
+ */
+
+/**
+ * @typedef {object} WebhookCreated
+ * @property {string} id
+ * @property {string} url
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "chat.message">} events
+ * @property {string | null} description
+ * @property {string} created_at
+ * @property {string} secret whsec_…: verify webhook-signature with it; shown this once
+ */
+
+/**
+ * @typedef {object} WebhookList
+ * @property {Array<Webhook>} items
+ */
+
+/**
  * @typedef {object} WebhookReceipt
  * @property {boolean} applied False when this event id was applied before
+ */
+
+/**
+ * A rotated secret; the previous one keeps signing too (a second signature) until it lapses.
+ * @typedef {object} WebhookSecret
+ * @property {string} id
+ * @property {string} secret
+ * @property {string} previous_secret_expires_at
  */
 
 /**
@@ -558,6 +680,8 @@ export {};
  *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
+ *   "GET /api/v1/keys/me": ApiKeyInfo,
+ *   "PATCH /api/v1/keys/me": ApiKeyInfo,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
  *   "GET /api/v1/rooms": RoomList,
  *   "POST /api/v1/rooms": Room,
@@ -585,6 +709,11 @@ export {};
  *   "PATCH /api/v1/users/me": Account,
  *   "DELETE /api/v1/users/me": null,
  *   "GET /api/v1/users/{user_id}": Profile,
+ *   "GET /api/v1/webhooks": WebhookList,
+ *   "POST /api/v1/webhooks": WebhookCreated,
+ *   "DELETE /api/v1/webhooks/{webhook_id}": null,
+ *   "GET /api/v1/webhooks/{webhook_id}/deliveries": WebhookAttemptList,
+ *   "POST /api/v1/webhooks/{webhook_id}/rotate-secret": WebhookSecret,
  *   "POST /api/v1/ws/ticket": WsTicket,
  *   "GET /healthz": any,
  *   "GET /metrics": any,
@@ -603,6 +732,7 @@ export {};
  *   "POST /api/v1/contacts": ContactRequest,
  *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
+ *   "PATCH /api/v1/keys/me": KeyChange,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
@@ -612,6 +742,7 @@ export {};
  *   "POST /api/v1/tokens": IntegratorToken,
  *   "PATCH /api/v1/users/me": UpdateMe,
  *   "DELETE /api/v1/users/me": DeleteMe,
+ *   "POST /api/v1/webhooks": NewWebhook,
  * }} Bodies
  */
 

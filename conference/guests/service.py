@@ -17,6 +17,7 @@ from conference.deps import Deps
 from conference.errors import GuestsNotAllowed, LobbyDenied, RemovedFromRoom, RoomEnded, RoomFull, RoomLocked
 from conference.guests.schemas import GuestJoined, GuestSession, GuestWaiting, RoomPreview
 from conference.guests.sessions import GuestClaims, mint_guest_token
+from conference.integrations.outbox import enqueue as report_to_integrator
 from conference.realtime.models import Event
 from conference.rooms.joining import member_token
 from conference.rooms.models import Room as RoomRow
@@ -66,6 +67,7 @@ async def join_as_guest(
             member.state, member.updated_at = "waiting", utcnow()
             entry = LobbyEntry(room_id=room.id, user=Person.model_validate(guest), requested_at=member.updated_at)
             events = await tell_hosts(db, room, "lobby.request", entry)
+            await report_to_integrator(db, room.api_key_id, room.id, "lobby.requested", entry)
         await db.commit()
     await deps.publish(*events)
     session_answer = _session_answer(deps, room, guest, session)

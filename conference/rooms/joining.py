@@ -23,6 +23,7 @@ from conference.errors import (
     RoomFull,
     RoomLocked,
 )
+from conference.integrations.outbox import enqueue as report_to_integrator
 from conference.livekit import MediaGrant
 from conference.rooms.codes import normalize_room_code
 from conference.rooms.models import Room as RoomRow
@@ -114,6 +115,7 @@ async def _enter_lobby(deps: Deps, db: AsyncSession, room: RoomRow, member: Room
     member.updated_at = utcnow()
     request = LobbyEntry(room_id=room.id, user=Person.model_validate(user), requested_at=member.updated_at)
     events = await tell_hosts(db, room, "lobby.request", request)
+    await report_to_integrator(db, room.api_key_id, room.id, "lobby.requested", request)
     await db.commit()
     await deps.publish(*events)
     return Waiting(room=Room.of(room, deps.settings.public_url))
