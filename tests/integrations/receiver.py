@@ -53,6 +53,8 @@ class Receiver:
     secret: str = ""
     answer: Callable[[str, int], int] = lambda webhook_id, attempt: 200
     hold_s: float = 0.0  # keep the first attempt of every id waiting this long (a slow endpoint)
+    hold_once_s: float = 0.0  # keep the very first request waiting this long, then answer it 503
+    held: asyncio.Event = field(default_factory=asyncio.Event)  # set when that first request came in
     deliveries: list[Delivery] = field(default_factory=list)
     tries: dict[str, int] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -66,9 +68,14 @@ class Receiver:
         webhook_id = headers["webhook-id"]
         self.tries[webhook_id] = self.tries.get(webhook_id, 0) + 1
         attempt = self.tries[webhook_id]
-        if self.hold_s and attempt == 1:
+        status = None
+        if self.hold_once_s and not self.held.is_set():
+            self.held.set()
+            await asyncio.sleep(self.hold_once_s)
+            status = 503  # never a 2xx: its sender may be gone by now
+        elif self.hold_s and attempt == 1:
             await asyncio.sleep(self.hold_s)
-        status = self.answer(webhook_id, attempt)
+        status = status or self.answer(webhook_id, attempt)
         self.deliveries.append(
             Delivery(
                 webhook_id,
