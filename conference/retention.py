@@ -3,6 +3,8 @@
 What goes, and after how long:
 - events older than EVENT_RETENTION_DAYS (default 7): a resume from before that cannot be replayed;
 - processed webhook ids after a day: LiveKit redelivers within minutes, not days;
+- integrators' webhook messages delivered or given up for longer than WEBHOOK_MESSAGES_KEPT (their
+  attempts go with them); pending ones stay, however old;
 - refresh tokens expired for longer than an access token lives (spent but unexpired ones stay,
   reuse detection needs them);
 - sign-ins revoked longer ago than the refresh lifetime, and sign-ins with no refresh token left that
@@ -34,6 +36,7 @@ from conference.accounts.models import LoginSession, RefreshToken, User
 from conference.calls.models import ProcessedWebhook
 from conference.db import utcnow
 from conference.deps import DEPS
+from conference.integrations.models import WebhookMessage
 from conference.realtime.models import Event
 from conference.settings import Settings
 
@@ -42,6 +45,7 @@ SWEEP_EVERY_S = 3600.0
 FIRST_SWEEP_AFTER_S = 60.0  # not in the middle of a (re)start, when replicas are busiest
 BATCH = 5000  # rows per delete: short transactions, no long lock on a busy table
 WEBHOOK_IDS_KEPT = timedelta(days=1)
+WEBHOOK_MESSAGES_KEPT = timedelta(days=3)
 # pg_try_advisory_xact_lock key of the sweep ("rete" in ASCII); migrations use another.
 POSTGRES_SWEEP_LOCK = 0x72657465
 
@@ -82,6 +86,11 @@ def _prunes(settings: Settings, now: datetime) -> list[_Prune]:
             ),
         ),
         _Prune("refresh_tokens", RefreshToken.token_hash, RefreshToken.expires_at < now - access_lifetime),
+        _Prune(
+            "webhook_messages",
+            WebhookMessage.id,
+            and_(WebhookMessage.status != "pending", WebhookMessage.finished_at < now - WEBHOOK_MESSAGES_KEPT),
+        ),
     ]
 
 

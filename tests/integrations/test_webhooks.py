@@ -400,3 +400,42 @@ async def test_a_second_receiver_for_the_same_key_gets_its_own_copy(api, receive
         assert receiver.deliveries[0].body == other.deliveries[0].body
     finally:
         await runner.cleanup()
+
+
+async def test_the_retention_sweep_forgets_finished_messages_but_never_pending_ones(api, receiver):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from conference import retention
+    from conference.db import utcnow
+    from conference.deps import DEPS
+    from conference.integrations.models import WebhookAttempt, WebhookMessage
+
+    deps = api.server.app[DEPS]
+    key = await api_key(api)
+    await subscribe(api, key, receiver, events=["chat.message"])
+    room = await key_room(api, key)
+    teacher = await register(api)
+    await join(api, teacher, room["id"])
+    for n in range(3):
+        await say(api, teacher, room["id"], f"{n}")
+    await receiver.wait_for(3)
+    await asyncio.sleep(0.3)
+    async with deps.db() as db:
+        ids = list(await db.scalars(select(WebhookMessage.id).order_by(WebhookMessage.id)))
+        long_ago = utcnow() - timedelta(days=4)
+        await db.execute(update(WebhookMessage).where(WebhookMessage.id == ids[0]).values(finished_at=long_ago))
+        await db.execute(
+            update(WebhookMessage)
+            .where(WebhookMessage.id == ids[1])
+            .values(
+                status="pending", finished_at=None, created_at=long_ago, next_attempt_at=utcnow() + timedelta(days=1)
+            )
+        )
+        await db.commit()
+    pruned = await retention.sweep(deps.db, deps.settings)
+    assert pruned.counts["webhook_messages"] == 1
+    async with deps.db() as db:
+        assert list(await db.scalars(select(WebhookMessage.id).order_by(WebhookMessage.id))) == ids[1:]
+        assert await db.scalar(select(func.count()).select_from(WebhookAttempt)) == 2  # its attempt went too
