@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
-from conference import headers, ops, retention, static
+from conference import embedding, headers, ops, retention, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
@@ -149,5 +149,6 @@ def create_app(settings: Settings) -> web.Application:
     for group in API_ROUTES:
         group.register(app)
     realtime_socket.register(app)
+    embedding.register(app)
     static.register(app)
     return app

@@ -102,8 +102,11 @@ async function waitForHost(visit, answer, tracks) {
   visit.showOutcome(decision ? decision.outcome : await refusal(visit.roomId));
 }
 
-/** @param {RoomVisit} visit @param {PrejoinChoice} choice */
-async function joinAsGuest(visit, { displayName, videoTrack, audioTrack }) {
+/**
+ * Joins as a guest with the name (and the preview's tracks) chosen; the outcome screen tells a refusal.
+ * @param {RoomVisit} visit @param {PrejoinChoice} choice
+ */
+export async function joinAsGuest(visit, { displayName, videoTrack, audioTrack }) {
   const tracks = [audioTrack, videoTrack];
   /** @type {GuestAnswer} */
   let answer;
