@@ -291,5 +291,15 @@ CREATE INDEX ix_webhook_attempts_message_id ON webhook_attempts (message_id);
 
 UPDATE alembic_version SET version_num='0006_webhooks' WHERE alembic_version.version_num = '0005_guests';
 
+-- Running upgrade 0006_webhooks -> 0007_schedule
+
+ALTER TABLE rooms ADD COLUMN starts_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE rooms ADD COLUMN expires_at TIMESTAMP WITH TIME ZONE;
+
+CREATE INDEX ix_rooms_expires_at ON rooms (expires_at);
+
+UPDATE alembic_version SET version_num='0007_schedule' WHERE alembic_version.version_num = '0006_webhooks';
+
 COMMIT;
 

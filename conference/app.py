@@ -41,6 +41,7 @@ from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
 from conference.realtime.routes import routes as realtime_routes
 from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
+from conference.rooms import schedule
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
@@ -144,11 +145,13 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.append(retention.sweeper)
     app.cleanup_ctx.append(webhook_delivery.delivery)
+    app.cleanup_ctx.append(schedule.sweeper)
     headers.register(app)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)
     realtime_socket.register(app)
     embedding.register(app)
+    schedule.register(app)
     static.register(app)
     return app

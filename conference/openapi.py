@@ -137,7 +137,7 @@ def _describe(status: int) -> str:
     return {200: "success", 201: "created", 202: "accepted, not done yet", 204: "done, no body"}.get(status, "success")
 
 
-_OPS_PATHS = {
+_OPS_PATHS: dict[str, dict[str, Any]] = {
     "/healthz": {"get": {"summary": "The process is up", "responses": {"200": {"description": "up"}}}},
     "/readyz": {
         "get": {
@@ -146,6 +146,13 @@ _OPS_PATHS = {
         }
     },
     "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text"}}}},
+    API_PREFIX + "/rooms/{room_id}/calendar.ics": {
+        "get": {
+            "summary": "A scheduled room as a calendar event (text/calendar); 404 without starts_at",
+            "parameters": [{"name": "room_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "an iCalendar file", "content": {"text/calendar": {}}}},
+        }
+    },
     API_PREFIX + "/ws": {
         "get": {
             "summary": "WebSocket of realtime events (see docs/realtime.md)",

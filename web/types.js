@@ -140,6 +140,8 @@ export {};
  * @property {number} [max_participants]
  * @property {boolean} [waiting_room]
  * @property {"off" | "lobby" | "open"} [guest_access]
+ * @property {string | null} [starts_at]
+ * @property {string | null} [expires_at]
  */
 
 /**
@@ -499,6 +501,8 @@ export {};
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {string | null} starts_at scheduled start: before it only hosts may join
+ * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
  * @property {string | null} ended_at
  * @property {string} join_url the page people open to join: PUBLIC_URL/r/<id>
@@ -515,6 +519,8 @@ export {};
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {string | null} starts_at scheduled start: before it only hosts may join
+ * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
  * @property {string | null} ended_at
  * @property {string} join_url the page people open to join: PUBLIC_URL/r/<id>
@@ -586,6 +592,8 @@ export {};
  * @property {boolean | null} [locked]
  * @property {boolean | null} [waiting_room]
  * @property {("off" | "lobby" | "open") | null} [guest_access]
+ * @property {string | null} [starts_at] null clears it
+ * @property {string | null} [expires_at] null clears it
  */
 
 /**
@@ -687,6 +695,7 @@ export {};
  *   "POST /api/v1/rooms": Room,
  *   "GET /api/v1/rooms/{room_id}": RoomDetails,
  *   "PATCH /api/v1/rooms/{room_id}": Room,
+ *   "GET /api/v1/rooms/{room_id}/calendar.ics": any,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
  *   "POST /api/v1/rooms/{room_id}/end": Room,

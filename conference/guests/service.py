@@ -22,6 +22,7 @@ from conference.realtime.models import Event
 from conference.rooms.joining import member_token
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
+from conference.rooms.schedule import check_open
 from conference.rooms.schemas import LobbyEntry, Room
 from conference.rooms.service import load_room, tell_hosts
 
@@ -55,6 +56,7 @@ async def join_as_guest(
         earlier = await _earlier_guest(db, room, known)
         if room.guest_access == "off":
             raise GuestsNotAllowed()
+        check_open(room, host=False)
         guest, member, session = earlier or await _new_guest(db, room, display_name)
         guest.display_name = display_name
         admitted_before = member.state in ("joined", "left")  # like a member, who skips the lobby and the lock

@@ -28,6 +28,7 @@ from conference.livekit import MediaGrant
 from conference.rooms.codes import normalize_room_code
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
+from conference.rooms.schedule import check_open
 from conference.rooms.schemas import Joined, LobbyEntry, LobbyResolved, Room, Waiting
 from conference.rooms.service import load_room, role_of, tell_hosts
 from conference.rooms.standing import Standing
@@ -71,6 +72,7 @@ async def join_room(deps: Deps, raw_id: str, user: User) -> Joined | Waiting:
         if member is not None and member.state == "denied":
             raise LobbyDenied()  # turning the waiting room off later does not let them in
         role = role_of(room, member, user.id)
+        check_open(room, host=role == "host")  # a scheduled room: not before its start, not after its end
         if role is None and room.locked:
             raise RoomLocked()
         if role is None and room.waiting_room:

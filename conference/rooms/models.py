@@ -25,6 +25,9 @@ class Room(Base):
     # Who may come in without an account: off | lobby (a host admits them) | open. Rooms made before
     # guests existed stay off; new ones default to lobby.
     guest_access: Mapped[str] = mapped_column(String(8), default="lobby", server_default="off")
+    # A scheduled meeting (rooms/schedule.py): only hosts before starts_at; it ends itself at expires_at.
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

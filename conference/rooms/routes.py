@@ -12,6 +12,7 @@ from conference.accounts.auth import current_user
 from conference.deps import deps
 from conference.livekit import MediaGrant
 from conference.rooms import joining, service
+from conference.rooms.schedule import ScheduleTime
 from conference.rooms.schemas import (
     GuestAccess,
     Joined,
@@ -33,6 +34,8 @@ class CreateRoom(Body):
     max_participants: int = Field(default=50, ge=2, le=100)
     waiting_room: bool = False
     guest_access: GuestAccess = "lobby"
+    starts_at: ScheduleTime | None = None
+    expires_at: ScheduleTime | None = None
 
     @field_validator("name")
     @classmethod
@@ -47,6 +50,8 @@ class UpdateRoom(Body):
     locked: bool | None = None
     waiting_room: bool | None = None
     guest_access: GuestAccess | None = None
+    starts_at: ScheduleTime | None = Field(default=None, description="null clears it")
+    expires_at: ScheduleTime | None = Field(default=None, description="null clears it")
 
 
 class IntegratorToken(Body):
@@ -92,6 +97,8 @@ async def create_room(request: web.Request, body: CreateRoom) -> Room:
         guest_access=body.guest_access,
         host_id=user.id if user else None,
         api_key_id=key.id if key else None,
+        starts_at=body.starts_at,
+        expires_at=body.expires_at,
     )
 
 
@@ -110,7 +117,7 @@ async def get_room(request: web.Request) -> RoomDetails:
 @routes.route(
     "PATCH",
     "/rooms/{room_id}",
-    summary="Rename, lock, toggle the waiting room or change guest access (host)",
+    summary="Rename, lock, toggle the waiting room, change guest access or the schedule (host)",
     body=UpdateRoom,
     responses={200: Room},
 )
@@ -123,6 +130,7 @@ async def update_room(request: web.Request, body: UpdateRoom) -> Room:
         locked=body.locked,
         waiting_room=body.waiting_room,
         guest_access=body.guest_access,
+        schedule={name: getattr(body, name) for name in ("starts_at", "expires_at") if name in body.model_fields_set},
     )
 
 

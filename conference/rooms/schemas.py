@@ -31,6 +31,8 @@ class Room(Answer):
         description="off: accounts only; lobby: guests wait for a host; open: guests come straight in"
     )
     kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
+    starts_at: Timestamp | None = Field(description="scheduled start: before it only hosts may join")
+    expires_at: Timestamp | None = Field(description="the room ends itself then")
     created_at: Timestamp
     ended_at: Timestamp | None
     join_url: str = Field(description="the page people open to join: PUBLIC_URL/r/<id>")
@@ -47,6 +49,8 @@ class Room(Answer):
             locked=row.locked,
             guest_access=row.guest_access,
             kind=row.kind,
+            starts_at=row.starts_at,
+            expires_at=row.expires_at,
             created_at=row.created_at,
             ended_at=row.ended_at,
             join_url=f"{public_url}/r/{row.id}",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from conference.realtime.models import Event
 from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
+from conference.rooms.schedule import check_times
 from conference.rooms.schemas import LiveParticipant, LiveParticipantList, Room, RoomDetails, RoomList, RoomRef, Track
 from conference.rooms.standing import StandingChanged
 from conference.routing import Answer
@@ -84,7 +86,10 @@ async def create_room(
     guest_access: str = "lobby",
     host_id: str | None = None,
     api_key_id: str | None = None,
+    starts_at: datetime | None = None,
+    expires_at: datetime | None = None,
 ) -> Room:
+    check_times(starts_at, expires_at)
     row = await _insert_room(
         deps,
         name=name,
@@ -93,6 +98,7 @@ async def create_room(
         guest_access=guest_access,
         host_id=host_id,
         key=api_key_id,
+        schedule=(starts_at, expires_at),
     )
     return Room.of(row, deps.settings.public_url)
 
@@ -109,6 +115,7 @@ async def _insert_room(
     kind: str = "room",
     locked: bool = False,
     member_ids: tuple[str, ...] = (),
+    schedule: tuple[datetime | None, datetime | None] = (None, None),
 ) -> RoomRow:
     async with deps.db() as db:
         for _ in range(5):  # 26^10 codes; a clash is rare but possible
@@ -122,6 +129,8 @@ async def _insert_room(
                 api_key_id=key,
                 kind=kind,
                 locked=locked,
+                starts_at=schedule[0],
+                expires_at=schedule[1],
             )
             db.add(room)
             try:
@@ -165,11 +174,17 @@ async def update_room(
     locked: bool | None = None,
     waiting_room: bool | None = None,
     guest_access: str | None = None,
+    schedule: dict[str, datetime | None] | None = None,
 ) -> Room:
+    """`schedule`: the times given (starts_at, expires_at; None clears one), the rest stay."""
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
         if room.status == "ended":
             raise RoomEnded()
+        if schedule:
+            times = {"starts_at": room.starts_at, "expires_at": room.expires_at, **schedule}
+            check_times(times["starts_at"], times["expires_at"])
+            room.starts_at, room.expires_at = times["starts_at"], times["expires_at"]
         if name is not None:
             room.name = name
         if locked is not None:
@@ -188,18 +203,32 @@ async def update_room(
 async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
-        if room.status == "ended":
-            return Room.of(room, deps.settings.public_url)
-        # LiveKit first: if it cannot disconnect people, the room is not marked ended.
-        await deps.livekit.delete_room(room.id)
-        room.status, room.ended_at = "ended", utcnow()
-        event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
-        guests_out = await end_guest_sessions(db, room.id)  # guests' sessions end with the room
+    if room.status == "ended":
+        return Room.of(room, deps.settings.public_url)
+    await close_room(deps, room.id)
+    async with deps.db() as db:
+        return Room.of(await load_room(db, room.id), deps.settings.public_url)
+
+
+async def close_room(deps: Deps, room_id: str) -> int:
+    """Ends the room for everyone (a host's end, or its expiry); 1 when this call ended it, 0 when it
+    had ended already. LiveKit first: if it cannot disconnect people, the room is not marked ended."""
+    await deps.livekit.delete_room(room_id)
+    async with deps.db() as db:
+        closed = await db.execute(
+            update(RoomRow)
+            .where(RoomRow.id == room_id, RoomRow.status == "active")
+            .values(status="ended", ended_at=utcnow())
+        )
+        if cast(CursorResult[Any], closed).rowcount != 1:
+            return 0  # someone else ended it first (another host, another replica's sweep)
+        event = await record_event(db, "room.ended", RoomRef(room_id=room_id), room_id=room_id)
+        guests_out = await end_guest_sessions(db, room_id)  # guests' sessions end with the room
         await db.commit()
     await deps.publish(event)
-    await deps.hub.notify(StandingChanged(room_id=room.id))  # no replica mints a token for it any more
+    await deps.hub.notify(StandingChanged(room_id=room_id))  # no replica mints a token for it any more
     await announce_ended(deps, guests_out)
-    return Room.of(room, deps.settings.public_url)
+    return 1
 
 
 async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LiveParticipantList:
