@@ -150,7 +150,19 @@ _OPS_PATHS: dict[str, dict[str, Any]] = {
         "get": {
             "summary": "A scheduled room as a calendar event (text/calendar); 404 without starts_at",
             "parameters": [{"name": "room_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "an iCalendar file", "content": {"text/calendar": {}}}},
+            "responses": {
+                "200": {
+                    "description": "an iCalendar file",
+                    "content": {"text/calendar": {"schema": {"type": "string"}}},
+                },
+                **{
+                    status_range: {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}},
+                    }
+                    for status_range, text in _ERROR_RANGES.items()
+                },
+            },
         }
     },
     API_PREFIX + "/ws": {
