@@ -206,6 +206,14 @@ export const calls = {
 };
 
 /**
+ * Where a scheduled room's calendar file is (an iCalendar download, no JSON: a plain link fetches it).
+ * @param {string} roomId
+ */
+export function calendarLink(roomId) {
+  return `${PREFIX}/rooms/${encodeURIComponent(roomId)}/calendar.ics`;
+}
+
+/**
  * A single-use ticket that opens the WebSocket, so no token travels in its URL. The socket lives until the
  * access token the ticket was minted with expires (`expiresAt`, epoch ms), unless renewed with a fresh ticket.
  * @returns {Promise<{ticket: string, accessToken: string | undefined, expiresAt: number}>}

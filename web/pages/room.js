@@ -10,6 +10,7 @@ import { startAsGuest } from '../room/guestjoin.js';
 import { waitInLobby } from '../room/lobby.js';
 import { renderLoading, renderOutcome } from '../room/outcome.js';
 import { prejoin } from '../room/prejoin.js';
+import { showNotStarted, startsAtOf } from '../room/schedule.js';
 import { enterWithLinkToken, linkToken } from '../room/tokenlink.js';
 import { normalizeRoomId } from '../roomcode.js';
 import { errorText } from '../ui.js';
@@ -132,10 +133,13 @@ class RoomPage {
     try {
       await this.join(room, [audioTrack, videoTrack], false);
     } catch (error) {
+      const startsAt = startsAtOf(error);
       const outcome = outcomeForError(error);
-      if (!outcome) throw new Error(error instanceof ApiError ? errorText(error) : t('error.media_connect'));
+      if (!outcome && !startsAt)
+        throw new Error(error instanceof ApiError ? errorText(error) : t('error.media_connect'));
       stopTracks([videoTrack, audioTrack]);
-      this.showOutcome(outcome);
+      if (startsAt) this.stopWaiting = showNotStarted(this.view, this.roomId, startsAt, () => this.ctx.rerender());
+      else if (outcome) this.showOutcome(outcome);
     }
   }
 

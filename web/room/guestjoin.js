@@ -9,6 +9,7 @@ import { errorText } from '../ui.js';
 import { waitInLobby } from './lobby.js';
 import { renderLoading } from './outcome.js';
 import { prejoin } from './prejoin.js';
+import { showNotStarted, startsAtOf } from './schedule.js';
 
 /** @import { GuestAnswer, RoomPreview } from '../endpoints.js' */
 /** @import { CallEntry } from './call.js' */
@@ -113,10 +114,15 @@ export async function joinAsGuest(visit, { displayName, videoTrack, audioTrack }
   try {
     answer = await guests.join(visit.roomId, displayName);
   } catch (error) {
+    const startsAt = startsAtOf(error);
     const outcome = error instanceof ApiError ? OUTCOME_FOR_ERROR[error.code] : undefined;
-    if (!outcome) throw new Error(errorText(error));
+    if (!outcome && !startsAt) throw new Error(errorText(error));
     stopTracks(tracks);
-    return visit.showOutcome(outcome);
+    if (startsAt) {
+      visit.stopWaiting = showNotStarted(visit.view, visit.roomId, startsAt, () => location.reload());
+      return;
+    }
+    return visit.showOutcome(outcome || 'error');
   }
   realtime.start();
   if (!('token' in answer)) return waitForHost(visit, answer, tracks);
