@@ -118,3 +118,30 @@ async def test_the_documented_page_drives_an_embedded_call_and_an_unlisted_origi
     finally:
         await listed.cleanup()
         await unlisted.cleanup()
+
+
+async def test_an_embedded_call_can_be_joined_as_a_guest_by_name(site, new_person):
+    key = await api_key(site.client)
+    app_origin = site.url("/").rstrip("/")
+    made = await site.client.post(
+        "/api/v1/rooms", json={"name": "Open house", "guest_access": "open"}, headers=key_headers(key)
+    )
+    room = await made.json()
+    listed, listed_url = await serve("localhost", example_page(app_origin, room["id"], ""))
+    try:
+        await site.client.patch("/api/v1/keys/me", json={"allowed_origins": [listed_url]}, headers=key_headers(key))
+        page = await new_person()
+        await page.goto(listed_url)
+        # The page has no token to give: its join is refused, and a join by name comes in as a guest.
+        assert (await event(page, "error"))["code"] == "validation_failed"
+        await page.evaluate(
+            "origin => document.getElementById('meeting').contentWindow.postMessage("
+            "{type: 'join', display_name: 'Gia Guest'}, origin)",
+            app_origin,
+        )
+        joined = await event(page, "joined")
+        assert joined["name"] == "Gia Guest" and len(joined["identity"]) == 32
+        frame = next(f for f in page.frames if "/embed/" in f.url)
+        await frame.wait_for_selector(f"[data-testid=tile][data-identity='{joined['identity']}']")
+    finally:
+        await listed.cleanup()
