@@ -20,13 +20,15 @@ RUN pip install .
 COPY web ./web
 COPY --from=web-packages /web/node_modules ./web/node_modules
 
-RUN useradd --system --uid 10001 --home-dir /app conference
+RUN useradd --system --uid 10001 --home-dir /app conference \
+    && mkdir -p /recordings && chown conference /recordings
 USER conference
 
 # WEB_DIR: the installed package lives in site-packages, away from web/.
 ENV HOST=0.0.0.0 \
     PORT=8080 \
     WEB_DIR=/app/web \
+    RECORDINGS_DIR=/recordings \
     APP_ENV=production \
     LOG_FORMAT=json
 EXPOSE 8080

@@ -213,7 +213,61 @@ CREATE INDEX ix_events_created_at ON events (created_at);
 
 UPDATE alembic_version SET version_num='0002_events_created_at_index' WHERE alembic_version.version_num = '0001_baseline';
 
--- Running upgrade 0002_events_created_at_index -> 0005_guests
+-- Running upgrade 0002_events_created_at_index -> 0003_recordings
+
+CREATE TABLE recordings (
+    id VARCHAR(24) NOT NULL, 
+    room_id VARCHAR(12) NOT NULL, 
+    started_by VARCHAR(32), 
+    layout VARCHAR(8) NOT NULL, 
+    audio_only BOOLEAN NOT NULL, 
+    status VARCHAR(12) NOT NULL, 
+    backend VARCHAR(8) NOT NULL, 
+    worker_id VARCHAR(64), 
+    heartbeat_at TIMESTAMP WITH TIME ZONE, 
+    stop_requested BOOLEAN NOT NULL, 
+    file_key VARCHAR(200), 
+    content_type VARCHAR(32) NOT NULL, 
+    size_bytes BIGINT, 
+    duration_s FLOAT, 
+    error TEXT, 
+    egress_id VARCHAR(64), 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    started_at TIMESTAMP WITH TIME ZONE, 
+    ended_at TIMESTAMP WITH TIME ZONE, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(room_id) REFERENCES rooms (id) ON DELETE CASCADE, 
+    FOREIGN KEY(started_by) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_recordings_room_id ON recordings (room_id);
+
+CREATE INDEX ix_recordings_status_heartbeat ON recordings (status, heartbeat_at);
+
+CREATE UNIQUE INDEX uq_recordings_room_active ON recordings (room_id) WHERE status IN ('starting', 'recording', 'processing');
+
+UPDATE alembic_version SET version_num='0003_recordings' WHERE alembic_version.version_num = '0002_events_created_at_index';
+
+-- Running upgrade 0003_recordings -> 0004_in_call
+
+CREATE TABLE raised_hands (
+    id BIGSERIAL NOT NULL, 
+    room_id VARCHAR(12) NOT NULL, 
+    user_id VARCHAR(32) NOT NULL, 
+    raised_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(room_id) REFERENCES rooms (id) ON DELETE CASCADE, 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
+    UNIQUE (room_id, user_id)
+);
+
+CREATE INDEX ix_raised_hands_room_id ON raised_hands (room_id);
+
+ALTER TABLE rooms ADD COLUMN e2ee BOOLEAN DEFAULT false NOT NULL;
+
+UPDATE alembic_version SET version_num='0004_in_call' WHERE alembic_version.version_num = '0003_recordings';
+
+-- Running upgrade 0004_in_call -> 0005_guests
 
 ALTER TABLE rooms ADD COLUMN guest_access VARCHAR(8) DEFAULT 'off' NOT NULL;
 
@@ -223,7 +277,7 @@ CREATE INDEX ix_users_guest_room_id ON users (guest_room_id);
 
 ALTER TABLE api_keys ADD COLUMN allowed_origins JSON DEFAULT '[]' NOT NULL;
 
-UPDATE alembic_version SET version_num='0005_guests' WHERE alembic_version.version_num = '0002_events_created_at_index';
+UPDATE alembic_version SET version_num='0005_guests' WHERE alembic_version.version_num = '0004_in_call';
 
 -- Running upgrade 0005_guests -> 0006_webhooks
 

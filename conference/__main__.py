@@ -1,4 +1,5 @@
-"""Command line: init (.env for docker compose), serve, schema (prints init.sql), openapi, apikey create|revoke|list."""
+"""Command line: init (.env for docker compose), serve, recorder, schema (prints init.sql), openapi,
+apikey create|revoke|list."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     init.add_argument("--path", default=".env", help="where to write it (default: ./.env)")
     init.add_argument("--force", action="store_true", help="replace an existing file and its secrets")
     commands.add_parser("serve", help="run the HTTP/WebSocket service")
+    commands.add_parser("recorder", help="run a recorder worker: records calls for the jobs in the database")
     commands.add_parser("schema", help="print the PostgreSQL schema at head (init.sql), generated from the migrations")
     commands.add_parser("openapi", help="print openapi.json (answers, errors and realtime event models)")
     apikey = commands.add_parser("apikey", help="manage integrators' API keys")
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(settings)
+        if args.command == "recorder":
+            return recorder(settings)
         from conference.accounts import apikeys
 
         return asyncio.run(apikeys.command(settings, args))
@@ -94,6 +98,18 @@ def serve(settings: Settings) -> int:
         print=lambda line: print(line.replace("0.0.0.0", "localhost"), flush=True),
     )
     return 0
+
+
+def recorder(settings: Settings) -> int:
+    from conference.logs import configure_logging
+    from conference.recordings.recorder_app import run_recorder
+
+    configure_logging(settings.log_level, settings.log_format)
+    loop = _event_loop()
+    try:
+        return loop.run_until_complete(run_recorder(settings))
+    finally:
+        loop.close()
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:

@@ -41,7 +41,10 @@ from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
 from conference.realtime.routes import routes as realtime_routes
 from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
+from conference.recordings import recorder_app
+from conference.recordings.routes import routes as recording_routes
 from conference.rooms import schedule
+from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
@@ -53,6 +56,7 @@ API_ROUTES = [
     account_routes,
     room_routes,
     host_routes,
+    hand_routes,
     chat_routes,
     call_routes,
     contact_routes,
@@ -61,6 +65,7 @@ API_ROUTES = [
     realtime_routes,
     guest_routes,
     integration_routes,
+    recording_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -147,6 +152,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(webhook_delivery.delivery)
     app.cleanup_ctx.append(schedule.sweeper)
     headers.register(app)
+    app.cleanup_ctx.append(recorder_app.recordings_ctx)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

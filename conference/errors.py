@@ -120,9 +120,13 @@ class Busy(ApiError):
     status, code, default_message = 409, "busy", "this user is in another call"
 
 
-# 413, 429, 5xx
+# 413, 416, 429, 5xx
 class PayloadTooLarge(ApiError):
     status, code, default_message = 413, "payload_too_large", "request body is too large"
+
+
+class RangeNotSatisfiable(ApiError):
+    status, code, default_message = 416, "range_not_satisfiable", "the requested range is outside the file"
 
 
 class RateLimited(ApiError):

@@ -16,10 +16,11 @@ from conference.state import SETTINGS
 _POLICIES = web.AppKey("security_headers", dict[str, str])
 
 # Media elements take streams through srcObject, which no directive governs; blob: and data: are
-# for the images and audio livekit-client makes itself.
+# for the images and audio livekit-client makes itself. 'wasm-unsafe-eval' lets WebAssembly compile
+# (the background segmentation and RNNoise, served from /vendor) and nothing else: no JavaScript eval.
 PAGE_DIRECTIVES = (
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",

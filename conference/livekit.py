@@ -114,6 +114,37 @@ class LiveKit:
             self.minted.inc()
         return MediaGrant(token=token.to_jwt(), livekit_url=self.url, identity=identity, expires_at=expires_at)
 
+    @property
+    def server_ws_url(self) -> str:
+        """Where a server-side participant (the recorder) connects: LIVEKIT_API_URL as ws(s), since
+        LIVEKIT_URL is what browsers reach and may only work from outside (nginx, a public name)."""
+        url = self.settings.livekit_api_url
+        for http, ws in (("https://", "wss://"), ("http://", "ws://")):
+            if url.startswith(http):
+                return ws + url[len(http) :]
+        return url
+
+    def mint_recorder_token(self, *, room: str, identity: str, ttl_s: int = 24 * 3600) -> str:
+        """A hidden, subscribe-only participant flagged as a recorder: nobody sees it in the call,
+        and it cannot publish or send data."""
+        grants = api.VideoGrants(
+            room_join=True,
+            room=room,
+            can_publish=False,
+            can_subscribe=True,
+            can_publish_data=False,
+            hidden=True,
+            recorder=True,
+        )
+        token = (
+            api.AccessToken(self.settings.livekit_api_key, self.settings.livekit_api_secret)
+            .with_identity(identity)
+            .with_name("Recorder")
+            .with_ttl(timedelta(seconds=ttl_s))
+            .with_grants(grants)
+        )
+        return token.to_jwt()
+
     def receive_webhook(self, body: str, authorization: str) -> WebhookEvent:
         try:
             return self._receiver.receive(body, authorization)
@@ -178,6 +209,27 @@ class LiveKit:
             ),
             missing_ok=True,
         )
+
+    # --- Egress (RECORDER=egress; needs a LiveKit Egress service, not run on the dev machine) ----
+    async def start_room_recording(self, room: str, layout: str, audio_only: bool, filepath: str) -> str:
+        """A room-composite recording to a file on the Egress service's storage; returns its egress id."""
+        if self._api is None:
+            raise LiveKitUnavailable("the LiveKit client is not started")
+        request = api.RoomCompositeEgressRequest(
+            room_name=room,
+            layout="speaker" if layout == "speaker" else "grid",
+            audio_only=audio_only,
+            file_outputs=[api.EncodedFileOutput(file_type=api.EncodedFileType.MP4, filepath=filepath)],
+        )
+        info = await self._call(self._api.egress.start_room_composite_egress(request))
+        if info is None:
+            raise LiveKitUnavailable("LiveKit Egress did not start the recording")
+        return str(info.egress_id)
+
+    async def stop_room_recording(self, egress_id: str) -> None:
+        if self._api is None:
+            raise LiveKitUnavailable("the LiveKit client is not started")
+        await self._call(self._api.egress.stop_egress(api.StopEgressRequest(egress_id=egress_id)), missing_ok=True)
 
     async def ping(self) -> None:
         await self._call(self.rooms.list_rooms(api.ListRoomsRequest(names=["readyz"])))

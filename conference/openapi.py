@@ -134,7 +134,13 @@ def _webhook(name: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe(status: int) -> str:
-    return {200: "success", 201: "created", 202: "accepted, not done yet", 204: "done, no body"}.get(status, "success")
+    return {
+        200: "success",
+        201: "created",
+        202: "accepted, not done yet",
+        204: "done, no body",
+        206: "partial content (a range)",
+    }.get(status, "success")
 
 
 _OPS_PATHS: dict[str, dict[str, Any]] = {

@@ -6,6 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 DEV_LIVEKIT_KEY = "devkey"
 DEV_LIVEKIT_SECRET = "secret"
@@ -94,6 +95,24 @@ class Settings:
     webhook_retry_max_s: float = 3600.0
     webhook_retry_window_s: float = 24 * 3600.0
     webhook_poll_s: float = 1.0
+    # Recording (conference/recordings): where files go, which backend records, how long files are kept.
+    recordings_dir: Path = Path("recordings")
+    recorder: str = "builtin"  # builtin (the rtc + PyAV worker) | egress (LiveKit Egress)
+    # `conference serve` runs one builtin worker in its process: on by default from the environment
+    # outside production (RECORDER_IN_PROCESS), off for apps built in code (tests start their own).
+    recorder_in_process: bool = False
+    recording_retention_days: int = 0  # 0 keeps recordings until a host deletes them
+    recording_width: int = 1280
+    recording_height: int = 720
+    recording_fps: int = 15
+    recording_max_jobs: int = 1  # recordings one worker encodes at once
+    # An S3-compatible bucket for finished recordings (all replicas then serve the same files);
+    # empty bucket keeps them in recordings_dir. The endpoint is empty for AWS itself.
+    recordings_s3_endpoint: str = ""
+    recordings_s3_bucket: str = ""
+    recordings_s3_access_key: str = ""
+    recordings_s3_secret_key: str = ""
+    recordings_s3_region: str = "us-east-1"
 
     @property
     def production(self) -> bool:
@@ -152,6 +171,8 @@ class Settings:
             webhook_retry_max_s=_float(env, "WEBHOOK_RETRY_MAX_S", 3600.0),
             webhook_retry_window_s=_float(env, "WEBHOOK_RETRY_WINDOW_S", 24 * 3600.0),
             webhook_poll_s=_float(env, "WEBHOOK_POLL_S", 1.0),
+            **_recording_settings(env, production),
+            **_s3_settings(env),
         )
 
 
@@ -197,6 +218,34 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
 
 
+class _RecordingSettings(TypedDict):
+    recordings_dir: Path
+    recorder: str
+    recorder_in_process: bool
+    recording_retention_days: int
+    recording_width: int
+    recording_height: int
+    recording_fps: int
+    recording_max_jobs: int
+
+
+def _recording_settings(env: dict[str, str], production: bool) -> _RecordingSettings:
+    recorder = (env.get("RECORDER") or "builtin").strip().lower()
+    if recorder not in ("builtin", "egress"):
+        raise ConfigError("RECORDER must be builtin or egress")
+    in_process = env.get("RECORDER_IN_PROCESS")
+    return {
+        "recordings_dir": Path(env.get("RECORDINGS_DIR") or "recordings"),
+        "recorder": recorder,
+        "recorder_in_process": (in_process.strip().lower() in ("1", "true", "yes")) if in_process else not production,
+        "recording_retention_days": int(env.get("RECORDING_RETENTION_DAYS") or 0),
+        "recording_width": int(env.get("RECORDING_WIDTH") or 1280),
+        "recording_height": int(env.get("RECORDING_HEIGHT") or 720),
+        "recording_fps": int(env.get("RECORDING_FPS") or 15),
+        "recording_max_jobs": int(env.get("RECORDER_MAX_JOBS") or 1),
+    }
+
+
 def _http_of(ws_url: str) -> str:
     """The RoomService speaks HTTP on the same address browsers reach over WebSocket."""
     if ws_url.startswith("wss://"):
@@ -204,3 +253,26 @@ def _http_of(ws_url: str) -> str:
     if ws_url.startswith("ws://"):
         return "http://" + ws_url[len("ws://") :]
     return ws_url
+
+
+class _S3Settings(TypedDict):
+    recordings_s3_endpoint: str
+    recordings_s3_bucket: str
+    recordings_s3_access_key: str
+    recordings_s3_secret_key: str
+    recordings_s3_region: str
+
+
+def _s3_settings(env: dict[str, str]) -> _S3Settings:
+    """A bucket without keys would fail on the first upload, after a whole recording: refuse it at start."""
+    bucket = (env.get("RECORDINGS_S3_BUCKET") or "").strip()
+    access, secret = env.get("RECORDINGS_S3_ACCESS_KEY") or "", env.get("RECORDINGS_S3_SECRET_KEY") or ""
+    if bucket and not (access and secret):
+        raise ConfigError("RECORDINGS_S3_BUCKET needs RECORDINGS_S3_ACCESS_KEY and RECORDINGS_S3_SECRET_KEY")
+    return {
+        "recordings_s3_endpoint": (env.get("RECORDINGS_S3_ENDPOINT") or "").strip().rstrip("/"),
+        "recordings_s3_bucket": bucket,
+        "recordings_s3_access_key": access,
+        "recordings_s3_secret_key": secret,
+        "recordings_s3_region": (env.get("RECORDINGS_S3_REGION") or "us-east-1").strip(),
+    }

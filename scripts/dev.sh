@@ -12,6 +12,8 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIVEKIT_VERSION="v1.13.5"
+# versitygw: a real S3-compatible server the tests store recordings in (only with "setup test").
+VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
 DEV_DIR="$REPO/.dev"
 VENV="$REPO/.venv"
 
@@ -111,6 +113,22 @@ install_livekit() {
     took "livekit-server build" "$((SECONDS - started))"
 }
 
+# install_versitygw: the S3 gateway the recording tests use (env VERSITYGW_BIN, PATH, then .dev/bin).
+install_versitygw() {
+    [ -n "${VERSITYGW_BIN:-}" ] && return 0
+    command -v versitygw >/dev/null 2>&1 && return 0
+    [ -x "$DEV_DIR/bin/versitygw" ] && return 0
+    local go_bin
+    go_bin="$(command -v go || true)"
+    [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
+    [ -n "$go_bin" ] || die "versitygw is not installed and Go is missing to build it"
+    say "building versitygw $VERSITYGW_VERSION into .dev/bin (takes a few minutes, only once)"
+    local started=$SECONDS
+    mkdir -p "$DEV_DIR/bin"
+    GOBIN="$DEV_DIR/bin" "$go_bin" install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+    took "versitygw build" "$((SECONDS - started))"
+}
+
 # setup [test]: everything the app needs; with "test", the test extras and the
 # benchmark peers' npm packages too.
 setup() {
@@ -119,6 +137,7 @@ setup() {
     install_npm "$REPO/web"
     if [ "${1:-}" = test ]; then
         for dir in "$REPO"/bench "$REPO"/bench/*/; do install_npm "${dir%/}"; done
+        install_versitygw
     fi
     install_livekit
 }

@@ -17,6 +17,8 @@ compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgres
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# Reactions are emoji: without a colour emoji font the screenshots show empty boxes.
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ "${#missing[@]}" -gt 0 ]; then
     as_root=()
     if [ "$(id -u)" -ne 0 ]; then

@@ -1,10 +1,11 @@
-"""Session fixtures: real PostgreSQL, Redis and LiveKit processes on free loopback ports.
+"""Session fixtures: real PostgreSQL, Redis, LiveKit and S3 (versitygw) processes on free loopback ports.
 
 postgres      PostgresServer: .url (postgresql+asyncpg://…/conference), .dsn,
               .create_database(name) -> url, .port
 redis_server  RedisServer: .url (redis://127.0.0.1:PORT/0), .stop(), .kill()
 livekit       LiveKitServer: .ws_url, .http_url, .api_key, .api_secret,
               .webhook_port / .webhook_url (where the app fixture must listen)
+s3_server     S3Server (versitygw): .endpoint, .access_key, .secret_key, .region, .data_dir
 artifacts_dir test-artifacts/ under the repo (screenshots, logs worth keeping)
 
 Each server starts on first use, once per session; app fixtures live in app_fixtures.py.
@@ -20,10 +21,12 @@ from tests.servers import (
     LiveKitServer,
     PostgresServer,
     RedisServer,
+    S3Server,
     free_port,
     start_livekit,
     start_postgres,
     start_redis,
+    start_s3,
 )
 
 LIVEKIT_WEBHOOK_PATH = "/api/v1/livekit/webhook"
@@ -70,6 +73,15 @@ def livekit(request, tmp_path_factory, livekit_webhook_port) -> LiveKitServer:
     webhook_url = f"http://127.0.0.1:{livekit_webhook_port}{LIVEKIT_WEBHOOK_PATH}"
     server = start_livekit(tmp_path_factory.mktemp("livekit"), webhook_url)
     server.webhook_port = livekit_webhook_port
+    yield server
+    server.stop()
+    keep_log_if_failed(request, server)
+
+
+@pytest.fixture(scope="session")
+def s3_server(request, tmp_path_factory) -> S3Server:
+    """A real S3-compatible server (versitygw over a temp directory)."""
+    server = start_s3(tmp_path_factory.mktemp("versitygw"))
     yield server
     server.stop()
     keep_log_if_failed(request, server)

@@ -589,3 +589,59 @@ def start_nginx(tmpdir, *, app: str, livekit: str, timeout: float = 20) -> Nginx
     )
     server.wait_until(lambda: _tcp_open(port), timeout, "listening")
     return server
+
+
+# ----------------------------------------------------------------------- versitygw
+
+S3_ACCESS_KEY = "test-s3-access"
+S3_SECRET_KEY = "test-s3-secret-key-for-versitygw"
+
+
+def versitygw_binary() -> str:
+    """env VERSITYGW_BIN, else versitygw on PATH, else <repo>/.dev/bin/versitygw."""
+    if os.environ.get("VERSITYGW_BIN"):
+        return os.environ["VERSITYGW_BIN"]
+    found = shutil.which("versitygw")
+    if found:
+        return found
+    local = REPO / ".dev" / "bin" / "versitygw"
+    if local.exists():
+        return str(local)
+    raise ServerError("versitygw not found (VERSITYGW_BIN, PATH, .dev/bin); ./scripts/test.sh builds it into .dev/bin")
+
+
+class S3Server(_Process):
+    """versitygw: a real S3-compatible gateway over a directory (its posix backend)."""
+
+    name = "versitygw"
+    access_key, secret_key, region = S3_ACCESS_KEY, S3_SECRET_KEY, "us-east-1"
+
+    def __init__(self, argv, log_path, *, port: int, data_dir: Path, **kw):
+        super().__init__(argv, log_path, **kw)
+        self.port, self.data_dir = port, data_dir
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def start_s3(tmpdir, timeout: float = 20) -> S3Server:
+    """versitygw on a free loopback port, storing buckets as directories under tmpdir/data."""
+    tmpdir = Path(tmpdir)
+    data_dir = tmpdir / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    argv = [
+        versitygw_binary(),
+        "--access",
+        S3_ACCESS_KEY,
+        "--secret",
+        S3_SECRET_KEY,
+        "--port",
+        f"127.0.0.1:{port}",
+        "posix",
+        str(data_dir),
+    ]
+    server = S3Server(argv, tmpdir / "versitygw.log", port=port, data_dir=data_dir, cwd=tmpdir)
+    server.wait_until(lambda: _tcp_open(port), timeout, "listening")
+    return server

@@ -4,6 +4,7 @@ import { startRinger } from './calls.js';
 import { byId, clear } from './dom.js';
 import { initI18n, t } from './i18n.js';
 import { realtime } from './realtime.js';
+import { KEPT_FRAGMENT } from './roomcode.js';
 
 /** @import { AcceptedCall, Me } from './endpoints.js' */
 /**
@@ -69,6 +70,8 @@ async function route() {
   const match = found && path.match(found.path);
   if (!found || !match) return navigate('/', { replace: true });
   if (found.auth && !getSession()) {
+    // An encrypted meeting's #key= must survive signing in, but never ride in ?next= to the server.
+    keepFragment(path);
     const next = path + location.search;
     return navigate(next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`, { replace: true });
   }
@@ -88,6 +91,12 @@ async function route() {
   };
   cleanup = await module.render(root, ctx);
   document.title = document.title || t('app.name');
+}
+
+/** Keeps this page's #key= fragment in this tab while the person signs in (see room/e2ee.js). @param {string} path */
+function keepFragment(path) {
+  if (location.hash.startsWith('#key='))
+    sessionStorage.setItem(KEPT_FRAGMENT, JSON.stringify({ path, hash: location.hash }));
 }
 
 // Links marked data-link change pages without reloading.

@@ -108,6 +108,19 @@ const ICONS = {
     '<rect x="3" y="15" width="4" height="6" rx="1"/><rect x="10" y="10" width="4" height="11" rx="1" opacity=".35"/><rect x="17" y="4" width="4" height="17" rx="1" opacity=".35"/>',
   pin: '<path d="M9 3h6l-1 6 3 3v2h-4v6l-1 1-1-1v-6H7v-2l3-3z"/>',
   plus: '<path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.4" stroke-linecap="round"/>',
+  more: '<circle cx="12" cy="5" r="2"/><circle cx="12" cy="12" r="2"/><circle cx="12" cy="19" r="2"/>',
+  caret:
+    '<path d="M7 14l5-5 5 5" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>',
+  smile:
+    '<circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="9" cy="10" r="1.3"/><circle cx="15" cy="10" r="1.3"/><path d="M8 14.5a4.5 4.5 0 0 0 8 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>',
+  hand: '<path d="M8 12V5.5a1.5 1.5 0 0 1 3 0V11V4a1.5 1.5 0 0 1 3 0v7V5.5a1.5 1.5 0 0 1 3 0V14c0 4-2.5 7-6 7-2.5 0-4-1.2-5.3-3.3L3.4 13.6a1.5 1.5 0 0 1 2.5-1.6L8 14.5z"/>',
+  lock: '<rect x="5" y="10" width="14" height="11" rx="2"/><path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2"/>',
+  shield:
+    '<path d="M12 2l8 3v6c0 5-3.4 9.4-8 11-4.6-1.6-8-6-8-11V5z"/><path d="M8.5 12l2.5 2.5 4.5-5" fill="none" stroke="#111214" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>',
+  keyboard:
+    '<rect x="2" y="6" width="20" height="12" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M6 10h1M10 10h1M14 10h1M18 10h0M7 14h10" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>',
+  rec: '<circle cx="12" cy="12" r="6"/>',
+  blur: '<circle cx="12" cy="9" r="3.5"/><path d="M5 21c0-4 3-6 7-6s7 2 7 6z"/><path d="M2 4h3M2 8h2M19 4h3M20 8h2" stroke="currentColor" stroke-width="2" stroke-linecap="round" opacity=".5"/>',
 };
 
 /** @typedef {keyof typeof ICONS} IconName */

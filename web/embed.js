@@ -10,7 +10,7 @@ import { joinAsGuest } from './room/guestjoin.js';
 import { RoomEvent } from './room/livekit.js';
 import { renderLoading, renderOutcome } from './room/outcome.js';
 import { linkEntry, linkToken, withoutServerPanels } from './room/tokenlink.js';
-import { normalizeRoomId } from './roomcode.js';
+import { keyFromLocation, normalizeRoomId } from './roomcode.js';
 import { errorText } from './ui.js';
 
 /** @import { CallEntry } from './room/call.js' */
@@ -63,6 +63,8 @@ class EmbeddedCall {
     this.stopPreview = null;
     /** @type {(() => void) | null} */
     this.stopWaiting = null;
+    /** An encrypted meeting's passphrase, when the frame's src carries #key=. */
+    this.e2eeKey = keyFromLocation(false);
   }
 
   /** @param {OutcomeReason} reason @param {string | null} [detail] */
@@ -87,7 +89,8 @@ class EmbeddedCall {
   async enterAs(entry, identity, tracks = []) {
     const onOutcome = (/** @type {OutcomeReason} */ reason, /** @type {string | null | undefined} */ detail) =>
       this.showOutcome(reason, detail);
-    const call = await Call.start(this.view, { join: entry, tracks, user: { id: identity }, onOutcome });
+    const join = { ...entry, e2eeKey: entry.e2eeKey ?? this.e2eeKey };
+    const call = await Call.start(this.view, { join, tracks, user: { id: identity }, onOutcome });
     this.call = call;
     this.channel.post('joined', { room_id: this.roomId, ...who(call.room.localParticipant) });
     for (const participant of call.room.remoteParticipants.values()) {

@@ -22,6 +22,9 @@ import { expiresAt } from './tokens.js';
 /** @typedef {Answers['GET /api/v1/users/{user_id}']} UserProfile */
 /** @typedef {Answers['GET /api/v1/rooms/{room_id}/preview']} RoomPreview what anyone with the link may see */
 /** @typedef {Answers['POST /api/v1/rooms/{room_id}/guests']} GuestAnswer in (a token) or waiting in the lobby */
+/** @typedef {Answers['GET /api/v1/recordings/{recording_id}']} Recording */
+/** @typedef {Answers['GET /api/v1/rooms/{room_id}/hands']} HandQueue the raised hands, first raised first */
+/** @typedef {Bodies['PATCH /api/v1/rooms/{room_id}/participants/{user_id}']['role']} Role */
 
 const PREFIX = '/api/v1';
 
@@ -167,6 +170,30 @@ export const participants = {
   /** @param {string} roomId @param {string} userId */
   remove: (roomId, userId) =>
     call('POST /api/v1/rooms/{room_id}/participants/{user_id}/remove', { path: { room_id: roomId, user_id: userId } }),
+  /** @param {string} roomId @param {string} userId @param {Role} role */
+  setRole: (roomId, userId, role) =>
+    call('PATCH /api/v1/rooms/{room_id}/participants/{user_id}', {
+      path: { room_id: roomId, user_id: userId },
+      body: { role },
+    }),
+  /** Mutes everyone but the hosts. @param {string} roomId @param {Bodies['POST /api/v1/rooms/{room_id}/mute-all']['kind']} kind */
+  muteAll: (roomId, kind) =>
+    call('POST /api/v1/rooms/{room_id}/mute-all', { path: { room_id: roomId }, body: { kind } }),
+  /** Asks everyone but the hosts to unmute (a request, never a forced unmute). @param {string} roomId */
+  askUnmute: (roomId) =>
+    call('POST /api/v1/rooms/{room_id}/ask-unmute', { path: { room_id: roomId }, body: { kind: 'audio' } }),
+};
+
+export const hands = {
+  /** @param {string} roomId */
+  list: (roomId) => call('GET /api/v1/rooms/{room_id}/hands', { path: { room_id: roomId } }),
+  /** @param {string} roomId */
+  raise: (roomId) => call('POST /api/v1/rooms/{room_id}/hands', { path: { room_id: roomId } }),
+  /** My own hand, or (a host) anyone's. @param {string} roomId @param {string} userId */
+  lower: (roomId, userId) =>
+    call('DELETE /api/v1/rooms/{room_id}/hands/{user_id}', { path: { room_id: roomId, user_id: userId } }),
+  /** @param {string} roomId */
+  lowerAll: (roomId) => call('DELETE /api/v1/rooms/{room_id}/hands', { path: { room_id: roomId } }),
 };
 
 export const chat = {
@@ -203,6 +230,20 @@ export const calls = {
   /** @param {string} callId */
   cancel: (callId) => call('POST /api/v1/calls/{call_id}/cancel', { path: { call_id: callId } }),
   history: () => call('GET /api/v1/calls/history', {}),
+};
+
+export const recordings = {
+  /** @param {string} roomId @param {Bodies['POST /api/v1/rooms/{room_id}/recordings']} options */
+  start: (roomId, options) =>
+    call('POST /api/v1/rooms/{room_id}/recordings', { path: { room_id: roomId }, body: options }),
+  /** @param {string} recordingId */
+  stop: (recordingId) => call('POST /api/v1/recordings/{recording_id}/stop', { path: { recording_id: recordingId } }),
+  /** A room's recordings, newest first. @param {string} roomId */
+  list: (roomId) => call('GET /api/v1/rooms/{room_id}/recordings', { path: { room_id: roomId } }),
+  /** A signed link for <video src> and downloads (no header needed). @param {string} recordingId */
+  link: (recordingId) => call('POST /api/v1/recordings/{recording_id}/link', { path: { recording_id: recordingId } }),
+  /** @param {string} recordingId */
+  remove: (recordingId) => call('DELETE /api/v1/recordings/{recording_id}', { path: { recording_id: recordingId } }),
 };
 
 /**

@@ -29,6 +29,11 @@ export {};
  */
 
 /**
+ * @typedef {object} AskUnmuteBody
+ * @property {"audio" | "video"} [kind]
+ */
+
+/**
  * One stretch of someone in a call, from LiveKit's participant_joined/left webhooks.
  * @typedef {object} Attendance
  * @property {string | null} user_id None for identities that are not users
@@ -142,6 +147,7 @@ export {};
  * @property {"off" | "lobby" | "open"} [guest_access]
  * @property {string | null} [starts_at]
  * @property {string | null} [expires_at]
+ * @property {boolean} [e2ee] encrypt media end to end; the key never reaches the server
  */
 
 /**
@@ -179,6 +185,13 @@ export {};
  * @property {string} code snake_case, stable; clients branch on it
  * @property {string} message human text, may change
  * @property {Record<string, string> | null} [fields] field name -> what is wrong with it
+ */
+
+/**
+ * A signed download path for `<video src>` and download links: no header needed, one recording, expires.
+ * @typedef {object} FileLink
+ * @property {string} url
+ * @property {string} expires_at
  */
 
 /**
@@ -222,6 +235,23 @@ export {};
  * @property {"waiting"} status
  * @property {Room} room
  * @property {GuestSession} guest
+ */
+
+/**
+ * The raised hands of a room's call, first raised first: GET /hands and every hand answer.
+ * @typedef {object} HandQueue
+ * @property {string} room_id
+ * @property {Array<RaisedHand>} items
+ */
+
+/**
+ * `hands.changed` to the room: the whole queue after a hand went up or down.
+ * @typedef {object} HandsChanged
+ * @property {string} room_id
+ * @property {Array<RaisedHand>} items
+ * @property {"raised" | "lowered" | "cleared"} change
+ * @property {string | null} user_id whose hand; None when a host lowered every hand
+ * @property {string} by who did it: the person themselves, or a host
  */
 
 /**
@@ -330,6 +360,20 @@ export {};
  */
 
 /**
+ * @typedef {object} MuteEveryoneBody
+ * @property {"audio" | "video" | "screen"} kind
+ */
+
+/**
+ * The mute-all answer; each person muted also gets `participant.muted`.
+ * @typedef {object} MutedEveryone
+ * @property {string} room_id
+ * @property {"audio" | "video" | "screen"} kind
+ * @property {string} by the host who muted
+ * @property {Array<string>} muted identities of the people whose tracks were muted
+ */
+
+/**
  * A room chat message or a direct message to post.
  * @typedef {object} NewMessage
  * @property {string} content
@@ -339,7 +383,7 @@ export {};
 /**
  * @typedef {object} NewWebhook
  * @property {string} url https:// (http:// only in development)
- * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "chat.message"> | null} [events] default: every event but chat.message, which is opt-in
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "recording.ready" | "chat.message"> | null} [events] default: every event but chat.message, which is opt-in
  * @property {string | null} [description]
  */
 
@@ -445,6 +489,12 @@ export {};
  */
 
 /**
+ * @typedef {object} RaisedHand
+ * @property {Person} user
+ * @property {string} raised_at
+ */
+
+/**
  * Told to the sender: their messages reached a live connection of the recipient, or were read.
  * @typedef {object} ReadReceipt
  * @property {string} user_id who received or read them
@@ -463,6 +513,30 @@ export {};
  * Replay is over; live events follow.
  * @typedef {object} Ready
  * @property {string} user_id
+ */
+
+/**
+ * A recording as members see it: every answer of /recordings and every recording.* event carries it.
+ * @typedef {object} Recording
+ * @property {string} id
+ * @property {string} room_id
+ * @property {"starting" | "recording" | "processing" | "ready" | "failed" | "interrupted"} status starting -> recording -> processing -> ready; failed when nothing usable came out; interrupted when the recorder died (the partial file plays up to that moment)
+ * @property {"grid" | "speaker"} layout
+ * @property {boolean} audio_only
+ * @property {string | null} started_by the host who started it; None once that account is deleted
+ * @property {string} content_type video/mp4, or audio/mp4 for audio-only recordings
+ * @property {number | null} size_bytes set once the file is finished
+ * @property {number | null} duration_s set once the file is finished
+ * @property {string | null} error why it failed or was interrupted
+ * @property {string} created_at
+ * @property {string | null} started_at when the recorder began writing
+ * @property {string | null} ended_at
+ * @property {string | null} file_url download path (members; range requests), once there is a file
+ */
+
+/**
+ * @typedef {object} RecordingList
+ * @property {Array<Recording>} items newest first
  */
 
 /**
@@ -500,6 +574,7 @@ export {};
  * @property {boolean} waiting_room
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
+ * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
  * @property {"room" | "call"} kind call: the room of a direct call
  * @property {string | null} starts_at scheduled start: before it only hosts may join
  * @property {string | null} expires_at the room ends itself then
@@ -518,6 +593,7 @@ export {};
  * @property {boolean} waiting_room
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
+ * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
  * @property {"room" | "call"} kind call: the room of a direct call
  * @property {string | null} starts_at scheduled start: before it only hosts may join
  * @property {string | null} expires_at the room ends itself then
@@ -539,6 +615,7 @@ export {};
  * @property {string | null} name null when the room does not let guests in
  * @property {"active" | "ended"} status
  * @property {"off" | "lobby" | "open"} guest_access
+ * @property {boolean} e2ee media is end-to-end encrypted: joining needs the key from the link's #key=
  * @property {string} livekit_url where browsers connect with a media token (for #token= links)
  * @property {string} created_at
  */
@@ -564,6 +641,12 @@ export {};
  */
 
 /**
+ * @typedef {object} StartRecording
+ * @property {"grid" | "speaker"} [layout]
+ * @property {boolean} [audio_only]
+ */
+
+/**
  * @typedef {object} Track
  * @property {string} sid
  * @property {string} source camera, microphone, screen_share, screen_share_audio or unknown
@@ -576,6 +659,22 @@ export {};
  * @property {Person} user
  * @property {string | null} [room_id]
  * @property {string | null} [to]
+ */
+
+/**
+ * The ask-unmute answer: who was asked.
+ * @typedef {object} UnmuteAsked
+ * @property {string} room_id
+ * @property {"audio" | "video"} kind
+ * @property {Array<string>} asked user ids of the people asked (everyone in the call but hosts)
+ */
+
+/**
+ * `unmute.requested` to each person asked: a host asks, nobody is unmuted by force.
+ * @typedef {object} UnmuteRequest
+ * @property {string} room_id
+ * @property {"audio" | "video"} kind
+ * @property {Person} by
  */
 
 /**
@@ -608,7 +707,7 @@ export {};
  * @typedef {object} Webhook
  * @property {string} id
  * @property {string} url
- * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "chat.message">} events
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "recording.ready" | "chat.message">} events
  * @property {string | null} description
  * @property {string} created_at
  */
@@ -636,7 +735,7 @@ export {};
  * @typedef {object} WebhookCreated
  * @property {string} id
  * @property {string} url
- * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "chat.message">} events
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "recording.ready" | "chat.message">} events
  * @property {string | null} description
  * @property {string} created_at
  * @property {string} secret whsec_…: verify webhook-signature with it; shown this once
@@ -691,26 +790,39 @@ export {};
  *   "GET /api/v1/keys/me": ApiKeyInfo,
  *   "PATCH /api/v1/keys/me": ApiKeyInfo,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
+ *   "GET /api/v1/recordings/{recording_id}": Recording,
+ *   "DELETE /api/v1/recordings/{recording_id}": null,
+ *   "GET /api/v1/recordings/{recording_id}/file": any,
+ *   "POST /api/v1/recordings/{recording_id}/link": FileLink,
+ *   "POST /api/v1/recordings/{recording_id}/stop": Recording,
  *   "GET /api/v1/rooms": RoomList,
  *   "POST /api/v1/rooms": Room,
  *   "GET /api/v1/rooms/{room_id}": RoomDetails,
  *   "PATCH /api/v1/rooms/{room_id}": Room,
+ *   "POST /api/v1/rooms/{room_id}/ask-unmute": UnmuteAsked,
  *   "GET /api/v1/rooms/{room_id}/calendar.ics": any,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
  *   "POST /api/v1/rooms/{room_id}/guests": GuestJoined | GuestWaiting,
+ *   "GET /api/v1/rooms/{room_id}/hands": HandQueue,
+ *   "POST /api/v1/rooms/{room_id}/hands": HandQueue,
+ *   "DELETE /api/v1/rooms/{room_id}/hands": HandQueue,
+ *   "DELETE /api/v1/rooms/{room_id}/hands/{user_id}": HandQueue,
  *   "POST /api/v1/rooms/{room_id}/join": Joined | Waiting,
  *   "POST /api/v1/rooms/{room_id}/leave": null,
  *   "GET /api/v1/rooms/{room_id}/lobby": LobbyList,
  *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/admit": LobbyResolved,
  *   "POST /api/v1/rooms/{room_id}/lobby/{user_id}/deny": LobbyResolved,
  *   "POST /api/v1/rooms/{room_id}/media/token": MediaGrant,
+ *   "POST /api/v1/rooms/{room_id}/mute-all": MutedEveryone,
  *   "GET /api/v1/rooms/{room_id}/participants": LiveParticipantList,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": ParticipantRole,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": ParticipantMuted,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/remove": ParticipantRemoved,
  *   "GET /api/v1/rooms/{room_id}/preview": RoomPreview,
+ *   "GET /api/v1/rooms/{room_id}/recordings": RecordingList,
+ *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
  *   "POST /api/v1/tokens": MediaGrant,
  *   "GET /api/v1/users": PeopleFound,
@@ -744,10 +856,13 @@ export {};
  *   "PATCH /api/v1/keys/me": KeyChange,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
+ *   "POST /api/v1/rooms/{room_id}/ask-unmute": AskUnmuteBody,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
  *   "POST /api/v1/rooms/{room_id}/guests": GuestJoin,
+ *   "POST /api/v1/rooms/{room_id}/mute-all": MuteEveryoneBody,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
+ *   "POST /api/v1/rooms/{room_id}/recordings": StartRecording,
  *   "POST /api/v1/tokens": IntegratorToken,
  *   "PATCH /api/v1/users/me": UpdateMe,
  *   "DELETE /api/v1/users/me": DeleteMe,
@@ -760,6 +875,7 @@ export {};
  * @typedef {{
  *   "GET /api/v1/calls/history": { limit?: string },
  *   "GET /api/v1/dm/{user_id}/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/recordings/{recording_id}/file": { token?: string },
  *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, limit?: string },
  *   "GET /api/v1/rooms/{room_id}/sessions": { limit?: string },
  *   "GET /api/v1/users": { q?: string, limit?: string },
@@ -776,6 +892,7 @@ export {};
  *   "chat.message": Message,
  *   "dm.message": DirectMessage,
  *   "dm.receipt": ReadReceipt,
+ *   "hands.changed": HandsChanged,
  *   "lobby.admitted": Joined,
  *   "lobby.denied": RoomRef,
  *   "lobby.request": LobbyEntry,
@@ -784,8 +901,13 @@ export {};
  *   "participant.removed": ParticipantRemoved,
  *   "participant.updated": ParticipantRole,
  *   "presence": PresenceChange,
+ *   "recording.failed": Recording,
+ *   "recording.ready": Recording,
+ *   "recording.started": Recording,
+ *   "recording.stopped": Recording,
  *   "room.ended": RoomRef,
  *   "room.updated": Room,
  *   "typing": Typing,
+ *   "unmute.requested": UnmuteRequest,
  * }} RealtimeEvents
  */

@@ -39,7 +39,8 @@ async def apply_webhook(deps: Deps, event: WebhookEvent) -> bool:
             return False
         if event.id:
             db.add(ProcessedWebhook(event_id=event.id, event=event.event[:32]))
-        if event.event in HANDLED and event.room.sid:
+        hidden = event.participant.permission.hidden  # a recorder is nobody's attendance
+        if event.event in HANDLED and event.room.sid and not hidden:
             await _apply(db, event, _when(event))
         try:
             await db.commit()

@@ -53,5 +53,6 @@ class RoomPreview(Answer):
     name: str | None = Field(description="null when the room does not let guests in")
     status: Literal["active", "ended"]
     guest_access: GuestAccess
+    e2ee: bool = Field(description="media is end-to-end encrypted: joining needs the key from the link's #key=")
     livekit_url: str = Field(description="where browsers connect with a media token (for #token= links)")
     created_at: Timestamp

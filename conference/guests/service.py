@@ -38,6 +38,7 @@ async def preview(deps: Deps, raw_id: str) -> RoomPreview:
         name=room.name if room.guest_access != "off" else None,
         status=room.status,
         guest_access=room.guest_access,
+        e2ee=bool(room.e2ee),
         livekit_url=deps.settings.livekit_url,
         created_at=room.created_at,
     )

@@ -66,6 +66,14 @@ async def enqueue(
     return len(endpoints)
 
 
+async def enqueue_for_room(db: AsyncSession, room_id: str, type_: str, data: BaseModel) -> int:
+    """`enqueue` for a caller that holds the room's id only (the recorder's jobs)."""
+    from conference.rooms.models import Room  # rooms own the table; the id is all the caller has
+
+    room = await db.get(Room, room_id)
+    return await enqueue(db, room.api_key_id if room else None, room_id, type_, data)
+
+
 class OutboxSignal:
     """Set when a transaction of this app that wrote messages commits; the deliverer waits on it."""
 

@@ -7,11 +7,18 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from conference.chat.schemas import Message
+from conference.recordings.schemas import Recording
 from conference.rooms.schemas import LobbyEntry
 from conference.routing import Answer, Body, Timestamp
 
 WebhookEventName = Literal[
-    "room.started", "room.ended", "participant.joined", "participant.left", "lobby.requested", "chat.message"
+    "room.started",
+    "room.ended",
+    "participant.joined",
+    "participant.left",
+    "lobby.requested",
+    "recording.ready",
+    "chat.message",
 ]
 MAX_ORIGINS = 20
 
@@ -61,6 +68,7 @@ WEBHOOK_EVENTS: dict[str, type[BaseModel]] = {
     "participant.joined": ParticipantJoined,
     "participant.left": ParticipantLeft,
     "lobby.requested": LobbyEntry,
+    "recording.ready": Recording,  # the file can be played and downloaded (GET /recordings/{id}/file, the key too)
     "chat.message": Message,
 }
 OPT_IN_EVENTS = frozenset({"chat.message"})  # every room message would be a lot of traffic: asked for by name

@@ -11,9 +11,10 @@ def event_models() -> dict[str, type[BaseModel]]:
     from conference.calls.schemas import EVENTS as calls
     from conference.chat.schemas import EVENTS as chat
     from conference.realtime.schemas import EVENTS as realtime
+    from conference.recordings.schemas import EVENTS as recordings
     from conference.rooms.schemas import EVENTS as rooms
 
-    return {**accounts, **rooms, **chat, **calls, **realtime}
+    return {**accounts, **rooms, **chat, **calls, **realtime, **recordings}
 
 
 def frame_models() -> dict[str, type[BaseModel]]:

@@ -26,6 +26,7 @@ from conference.errors import (
 from conference.integrations.outbox import enqueue as report_to_integrator
 from conference.livekit import MediaGrant
 from conference.rooms.codes import normalize_room_code
+from conference.rooms.hands import drop_on_leave
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
 from conference.rooms.schedule import check_open
@@ -138,7 +139,9 @@ async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
             await deps.publish(*events)
             return
         member.state = "left"
+        events = await drop_on_leave(db, room, user.id)
         await db.commit()
+    await deps.publish(*events)
     if room.status == "active":
         await deps.livekit.remove_participant(room.id, user.id)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.db import Base, UtcDateTime, utcnow
+from conference.db import Base, BigId, UtcDateTime, utcnow
 
 
 class Room(Base):
@@ -28,6 +28,8 @@ class Room(Base):
     # A scheduled meeting (rooms/schedule.py): only hosts before starts_at; it ends itself at expires_at.
     starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # Media is end-to-end encrypted; the key lives only in the link's fragment, never here.
+    e2ee: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -43,3 +45,15 @@ class RoomMember(Base):
     state: Mapped[str] = mapped_column(String(16), default="joined")
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RaisedHand(Base):
+    """A hand up in a room's call; the id orders the queue (first raised, first in line)."""
+
+    __tablename__ = "raised_hands"
+    __table_args__ = (UniqueConstraint("room_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

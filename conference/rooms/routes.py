@@ -36,6 +36,7 @@ class CreateRoom(Body):
     guest_access: GuestAccess = "lobby"
     starts_at: ScheduleTime | None = None
     expires_at: ScheduleTime | None = None
+    e2ee: bool = Field(default=False, description="encrypt media end to end; the key never reaches the server")
 
     @field_validator("name")
     @classmethod
@@ -95,6 +96,7 @@ async def create_room(request: web.Request, body: CreateRoom) -> Room:
         max_participants=body.max_participants,
         waiting_room=body.waiting_room,
         guest_access=body.guest_access,
+        e2ee=body.e2ee,
         host_id=user.id if user else None,
         api_key_id=key.id if key else None,
         starts_at=body.starts_at,

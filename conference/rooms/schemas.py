@@ -14,6 +14,8 @@ from conference.routing import Answer, Timestamp
 Role = Literal["host", "participant", "viewer"]
 GuestAccess = Literal["off", "lobby", "open"]
 MuteKind = Literal["audio", "video", "screen"]
+UnmuteKind = Literal["audio", "video"]
+HandChange = Literal["raised", "lowered", "cleared"]
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -30,6 +32,7 @@ class Room(Answer):
     guest_access: GuestAccess = Field(
         description="off: accounts only; lobby: guests wait for a host; open: guests come straight in"
     )
+    e2ee: bool = Field(description="media is end-to-end encrypted; the key travels only in the link's #key= fragment")
     kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
     starts_at: Timestamp | None = Field(description="scheduled start: before it only hosts may join")
     expires_at: Timestamp | None = Field(description="the room ends itself then")
@@ -48,6 +51,7 @@ class Room(Answer):
             waiting_room=row.waiting_room,
             locked=row.locked,
             guest_access=row.guest_access,
+            e2ee=bool(row.e2ee),
             kind=row.kind,
             starts_at=row.starts_at,
             expires_at=row.expires_at,
@@ -152,6 +156,51 @@ class ParticipantRole(Answer):
     role: Role
 
 
+class RaisedHand(Answer):
+    user: Person
+    raised_at: Timestamp
+
+
+class HandQueue(Answer):
+    """The raised hands of a room's call, first raised first: GET /hands and every hand answer."""
+
+    room_id: str
+    items: list[RaisedHand]
+
+
+class HandsChanged(HandQueue):
+    """`hands.changed` to the room: the whole queue after a hand went up or down."""
+
+    change: HandChange
+    user_id: str | None = Field(description="whose hand; None when a host lowered every hand")
+    by: str = Field(description="who did it: the person themselves, or a host")
+
+
+class MutedEveryone(Answer):
+    """The mute-all answer; each person muted also gets `participant.muted`."""
+
+    room_id: str
+    kind: MuteKind
+    by: str = Field(description="the host who muted")
+    muted: list[str] = Field(description="identities of the people whose tracks were muted")
+
+
+class UnmuteRequest(Answer):
+    """`unmute.requested` to each person asked: a host asks, nobody is unmuted by force."""
+
+    room_id: str
+    kind: UnmuteKind
+    by: Person
+
+
+class UnmuteAsked(Answer):
+    """The ask-unmute answer: who was asked."""
+
+    room_id: str
+    kind: UnmuteKind
+    asked: list[str] = Field(description="user ids of the people asked (everyone in the call but hosts)")
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "room.updated": Room,
     "room.ended": RoomRef,
@@ -162,4 +211,6 @@ EVENTS: dict[str, type[BaseModel]] = {
     "participant.muted": ParticipantMuted,
     "participant.removed": ParticipantRemoved,
     "participant.updated": ParticipantRole,
+    "hands.changed": HandsChanged,
+    "unmute.requested": UnmuteRequest,
 }

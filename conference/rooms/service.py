@@ -88,6 +88,7 @@ async def create_room(
     api_key_id: str | None = None,
     starts_at: datetime | None = None,
     expires_at: datetime | None = None,
+    e2ee: bool = False,
 ) -> Room:
     check_times(starts_at, expires_at)
     row = await _insert_room(
@@ -99,6 +100,7 @@ async def create_room(
         host_id=host_id,
         key=api_key_id,
         schedule=(starts_at, expires_at),
+        e2ee=e2ee,
     )
     return Room.of(row, deps.settings.public_url)
 
@@ -116,6 +118,7 @@ async def _insert_room(
     locked: bool = False,
     member_ids: tuple[str, ...] = (),
     schedule: tuple[datetime | None, datetime | None] = (None, None),
+    e2ee: bool = False,
 ) -> RoomRow:
     async with deps.db() as db:
         for _ in range(5):  # 26^10 codes; a clash is rare but possible
@@ -131,6 +134,7 @@ async def _insert_room(
                 locked=locked,
                 starts_at=schedule[0],
                 expires_at=schedule[1],
+                e2ee=e2ee,
             )
             db.add(room)
             try:
@@ -213,6 +217,8 @@ async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
 async def close_room(deps: Deps, room_id: str) -> int:
     """Ends the room for everyone (a host's end, or its expiry); 1 when this call ended it, 0 when it
     had ended already. LiveKit first: if it cannot disconnect people, the room is not marked ended."""
+    from conference.recordings.service import stop_room_recordings  # recordings owns its table
+
     await deps.livekit.delete_room(room_id)
     async with deps.db() as db:
         closed = await db.execute(
@@ -224,8 +230,9 @@ async def close_room(deps: Deps, room_id: str) -> int:
             return 0  # someone else ended it first (another host, another replica's sweep)
         event = await record_event(db, "room.ended", RoomRef(room_id=room_id), room_id=room_id)
         guests_out = await end_guest_sessions(db, room_id)  # guests' sessions end with the room
+        stopped = await stop_room_recordings(db, room_id)
         await db.commit()
-    await deps.publish(event)
+    await deps.publish(event, *stopped)
     await deps.hub.notify(StandingChanged(room_id=room_id))  # no replica mints a token for it any more
     await announce_ended(deps, guests_out)
     return 1
@@ -236,6 +243,7 @@ async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LivePartic
     async with deps.db() as db:
         room, _ = await require_member(db, raw_id, user_id)
         present = await deps.livekit.list_participants(room.id) if room.status == "active" else []
+        present = [participant for participant in present if not participant.permission.hidden]  # a recorder
         ids = [participant.identity for participant in present]
         users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
         roles = dict(

@@ -44,3 +44,17 @@ async def join_from_prejoin(page):
     await page.wait_for_function(PLAYING, arg="[data-testid=preview-video]", timeout=15000)
     await page.click("[data-testid=join-now]")
     await page.wait_for_selector("[data-testid=call]")
+
+
+async def watch_csp(page) -> None:
+    """From the next page load on, remember what the Content-Security-Policy refuses (see csp_violations)."""
+    await page.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
+
+
+async def csp_violations(page) -> list[str]:
+    refused = await page.evaluate("window.__cspViolations || []")
+    return [*refused, *(line for line in page.console_lines if "Content Security Policy" in line)]

@@ -60,6 +60,7 @@ async def test_every_control_is_labelled_and_a_meeting_is_joined_by_keyboard(sit
     for panel in ("chat", "people"):
         await page.click(f"[data-testid=toggle-{panel}]")
         await assert_all_named(page, f"call/{panel}")
+    await page.click("[data-testid=open-more]")
     await page.click("[data-testid=open-settings]")
     await page.wait_for_selector("[data-testid=settings-dialog]")
     await assert_all_named(page, "call/settings")

@@ -14,7 +14,8 @@ LANGUAGES = ["en", "ru"]
 # Keys are dotted snake_case words; event names and storage keys look alike, so those are listed.
 NOT_KEYS = re.compile(
     r"^(conference\.|call\.(ring|accepted|declined|cancelled)$|chat\.(message|send)$|dm\.(message|receipt|send)$|"
-    r"lobby\.(request|admitted|denied|resolved)$|participant\.removed$|room\.(ended|updated)$)"
+    r"lobby\.(request|admitted|denied|resolved)$|participant\.(removed|muted|updated)$|room\.(ended|updated)$|"
+    r"recording\.(started|stopped|ready|failed)$|hands\.changed$|unmute\.requested$)"
 )
 
 

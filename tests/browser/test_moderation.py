@@ -69,12 +69,15 @@ async def test_a_muted_then_removed_participant_is_told_and_cannot_come_back(sit
 
     await host_page.click("[data-testid=toggle-people]")
     person = f"[data-testid=person][data-identity='{guest.id}']"
-    # First the host mutes Rex's microphone; Rex's own toolbar shows it off.
-    await host_page.wait_for_selector(f"{person} [data-testid=mute-participant]")
-    await host_page.click(f"{person} [data-testid=mute-participant]")
+    menu_item = "[role=menu]:not([hidden]) [data-testid={}]"
+    # First the host mutes Rex's microphone from his menu; Rex's own toolbar shows it off, and he is told who did it.
+    await host_page.click(f"{person} [data-testid=person-actions]")
+    await host_page.click(menu_item.format("mute-audio"))
     await guest_page.wait_for_selector("[data-testid=toggle-mic][aria-pressed=false]", timeout=15000)
+    await guest_page.wait_for_selector("[data-testid=toast] >> text=muted your microphone")
     await host_page.wait_for_selector(f"[data-testid=tile][data-identity='{guest.id}'][data-muted=true]")
-    await host_page.click(f"{person} [data-testid=remove-participant]")
+    await host_page.click(f"{person} [data-testid=person-actions]")
+    await host_page.click(menu_item.format("remove-participant"))
     await host_page.click("[data-testid=confirm-ok]")
     await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=removed]", timeout=15000)
     assert await guest_page.text_content("[data-testid=room-status]") == "You were removed from the meeting"

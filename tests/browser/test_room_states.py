@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import save_screenshot
 from tests.browser.steps import join_from_prejoin, sign_in
 from tests.helpers import register
 
@@ -68,9 +69,16 @@ async def test_on_a_phone_the_call_fits_and_the_host_ends_it_from_leave(site, ne
     toolbar = await page.locator("[data-testid=controls]").bounding_box()
     assert toolbar["height"] < 90, "the toolbar wraps onto a second row"
     (artifacts_dir / "room-phone.png").write_bytes(await page.screenshot())
+    # Sharing, reactions and the rest wait in "more" on a phone.
+    await page.click("[data-testid=open-more]")
+    await page.wait_for_selector("[role=menu]:not([hidden]) [data-testid=more-share]")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    save_screenshot(await page.screenshot(), "call-phone-more.png", artifacts_dir)
+    await page.keyboard.press("Escape")
 
     await page.click("[data-testid=leave-room]")
-    await page.click("[data-testid=leave-choice-end]")
+    await page.click("[data-testid=end-room]")
+    await page.click("[data-testid=end-confirm-ok]")
     await page.wait_for_selector("[data-testid=room-outcome][data-reason=ended_by_me]")
     response = await site.client.get(f"/api/v1/rooms/{room['id']}", headers=host.headers)
     assert (await response.json())["status"] == "ended"

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from conference.migrations import migrate
 from tests.migrations.legacy import fresh_database
 
-BEFORE = "0002_events_created_at_index"
+BEFORE = "0004_in_call"
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])

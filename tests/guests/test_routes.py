@@ -50,6 +50,7 @@ async def test_a_room_with_guests_off_refuses_them_by_name(api):
         "name": None,  # a room closed to guests does not tell strangers its name
         "status": "active",
         "guest_access": "off",
+        "e2ee": False,
         "livekit_url": api.settings.livekit_url,
         "created_at": room["created_at"],
     }

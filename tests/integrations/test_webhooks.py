@@ -286,6 +286,7 @@ async def test_outside_development_only_public_https_endpoints_are_accepted(make
                 "participant.joined",
                 "participant.left",
                 "lobby.requested",
+                "recording.ready",
             ]
         else:
             assert await error_of(response) == (400, "validation_failed")
@@ -439,3 +440,32 @@ async def test_the_retention_sweep_forgets_finished_messages_but_never_pending_o
     async with deps.db() as db:
         assert list(await db.scalars(select(WebhookMessage.id).order_by(WebhookMessage.id))) == ids[1:]
         assert await db.scalar(select(func.count()).select_from(WebhookAttempt)) == 2  # its attempt went too
+
+
+async def test_a_finished_recording_of_the_keys_room_is_reported(api, receiver):
+    """The recorder's worker closes the file (recordings/jobs.py): recording.ready goes out with it."""
+    from conference.deps import DEPS
+    from conference.recordings import jobs
+
+    key = await api_key(api)
+    await subscribe(api, key, receiver, events=["recording.ready"])
+    room = await key_room(api, key)
+    teacher = await register(api)
+    await join(api, teacher, room["id"])
+    # A member cannot record (hosts only); the key's room has no host user, so the job is queued directly.
+    deps = api.server.app[DEPS]
+    from conference.recordings.models import Recording as RecordingRow
+
+    async with deps.db() as db:
+        db.add(RecordingRow(id="rec_test_1", room_id=room["id"], layout="grid", audio_only=False))
+        await db.commit()
+    async with deps.db() as db:
+        job = await jobs.claim(db, "worker-1")
+        assert job is not None
+        await jobs.began(db, job.id, "worker-1", "rec_test_1.mp4")
+    async with deps.db() as db:
+        await jobs.finished(db, job.id, "worker-1", size=1234, duration=2.5, error=None)
+    await receiver.wait_for(1, "recording.ready")
+    data = receiver.received("recording.ready")[0].body["data"]
+    assert data["id"] == "rec_test_1" and data["room_id"] == room["id"] and data["status"] == "ready"
+    assert data["duration_s"] == 2.5

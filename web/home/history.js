@@ -3,6 +3,7 @@ import { h } from '../dom.js';
 import { calls } from '../endpoints.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
 import { avatar, emptyState, errorText } from '../ui.js';
+import { attachRecordings } from './recordings.js';
 
 /** @import { CallSession } from '../endpoints.js' */
 /** @typedef {CallSession['participants'][number]} Attendance */
@@ -69,6 +70,7 @@ export function historyTab(panel) {
       list.removeAttribute('aria-busy');
       if (!answer.items.length) return list.replaceWith(emptyState(t('history.empty'), 'call-history-empty'));
       list.append(...answer.items.map((/** @type {CallSession} */ call) => sessionItem(call)));
+      attachRecordings(list);
     })
     .catch((error) => list.replaceWith(emptyState(errorText(error), 'call-history-error')));
 }

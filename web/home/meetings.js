@@ -3,7 +3,7 @@ import { askNotificationPermission } from '../calls.js';
 import { h, icon } from '../dom.js';
 import { rooms } from '../endpoints.js';
 import { t } from '../i18n.js';
-import { normalizeRoomId } from '../roomcode.js';
+import { newPassphrase, normalizeRoomId } from '../roomcode.js';
 import { errorText } from '../ui.js';
 
 /** @import { PageContext } from '../app.js' */
@@ -25,12 +25,14 @@ function createCard(ctx) {
     icon('plus'),
     t('home.create'),
   );
+  const e2ee = h('input', { type: 'checkbox', class: 'switch__input', testid: 'create-e2ee' });
   const form = h(
     'form',
     { class: 'card card--action', 'aria-labelledby': 'create-title' },
     h('h2', { class: 'card__title', id: 'create-title' }, t('home.create_title')),
     h('label', { class: 'field__label', for: 'create-name' }, t('home.create_name')),
     h('div', { class: 'inline-form' }, nameInput, button),
+    h('label', { class: 'switch switch--spaced' }, e2ee, h('span', {}, t('home.create_e2ee'))),
     error,
   );
   form.addEventListener('submit', async (event) => {
@@ -40,8 +42,11 @@ function createCard(ctx) {
     error.hidden = true;
     const me = ctx.user?.display_name || ctx.user?.login || '';
     try {
-      const room = await rooms.create({ name: nameInput.value.trim() || t('home.default_room_name', { name: me }) });
-      ctx.navigate(`/r/${encodeURIComponent(room.id)}`, { state: { created: true } });
+      const name = nameInput.value.trim() || t('home.default_room_name', { name: me });
+      const room = await rooms.create({ name, e2ee: e2ee.checked });
+      // The passphrase exists only in this link's fragment: the server never sees it.
+      const key = room.e2ee ? `#key=${newPassphrase()}` : '';
+      ctx.navigate(`/r/${encodeURIComponent(room.id)}${key}`, { state: { created: true } });
     } catch (failure) {
       button.disabled = false;
       error.textContent = errorText(failure);
@@ -83,13 +88,15 @@ function joinCard(ctx) {
     event.preventDefault();
     askNotificationPermission();
     const id = normalizeRoomId(input.value);
+    // A pasted link of an encrypted meeting keeps its #key= fragment (it stays in this browser).
+    const fragment = input.value.match(/#key=[^\s]+/)?.[0] ?? '';
     if (!id) {
       error.textContent = t('home.join_empty');
       error.hidden = false;
       input.focus();
       return;
     }
-    ctx.navigate(`/r/${encodeURIComponent(id)}`);
+    ctx.navigate(`/r/${encodeURIComponent(id)}${fragment}`);
   });
   return form;
 }

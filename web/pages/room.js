@@ -6,13 +6,14 @@ import { rooms, users } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { Call } from '../room/call.js';
+import { canEncrypt } from '../room/e2ee.js';
 import { startAsGuest } from '../room/guestjoin.js';
 import { waitInLobby } from '../room/lobby.js';
 import { renderLoading, renderOutcome } from '../room/outcome.js';
 import { prejoin } from '../room/prejoin.js';
 import { showNotStarted, startsAtOf } from '../room/schedule.js';
 import { enterWithLinkToken, linkToken } from '../room/tokenlink.js';
-import { normalizeRoomId } from '../roomcode.js';
+import { keyFromLocation, normalizeRoomId } from '../roomcode.js';
 import { errorText } from '../ui.js';
 
 /** @import { PageContext } from '../app.js' */
@@ -49,6 +50,12 @@ class RoomPage {
   constructor(root, ctx) {
     this.ctx = ctx;
     this.roomId = normalizeRoomId(ctx.params[0]);
+    /** The passphrase of an encrypted meeting, from the link's #key= (it stays in this browser). */
+    this.e2eeKey = keyFromLocation();
+    // Kept through signing in, the key goes back into this page's address, so the invite link carries it.
+    if (this.e2eeKey && !location.hash) {
+      history.replaceState(history.state, '', `${location.pathname}#key=${encodeURIComponent(this.e2eeKey)}`);
+    }
     this.view = h('div', { class: 'room-page' });
     root.replaceChildren(this.view);
     /** @type {(() => void) | null} */
@@ -78,7 +85,7 @@ class RoomPage {
     if (!this.ctx.user) return startAsGuest(this);
     const { directJoin, autoJoin } = this.ctx.state;
     // A call's one-time hand-over: a reload later should show the pre-join screen, not reuse it.
-    if (directJoin || autoJoin) history.replaceState({}, '', location.pathname);
+    if (directJoin || autoJoin) history.replaceState({}, '', location.pathname + location.hash);
     if (directJoin) return this.enterDirectCall(directJoin);
     const room = await this.lookUp();
     if (!room) return;
@@ -113,7 +120,18 @@ class RoomPage {
       this.showOutcome('ended');
       return null;
     }
-    if (room.id !== this.ctx.params[0]) history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}`);
+    // An encrypted meeting cannot be joined without its key, nor by a browser that cannot encrypt.
+    if (room.e2ee && !this.e2eeKey) {
+      this.showOutcome('no_key');
+      return null;
+    }
+    if (room.e2ee && !canEncrypt()) {
+      this.showOutcome('no_e2ee');
+      return null;
+    }
+    if (room.id !== this.ctx.params[0]) {
+      history.replaceState(history.state, '', `/r/${encodeURIComponent(room.id)}${location.hash}`);
+    }
     return room;
   }
 
@@ -163,7 +181,7 @@ class RoomPage {
   async join(room, tracks, autoMedia) {
     const answer = await rooms.join(room.id);
     if (!('token' in answer)) return this.waitForHost(room, tracks);
-    return this.enter({ ...answer, autoMedia }, tracks);
+    return this.enter({ ...answer, autoMedia, e2eeKey: this.e2eeKey }, tracks);
   }
 
   /** @param {Room} room @param {Tracks} tracks */
@@ -180,7 +198,7 @@ class RoomPage {
       return this.showOutcome(decision.outcome);
     }
     try {
-      await this.enter(decision.grant, tracks);
+      await this.enter({ ...decision.grant, e2eeKey: this.e2eeKey }, tracks);
     } catch (error) {
       stopTracks(tracks);
       this.fail(error);
@@ -202,7 +220,8 @@ class RoomPage {
     if (this.gone) return null;
     /** @type {ShowOutcome} */
     const onOutcome = (reason, detail) => this.showOutcome(reason, detail);
-    this.call = await Call.start(this.view, { join: entry, tracks, user: { id: identity }, onOutcome });
+    const join = { ...entry, e2eeKey: entry.e2eeKey ?? this.e2eeKey };
+    this.call = await Call.start(this.view, { join, tracks, user: { id: identity }, onOutcome });
     if (this.gone) this.call.leave();
     return this.call;
   }

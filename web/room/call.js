@@ -1,26 +1,39 @@
-// The in-call view: connects to LiveKit, wires room events to the stage, toolbar, chat and people panels.
+// The in-call view: connects to LiveKit, wires room events to the stage, toolbar, chat and people panels, the
+// raised hands, reactions, moderation and keyboard shortcuts.
 import { h } from '../dom.js';
 import { rooms } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
 import { confirmDialog, errorText, toast } from '../ui.js';
+import { audioButton, newRoom, OUTCOME_FOR, reconnectingBanner } from './callparts.js';
 import { ChatPanel } from './chat.js';
 import { Controls } from './controls.js';
 import { loadPrefs, supportsOutputSelection } from './devices.js';
-import { leaveChoice, openSettings } from './dialogs.js';
-import { CallHeader } from './header.js';
-import { DisconnectReason, Room, RoomEvent, ScreenSharePresets, Track, VideoPresets } from './livekit.js';
+import { watchDirectMessages } from './direct.js';
+import { e2eeNotice, e2eeOptions } from './e2ee.js';
+import { keepEffect } from './effects.js';
+import { Hands } from './hands.js';
+import { CallHeader, headerBadge } from './header.js';
+import { Room, RoomEvent, Track } from './livekit.js';
+import { participantRole, personMenu, watchModeration } from './moderation.js';
+import { moreItems } from './moremenu.js';
+import { keepNoiseSuppression } from './noise.js';
 import { PeoplePanel } from './people.js';
+import { Reactions } from './reactions.js';
+import { mountRecording } from './recording.js';
+import { openShortcutHelp, shortcutOf } from './shortcuts.js';
 import { participantName, Stage } from './stage.js';
 
 /** @import { LocalTrack } from './livekit.js' */
+/** @import { ModerationContext } from './moderation.js' */
 /** @import { OutcomeReason, ShowOutcome } from './outcome.js' */
+/** @import { ShortcutAction } from './shortcuts.js' */
 
 /**
  * What the call needs to know of its room (any room answer has it).
  * @typedef {{id: string, name?: string | null, host_id?: string | null, locked?: boolean, waiting_room?: boolean,
- *   guest_access?: 'off' | 'lobby' | 'open'}} CallRoom
+ *   e2ee?: boolean, guest_access?: 'off' | 'lobby' | 'open'}} CallRoom
  */
 /**
  * What opens a call: a media grant for a room.
@@ -30,6 +43,7 @@ import { participantName, Stage } from './stage.js';
  * @property {string} token
  * @property {string} livekit_url
  * @property {boolean} [autoMedia] turn camera and microphone on by themselves (there was no preview)
+ * @property {string | null} [e2eeKey] the passphrase from the link's #key= (E2EE rooms); never sent to the app
  */
 /**
  * @typedef {object} CallSpec
@@ -40,32 +54,6 @@ import { participantName, Stage } from './stage.js';
  */
 /** @typedef {'chat' | 'people' | null} PanelName */
 
-/** @type {Map<DisconnectReason | undefined, OutcomeReason>} */
-const OUTCOME_FOR = new Map([
-  [DisconnectReason.ROOM_DELETED, 'ended'],
-  [DisconnectReason.ROOM_CLOSED, 'ended'],
-  [DisconnectReason.PARTICIPANT_REMOVED, 'removed'],
-  [DisconnectReason.DUPLICATE_IDENTITY, 'duplicate'],
-]);
-const PHONE = '(max-width: 560px)';
-
-function newRoom() {
-  // Devices picked before (pre-join or settings) are used when the camera or mic is turned on later.
-  const prefs = loadPrefs();
-  return new Room({
-    adaptiveStream: true,
-    dynacast: true,
-    videoCaptureDefaults: { resolution: VideoPresets.h720.resolution, deviceId: prefs.videoinput || undefined },
-    publishDefaults: { simulcast: true, screenShareEncoding: ScreenSharePresets.h1080fps15.encoding },
-    audioCaptureDefaults: {
-      echoCancellation: true,
-      noiseSuppression: true,
-      autoGainControl: true,
-      deviceId: prefs.audioinput || undefined,
-    },
-  });
-}
-
 export class Call {
   /**
    * Joins the LiveKit room and renders the call into container.
@@ -73,7 +61,12 @@ export class Call {
    * @param {CallSpec} spec
    */
   static async start(container, spec) {
-    const room = newRoom();
+    const e2ee = spec.join.room.e2ee && spec.join.e2eeKey ? e2eeOptions() : null;
+    const room = newRoom(e2ee?.options);
+    if (e2ee && spec.join.e2eeKey) {
+      await e2ee.keyProvider.setKey(spec.join.e2eeKey);
+      await room.setE2EEEnabled(true);
+    }
     await room.connect(spec.join.livekit_url, spec.join.token);
     const call = new Call(container, room, spec);
     await call.publishMedia(spec.join.autoMedia ?? false);
@@ -91,7 +84,6 @@ export class Call {
     this.user = user;
     this.tracks = tracks;
     this.onOutcome = onOutcome;
-    this.isHost = join.role === 'host' || Boolean(this.info.host_id && this.info.host_id === user?.id);
     this.finished = false;
     this.endingForAll = false;
     this.scheduled = false;
@@ -99,56 +91,97 @@ export class Call {
     this.panel = null;
     /** @type {(() => void)[]} */
     this.offs = [];
-    this.stage = new Stage(room, { onMore: () => this.panel !== 'people' && this.setPanel('people') });
+    this.hands = new Hands(this.info.id, user?.id, () => this.handsMoved());
+    /** @type {ModerationContext} */
+    this.moderation = {
+      room,
+      roomId: this.info.id,
+      ownerId: this.info.host_id,
+      me: user?.id,
+      isHost: () => this.isHost,
+      hands: this.hands,
+    };
+    this.owner = join.role === 'host' || Boolean(this.info.host_id && this.info.host_id === user?.id);
+    this.stage = new Stage(room, {
+      onMore: () => this.panel !== 'people' && this.setPanel('people'),
+      menuFor: (p) => personMenu(this.moderation, p),
+      handOf: (identity) => this.hands.position(identity),
+    });
     this.header = new CallHeader(this.info);
+    this.recording = mountRecording(this.header.element, this.info.id, this.isHost);
     this.chat = new ChatPanel(this.info.id, {
       me: user?.id,
       onClose: () => this.setPanel(null),
       onUnread: (n) => this.controls.setUnread(n),
     });
+    if (this.info.e2ee) this.chat.element.querySelector('header')?.after(e2eeNotice());
     this.people = new PeoplePanel(room, this.info, {
-      isHost: this.isHost,
+      isHost: this.owner,
+      moderation: this.moderation,
       onClose: () => this.setPanel(null),
       onWaiting: (n) => this.controls.setWaiting(n),
     });
     this.controls = this.buildControls();
-    this.banner = h(
-      'div',
-      { class: 'banner', role: 'status', testid: 'reconnecting-banner', hidden: true },
-      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-      t('room.reconnecting'),
-    );
-    this.audioButton = h(
-      'button',
-      {
-        class: 'button button--primary banner__action',
-        type: 'button',
-        testid: 'start-audio',
-        hidden: room.canPlaybackAudio,
-      },
-      t('room.enable_audio'),
-    );
-    this.audioButton.addEventListener('click', async () => {
-      await room.startAudio();
-      this.audioButton.hidden = true;
-    });
+    this.banner = reconnectingBanner();
+    this.audioButton = audioButton(room);
     this.audioSink = h('div', { class: 'visually-hidden', 'aria-hidden': 'true' });
+    this.showBadges();
+    this.reactions = new Reactions(room, (identity) => this.stage.tileOf(identity));
     this.layout = this.render(container);
     this.watchRoom();
     this.watchServer();
     this.onKey = this.onKey.bind(this);
     document.addEventListener('keydown', this.onKey);
     this.refresh();
+    if (room.localParticipant.permissions?.canPublish === false) toast(t('controls.viewer_note'), { timeout: 8000 });
+  }
+
+  /** Whether I may moderate now: the owner, or someone a host made a co-host (roles change mid-call). */
+  get isHost() {
+    return this.owner || participantRole(this.room.localParticipant) === 'host';
+  }
+
+  /** The header's badges of this call: locked (kept in step by room.updated) and end-to-end encrypted. */
+  showBadges() {
+    const lock = this.info.locked ? headerBadge('locked', t('badges.locked'), 'lock', t('badges.locked_title')) : null;
+    this.header.setBadge('locked', lock);
+    const e2ee = this.info.e2ee ? headerBadge('e2ee', t('badges.e2ee'), 'shield', t('badges.e2ee_title')) : null;
+    this.header.setBadge('e2ee', e2ee);
+  }
+
+  handsMoved() {
+    this.controls?.setHand(this.hands.isRaised(this.user?.id || ''));
+    this.refresh();
   }
 
   buildControls() {
-    return new Controls(this.room, {
-      isHost: this.isHost,
+    const controls = new Controls(this.room, {
+      isHost: () => this.isHost,
       onChat: () => this.setPanel('chat'),
       onPeople: () => this.setPanel('people'),
-      onSettings: () => openSettings(this.room),
+      onHand: () => this.hands.toggleMine(),
+      onReact: (emoji) => this.react(emoji),
+      moreItems: () => this.moreItems(),
       onLeave: () => this.leaveClicked(),
       onEnd: () => this.endClicked(),
+    });
+    controls.setHand(false);
+    return controls;
+  }
+
+  /** @param {string} emoji */
+  react(emoji) {
+    if (!this.reactions.send(emoji)) toast(t('reactions.slow_down'));
+  }
+
+  /** The "more" menu: layout, settings, shortcuts; on a phone also sharing and reactions; for hosts, everyone. */
+  moreItems() {
+    return moreItems({
+      room: this.room,
+      stage: this.stage,
+      moderation: this.moderation,
+      onShare: () => this.controls.screen.click(),
+      onReact: (emoji) => this.react(emoji),
     });
   }
 
@@ -199,6 +232,10 @@ export class Call {
       .on(RoomEvent.Reconnected, () => reconnecting(false))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => this.hideAudioButton())
       .on(RoomEvent.MediaDevicesError, () => toast(t('room.device_error'), { kind: 'error' }))
+      .on(RoomEvent.LocalTrackPublished, (publication) => {
+        keepEffect(publication);
+        keepNoiseSuppression(publication);
+      })
       .on(RoomEvent.Disconnected, (reason) => this.finish(OUTCOME_FOR.get(reason) || 'disconnected'));
     for (const event of [
       RoomEvent.TrackPublished,
@@ -211,6 +248,7 @@ export class Call {
       RoomEvent.ParticipantMetadataChanged,
       RoomEvent.ParticipantPermissionsChanged,
       RoomEvent.ConnectionQualityChanged,
+      RoomEvent.ParticipantEncryptionStatusChanged,
     ]) {
       this.room.on(event, refresh);
     }
@@ -224,6 +262,14 @@ export class Call {
       realtime.on('participant.removed', (data) => {
         if (mine(data.room_id) && data.user_id === this.user?.id) this.finish('removed');
       }),
+      realtime.on('room.updated', (room) => {
+        if (!mine(room.id)) return;
+        this.info.locked = room.locked;
+        this.showBadges();
+      }),
+      realtime.on('participant.updated', (data) => mine(data.room_id) && this.refresh()),
+      ...watchModeration(this.moderation),
+      watchDirectMessages(this.user?.id),
     );
   }
 
@@ -231,14 +277,37 @@ export class Call {
     this.audioButton.hidden = this.room.canPlaybackAudio;
   }
 
-  /** Ctrl+D toggles the microphone, Ctrl+E the camera (as in other meeting apps). @param {KeyboardEvent} event */
+  /** Keyboard shortcuts (shortcuts.js); never while typing in a field. @param {KeyboardEvent} event */
   onKey(event) {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
-    const key = event.key.toLowerCase();
-    if (key === 'd') this.controls.mic.click();
-    else if (key === 'e') this.controls.camera.click();
-    else return;
+    const action = shortcutOf(event);
+    if (!action) return;
     event.preventDefault();
+    this.runShortcut(action);
+  }
+
+  /** @param {ShortcutAction} action */
+  runShortcut(action) {
+    const canPublish = this.room.localParticipant.permissions?.canPublish !== false;
+    if (action === 'mic' && canPublish) this.controls.mic.click();
+    else if (action === 'camera' && canPublish) this.controls.camera.click();
+    else if (action === 'share' && canPublish) this.controls.screen.click();
+    else if (action === 'hand') this.hands.toggleMine();
+    else if (action === 'chat') this.setPanel('chat');
+    else if (action === 'people') this.setPanel('people');
+    else if (action === 'help') openShortcutHelp();
+    else if (action === 'leave') this.leaveAsked();
+  }
+
+  /** The leave shortcut asks first: one stray key should not end anyone's call. */
+  async leaveAsked() {
+    const sure = await confirmDialog({
+      title: t('room.leave_title'),
+      message: t('room.leave_confirm'),
+      confirm: t('controls.leave_short'),
+      danger: true,
+      testid: 'leave-confirm',
+    });
+    if (sure) this.leaveClicked();
   }
 
   /** Opens a side panel, or closes it when it is the one open. @param {PanelName} name */
@@ -288,12 +357,6 @@ export class Call {
   }
 
   async leaveClicked() {
-    // On a phone the toolbar has no room for "end for all": hosts choose when they leave.
-    if (this.isHost && matchMedia(PHONE).matches) {
-      const choice = await leaveChoice();
-      if (choice === 'end') return this.endForAll();
-      if (choice !== 'leave') return;
-    }
     await this.finish('left');
     rooms.leave(this.info.id).catch(() => {});
   }
@@ -336,6 +399,9 @@ export class Call {
 
   cleanup() {
     this.header.stop();
+    this.recording.stop();
+    this.hands.destroy();
+    this.reactions.destroy();
     document.removeEventListener('keydown', this.onKey);
     for (const off of this.offs) off();
     this.chat.destroy();

@@ -1,9 +1,12 @@
-// Small dialogs of the call: copy the invite, pick devices, choose between leaving and ending.
+// Small dialogs of the call: copy the invite, pick devices.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { inviteLink } from '../roomcode.js';
 import { openDialog, toast } from '../ui.js';
 import { deviceSelect, supportsOutputSelection } from './devices.js';
+import { applyEffect, effectPicker } from './effects.js';
+import { Track } from './livekit.js';
+import { noiseSwitch } from './noise.js';
 
 /** @import { Room } from './livekit.js' */
 
@@ -33,44 +36,6 @@ export async function copyText(text, done) {
   }
 }
 
-/**
- * A host leaving on a phone: leave, or end the meeting for everyone?
- * @returns {Promise<'leave' | 'end' | null>} null: cancelled
- */
-export function leaveChoice() {
-  return new Promise((resolve) => {
-    /** @type {'leave' | 'end' | null} */
-    let choice = null;
-    const pick = (/** @type {'leave' | 'end' | null} */ value) => () => {
-      choice = value;
-      dialog.close();
-    };
-    const dialog = openDialog({
-      title: t('room.leave_title'),
-      testid: 'leave-choice',
-      onClose: () => resolve(choice),
-      body: h('p', {}, t('room.leave_text')),
-      actions: [
-        h(
-          'button',
-          { class: 'button', type: 'button', testid: 'leave-choice-cancel', onclick: pick(null) },
-          t('common.cancel'),
-        ),
-        h(
-          'button',
-          { class: 'button button--danger', type: 'button', testid: 'leave-choice-end', onclick: pick('end') },
-          t('controls.end'),
-        ),
-        h(
-          'button',
-          { class: 'button button--primary', type: 'button', testid: 'leave-choice-leave', onclick: pick('leave') },
-          t('room.just_leave'),
-        ),
-      ],
-    });
-  });
-}
-
 /** @param {{id: string}} info */
 export function copyInvite(info) {
   copyText(inviteLink(info), t('room.link_copied'));
@@ -92,6 +57,17 @@ export function openSettings(room) {
       pick('audioinput'),
       pick('videoinput'),
       supportsOutputSelection() ? pick('audiooutput') : null,
+      noiseSwitch(room),
+      effectPicker(async (name) => {
+        const camera = room.localParticipant.getTrackPublication(Track.Source.Camera)?.videoTrack;
+        if (!camera) return;
+        try {
+          await applyEffect(camera, name);
+        } catch (error) {
+          toast(t('effects.failed'), { kind: 'error' });
+          throw error;
+        }
+      }),
     ),
     actions: [
       h(

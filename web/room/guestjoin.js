@@ -6,6 +6,7 @@ import { guests } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { errorText } from '../ui.js';
+import { canEncrypt } from './e2ee.js';
 import { waitInLobby } from './lobby.js';
 import { renderLoading } from './outcome.js';
 import { prejoin } from './prejoin.js';
@@ -25,6 +26,7 @@ import { showNotStarted, startsAtOf } from './schedule.js';
  * @property {(entry: CallEntry, tracks: (LocalTrack | null)[]) => Promise<void>} enter
  * @property {(() => void) | null} stopPreview
  * @property {(() => void) | null} stopWaiting
+ * @property {string | null} [e2eeKey] an encrypted meeting's passphrase, from the link's #key=
  */
 
 /** @type {Record<string, OutcomeReason>} */
@@ -168,6 +170,9 @@ export async function startAsGuest(visit) {
   }
   if (room.status === 'ended') return visit.showOutcome('ended');
   if (room.guest_access === 'off') return renderGuestsOff(visit.view, room.id);
+  // An encrypted meeting cannot be joined without its key, nor by a browser that cannot encrypt.
+  if (room.e2ee && !visit.e2eeKey) return visit.showOutcome('no_key');
+  if (room.e2ee && !canEncrypt()) return visit.showOutcome('no_e2ee');
   if (getGuestSession()?.room_id !== room.id) guests.forget();
   showGuestPrejoin(visit, room);
 }

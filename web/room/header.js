@@ -1,9 +1,27 @@
-// The call's header: room name and ID (click to copy), the time since joining, how many are here, the invite button.
+// The call's header: room name and ID (click to copy), badges (recording, locked, end-to-end encrypted), the time
+// since joining, how many are here, the invite button.
 import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { copyInvite, copyText } from './dialogs.js';
 
 /** @import { CallRoom } from './call.js' */
+/** @import { IconName } from '../dom.js' */
+
+/** Where each badge sits, left to right; a feature adds its own with `setBadge` (recording comes first). */
+export const BADGE_ORDER = ['recording', 'locked', 'e2ee'];
+
+/**
+ * A small labelled badge for the header.
+ * @param {string} key @param {string} text @param {IconName} shape @param {string} [title] longer explanation
+ */
+export function headerBadge(key, text, shape, title) {
+  return h(
+    'span',
+    { class: `call-badge call-badge--${key}`, testid: `badge-${key}`, title: title || text },
+    icon(shape),
+    h('span', { class: 'call-badge__text' }, text),
+  );
+}
 
 /** @param {number} seconds @returns {string} 04:05, or 1:04:05 after an hour */
 export function clockText(seconds) {
@@ -15,6 +33,9 @@ export function clockText(seconds) {
 export class CallHeader {
   /** @param {CallRoom} info */
   constructor(info) {
+    /** @type {Map<string, HTMLElement>} */
+    this.badgeByKey = new Map();
+    this.badges = h('div', { class: 'call__badges', testid: 'call-badges' });
     this.count = h('span', { class: 'call__count', testid: 'participant-count' });
     this.clock = h('span', { class: 'call__clock', testid: 'call-clock', 'aria-label': t('room.elapsed') });
     const joinedAt = Date.now();
@@ -57,9 +78,25 @@ export class CallHeader {
         { class: 'call__title' },
         h('h1', { class: 'call__name', testid: 'room-name' }, info.name || info.id),
         roomId,
+        this.badges,
       ),
       h('div', { class: 'call__meta' }, this.clock, this.count, invite),
     );
+  }
+
+  /**
+   * Shows, replaces or (null) removes one badge; badges keep BADGE_ORDER whatever order they come in.
+   * This is the hook other features use, e.g. `header.setBadge('recording', headerBadge('recording', 'REC', 'rec'))`.
+   * @param {string} key @param {HTMLElement | null} badge
+   */
+  setBadge(key, badge) {
+    this.badgeByKey.get(key)?.remove();
+    this.badgeByKey.delete(key);
+    if (badge) this.badgeByKey.set(key, badge);
+    const rank = (/** @type {string} */ k) =>
+      (BADGE_ORDER.indexOf(k) + BADGE_ORDER.length + 1) % (BADGE_ORDER.length + 1);
+    const keys = [...this.badgeByKey.keys()].sort((a, b) => rank(a) - rank(b));
+    this.badges.replaceChildren(...keys.map((k) => /** @type {HTMLElement} */ (this.badgeByKey.get(k))));
   }
 
   /** @param {number} people everyone in the call, me included */

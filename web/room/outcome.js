@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 /**
  * Why the call page shows no call; each has outcome.<reason>_title and _text strings.
  * @typedef {'ended' | 'ended_by_me' | 'removed' | 'full' | 'not_found' | 'locked' | 'denied' | 'left' | 'duplicate'
- *   | 'disconnected' | 'error' | 'media'} OutcomeReason
+ *   | 'disconnected' | 'error' | 'media' | 'no_key' | 'no_e2ee'} OutcomeReason
  */
 /** @typedef {(reason: OutcomeReason, detail?: string | null) => void} ShowOutcome */
 
@@ -23,6 +23,8 @@ const REASONS = [
   'disconnected',
   'error',
   'media',
+  'no_key',
+  'no_e2ee',
 ];
 /** @type {OutcomeReason[]} reasons after which joining again may work */
 const REJOINABLE = ['left', 'disconnected', 'duplicate', 'error', 'media'];

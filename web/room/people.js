@@ -1,16 +1,20 @@
-// Participants panel: who is here with mic/camera state; the host can mute or remove people and admit the waiting room.
+// Participants panel: raised hands first (in the order raised), then everyone with mic/camera state and a menu
+// per person (a private message; for hosts mute, role, remove); hosts also act on everyone and admit the waiting room.
 import { h, icon } from '../dom.js';
-import { lobby, participants, rooms } from '../endpoints.js';
+import { lobby, rooms } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
-import { avatar, confirmDialog, errorText, toast } from '../ui.js';
+import { avatar, errorText, toast } from '../ui.js';
 import { guestAccessPicker, guestBadge, isGuest } from './guestaccess.js';
-import { participantName, participantRole } from './stage.js';
+import { menuButton } from './menu.js';
+import { everyoneItems, participantRole, personMenu } from './moderation.js';
+import { participantName } from './tile.js';
 
 /** @import { Person } from '../endpoints.js' */
 /** @import { CallRoom } from './call.js' */
 /** @import { Participant, Room } from './livekit.js' */
+/** @import { ModerationContext } from './moderation.js' */
 
 /** @param {unknown} error */
 const complain = (error) => toast(errorText(error), { kind: 'error' });
@@ -53,14 +57,39 @@ function waitingRow(person, decide) {
   );
 }
 
+/** The raised hands' section and the hosts' menu for everyone. @param {ModerationContext} moderation */
+function handsAndEveryone(moderation) {
+  const handList = h('ol', { class: 'people hands', testid: 'hand-queue' });
+  const handSection = h(
+    'section',
+    { class: 'hands-section', hidden: true, 'aria-labelledby': 'hands-title' },
+    h('h3', { class: 'panel__subtitle', id: 'hands-title' }, t('hands.title')),
+    handList,
+  );
+  const everyone = menuButton(
+    {
+      testid: 'everyone-actions',
+      label: t('moderation.everyone'),
+      shape: 'more',
+      text: t('moderation.everyone'),
+      className: 'button button--small',
+      placement: 'down',
+      menuTestid: 'everyone-menu',
+    },
+    () => everyoneItems(moderation),
+  );
+  return { handList, handSection, everyone };
+}
+
 export class PeoplePanel {
   /**
    * @param {Room} room
    * @param {CallRoom} roomInfo kept up to date by room.updated
-   * @param {{isHost: boolean, onClose: () => void, onWaiting: (count: number) => void}} options
+   * @param {{isHost: boolean, onClose: () => void, onWaiting: (count: number) => void, moderation: ModerationContext}} options
    */
-  constructor(room, roomInfo, { isHost, onClose, onWaiting }) {
+  constructor(room, roomInfo, { isHost, onClose, onWaiting, moderation }) {
     this.room = room;
+    this.moderation = moderation;
     this.onWaiting = onWaiting;
     this.roomInfo = roomInfo;
     this.isHost = isHost;
@@ -69,6 +98,10 @@ export class PeoplePanel {
     /** @type {(() => void)[]} */
     this.offs = [];
     this.list = h('ul', { class: 'people', testid: 'people-list' });
+    const { handList, handSection, everyone } = handsAndEveryone(moderation);
+    this.handList = handList;
+    this.handSection = handSection;
+    this.everyone = everyone;
     this.lobby = h('ul', { class: 'people', testid: 'lobby-list' });
     this.lobbySection = h(
       'section',
@@ -96,7 +129,15 @@ export class PeoplePanel {
           icon('close'),
         ),
       ),
-      h('div', { class: 'panel__body' }, isHost ? this.roomSwitches() : null, this.lobbySection, this.list),
+      h(
+        'div',
+        { class: 'panel__body' },
+        isHost ? this.roomSwitches() : null,
+        this.everyone.element,
+        this.lobbySection,
+        this.handSection,
+        this.list,
+      ),
     );
     if (isHost) this.watchLobby();
     this.update();
@@ -183,80 +224,87 @@ export class PeoplePanel {
   }
 
   update() {
+    // An open menu in the list would vanish under the pointer: redraw once it is closed.
+    if (this.element.querySelector('[aria-expanded=true]')) return;
     const everyone = [this.room.localParticipant, ...this.room.remoteParticipants.values()];
     this.title.textContent = t('people.title', { count: everyone.length });
+    this.everyone.element.hidden = !this.moderation.isHost();
     this.list.replaceChildren(...everyone.map((p) => this.row(p)));
+    this.updateHands(everyone);
   }
 
-  /** What a host may do to someone else: mute their microphone, remove them. @param {Participant} participant */
-  hostActions(participant) {
-    const name = participantName(participant);
-    const roomId = this.roomInfo.id;
-    const userId = participant.identity;
-    const remove = async () => {
-      const message = t('people.remove_confirm', { name });
-      const sure = await confirmDialog({
-        title: t('people.remove_title'),
-        message,
-        confirm: t('people.remove_short'),
-        danger: true,
-      });
-      if (sure) participants.remove(roomId, userId).catch(complain);
-    };
-    const mute = () => participants.mute(roomId, userId, 'audio').catch(complain);
-    return [
-      participant.isMicrophoneEnabled
-        ? h(
-            'button',
-            {
-              class: 'button button--small',
-              type: 'button',
-              testid: 'mute-participant',
-              'aria-label': t('people.mute', { name }),
-              onclick: mute,
-            },
-            t('people.mute_short'),
-          )
-        : null,
-      h(
-        'button',
-        {
-          class: 'button button--small button--danger',
-          type: 'button',
-          testid: 'remove-participant',
-          'aria-label': t('people.remove', { name }),
-          onclick: remove,
-        },
-        t('people.remove_short'),
-      ),
-    ];
+  /** The raised hands, first raised first, of the people here. @param {Participant[]} everyone */
+  updateHands(everyone) {
+    const byIdentity = new Map(everyone.map((p) => [p.identity, p]));
+    const raised = this.moderation.hands.items.filter((item) => byIdentity.has(item.user.id));
+    this.handSection.hidden = !raised.length;
+    this.handList.replaceChildren(
+      ...raised.map((item, i) => {
+        const p = /** @type {Participant} */ (byIdentity.get(item.user.id));
+        return h(
+          'li',
+          { class: 'person', testid: 'hand-item', dataset: { identity: p.identity } },
+          h(
+            'span',
+            { class: 'hand-place', role: 'img', 'aria-label': t('hands.raised_place', { place: i + 1 }) },
+            icon('hand'),
+            String(i + 1),
+          ),
+          h('span', { class: 'person__name' }, participantName(p)),
+          this.menuOf(p),
+        );
+      }),
+    );
+  }
+
+  /** The person's menu button, when there is anything in it. @param {Participant} p */
+  menuOf(p) {
+    if (!personMenu(this.moderation, p).length) return null;
+    const name = participantName(p);
+    return menuButton(
+      {
+        testid: 'person-actions',
+        label: t('people.menu', { name }),
+        shape: 'more',
+        placement: 'down',
+        menuTestid: 'person-menu',
+      },
+      () => personMenu(this.moderation, p),
+    ).element;
   }
 
   /** @param {Participant} participant */
   row(participant) {
     const local = participant === this.room.localParticipant;
     const name = participantName(participant);
-    const host = participantRole(participant) === 'host' ? h('span', { class: 'badge' }, t('people.host')) : null;
-    const actions =
-      this.isHost && !local ? h('span', { class: 'person__actions' }, this.hostActions(participant)) : null;
+    const role = participantRole(participant);
+    const badge = role === 'host' || role === 'viewer' ? h('span', { class: 'badge' }, t(`people.${role}`)) : null;
+    const hand = this.moderation.hands.position(participant.identity);
     return h(
       'li',
-      { class: 'person', testid: 'person', dataset: { identity: participant.identity } },
+      { class: 'person', testid: 'person', dataset: { identity: participant.identity, role, hand: String(hand) } },
       avatar(name),
       h(
         'span',
         { class: 'person__name' },
         local ? t('room.you', { name }) : name,
-        host,
+        badge,
         isGuest(participant) && guestBadge(),
       ),
       h(
         'span',
         { class: 'person__state' },
+        hand
+          ? h(
+              'span',
+              { class: 'hand-place', role: 'img', 'aria-label': t('hands.raised_place', { place: hand }) },
+              '✋',
+            )
+          : null,
         deviceState(participant.isMicrophoneEnabled, 'mic'),
         deviceState(participant.isCameraEnabled, 'cam'),
       ),
-      actions,
+      this.menuOf(participant),
     );
   }
 

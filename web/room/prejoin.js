@@ -1,12 +1,12 @@
 // Pre-join screen: camera and microphone preview, device pickers, display name, join with camera/mic on or off.
-import { h } from '../dom.js';
+import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { MediaPreview } from './preview.js';
 
 /** @import { Me } from '../endpoints.js' */
 /**
  * The room as the pre-join shows it (a member sees RoomDetails, a guest the public preview).
- * @typedef {{id: string, name?: string | null, participants_online?: number}} PrejoinRoom
+ * @typedef {{id: string, name?: string | null, participants_online?: number, e2ee?: boolean}} PrejoinRoom
  */
 /** @import { LocalAudioTrack, LocalVideoTrack } from './livekit.js' */
 /**
@@ -34,6 +34,7 @@ function roomLine(room) {
       ' ',
       h('code', { class: 'code', testid: 'prejoin-room-id' }, room.id),
     ),
+    room.e2ee ? h('p', { class: 'e2ee-notice', testid: 'prejoin-e2ee' }, icon('shield'), t('badges.e2ee_title')) : null,
     room.participants_online
       ? h('p', { class: 'list__meta' }, t('prejoin.already_in', { count: room.participants_online }))
       : null,

@@ -3,6 +3,7 @@ import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { avatar } from '../ui.js';
 import { deviceSelect, loadPrefs, savePrefs, supportsOutputSelection } from './devices.js';
+import { applyEffect, effectPicker, savedEffect } from './effects.js';
 import { createAudioAnalyser, createLocalAudioTrack, createLocalVideoTrack } from './livekit.js';
 
 /** @import { LocalAudioTrack, LocalVideoTrack } from './livekit.js' */
@@ -59,6 +60,9 @@ export class MediaPreview {
       onPick: (id) => this.audioTrack?.setDeviceId(id),
     });
     this.speakerPick = supportsOutputSelection() ? deviceSelect('audiooutput', { current: prefs.audiooutput }) : null;
+    this.effects = effectPicker(async (name) => {
+      if (this.videoTrack) await this.withEffect(this.videoTrack, name);
+    });
     this.camButton.addEventListener('click', () => this.queue(() => this.setCamera(!this.videoTrack)));
     this.micButton.addEventListener('click', () => this.queue(() => this.setMic(!this.audioTrack)));
     this.element = h(
@@ -81,7 +85,7 @@ export class MediaPreview {
 
   /** The device pickers, for the form beside the preview. */
   get pickers() {
-    return [this.cameraPick.element, this.micPick.element, this.speakerPick?.element];
+    return [this.cameraPick.element, this.micPick.element, this.speakerPick?.element, this.effects];
   }
 
   /** Runs a device change after the ones already under way. @param {() => Promise<void>} change */
@@ -108,6 +112,7 @@ export class MediaPreview {
         });
         this.videoTrack.attach(this.video);
         this.status.textContent = '';
+        await this.withEffect(this.videoTrack, savedEffect()).catch(() => {});
       } catch (error) {
         this.status.textContent = t(blocked(error) ? 'prejoin.camera_blocked' : 'prejoin.camera_failed');
       }
@@ -119,6 +124,19 @@ export class MediaPreview {
     }
     savePrefs({ camera: on });
     this.paint();
+  }
+
+  /**
+   * The chosen background on the preview's camera (it stays on the track when the call publishes it).
+   * @param {LocalVideoTrack} track @param {import('./effects.js').EffectName} name
+   */
+  async withEffect(track, name) {
+    try {
+      await applyEffect(track, name);
+    } catch (error) {
+      this.status.textContent = t('effects.failed');
+      throw error;
+    }
   }
 
   /** @param {boolean} on */

@@ -1,17 +1,31 @@
-// The video stage: one tile per camera and per screen share; a shared screen goes large with the cameras in a strip.
-import { h, icon } from '../dom.js';
+// The video stage: one tile per camera and per screen share, in one of three layouts: grid (a shared screen or a
+// pinned tile goes large with the cameras in a strip), speaker (whoever speaks goes large), spotlight (one tile only).
+import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { avatar } from '../ui.js';
 import { Track } from './livekit.js';
+import { Tile } from './tile.js';
 
-/** @import { Participant, Room, Track as MediaTrack } from './livekit.js' */
+export { participantName } from './tile.js';
+
+/** @import { Participant, Room } from './livekit.js' */
+/** @import { TileHooks } from './tile.js' */
 /** @typedef {{cols: number, rows: number, w: number, h: number}} Grid */
+/** @typedef {'grid' | 'speaker' | 'spotlight'} LayoutMode */
+/**
+ * @typedef {object} StageHooks
+ * @property {() => void} [onMore] the "+N" tile was pressed
+ * @property {TileHooks['menuFor']} menuFor
+ * @property {TileHooks['handOf']} handOf
+ */
 
 const ASPECT = 16 / 9;
+const LAYOUT_KEY = 'conference.layout';
+export const LAYOUTS = /** @type {const} */ (['grid', 'speaker', 'spotlight']);
 
-/** @param {Participant} participant */
-export function participantName(participant) {
-  return participant.name || participant.identity;
+/** @returns {LayoutMode} */
+function savedLayout() {
+  const saved = localStorage.getItem(LAYOUT_KEY);
+  return LAYOUTS.find((mode) => mode === saved) ?? 'grid';
 }
 
 /** The role the server put in the token's metadata. @param {Participant} participant */
@@ -61,9 +75,15 @@ function relevance(a, b) {
 }
 
 export class Stage {
-  /** @param {Room} room @param {{onMore?: () => void}} [options] onMore: the "+N" tile was pressed */
-  constructor(room, { onMore } = {}) {
+  /** @param {Room} room @param {StageHooks} hooks */
+  constructor(room, hooks) {
+    const { onMore } = hooks;
     this.room = room;
+    this.hooks = hooks;
+    /** @type {LayoutMode} */
+    this.mode = savedLayout();
+    /** @type {string | null} the identity that spoke last (the speaker layout shows them large) */
+    this.speaker = null;
     this.more = h('button', {
       class: 'tile tile--more',
       type: 'button',
@@ -110,9 +130,11 @@ export class Stage {
     for (const [key, spec] of wanted) {
       const tile =
         this.tiles.get(key) ??
-        new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant, () =>
-          this.togglePin(key),
-        );
+        new Tile(spec.participant, spec.source, spec.participant === this.room.localParticipant, {
+          onPin: () => this.togglePin(key),
+          menuFor: this.hooks.menuFor,
+          handOf: this.hooks.handOf,
+        });
       this.tiles.set(key, tile);
       tile.update();
     }
@@ -126,17 +148,44 @@ export class Stage {
     this.layout();
   }
 
+  /** @param {LayoutMode} mode */
+  setMode(mode) {
+    this.mode = mode;
+    localStorage.setItem(LAYOUT_KEY, mode);
+    this.element.dataset.layout = mode;
+    this.layout();
+  }
+
+  /** The camera tile of a person (reactions float over it). @param {string} identity */
+  tileOf(identity) {
+    return this.tiles.get(`${identity}|camera`)?.element ?? null;
+  }
+
+  /**
+   * What goes large: a pinned tile, else shared screens, else (speaker and spotlight layouts) whoever spoke last.
+   * @param {Tile[]} tiles @param {Tile[]} screens
+   */
+  focusOf(tiles, screens) {
+    const pinned = this.pinned && this.tiles.get(this.pinned);
+    if (pinned) return [pinned];
+    if (screens.length) return this.mode === 'spotlight' ? screens.slice(0, 1) : screens;
+    if (this.mode === 'grid') return [];
+    const remote = tiles.filter((tile) => !tile.local && !tile.isScreen);
+    const speaking = this.speaker ? this.tiles.get(`${this.speaker}|camera`) : null;
+    const chosen = speaking ?? remote[0] ?? tiles[0];
+    return chosen ? [chosen] : [];
+  }
+
   layout() {
     const tiles = [...this.tiles.values()];
     const screens = tiles.filter((tile) => tile.isScreen);
     const cameras = tiles.filter((tile) => !tile.isScreen);
-    const pinned = this.pinned && this.tiles.get(this.pinned);
-    // Something is large: a pinned tile, else shared screens; everyone else goes to the strip.
-    const focus = pinned ? [pinned] : screens;
+    const focus = this.focusOf(tiles, screens);
     const presenting = focus.length > 0;
     this.element.classList.toggle('stage--presenting', presenting);
+    this.element.dataset.layout = this.mode;
     const main = presenting ? focus : cameras;
-    const strip = presenting ? tiles.filter((tile) => !focus.includes(tile)) : [];
+    const strip = presenting && this.mode !== 'spotlight' ? tiles.filter((tile) => !focus.includes(tile)) : [];
     // When not everyone fits, the least relevant fold into a "+N" tile that opens the list.
     const crowd = presenting ? strip : main;
     const limit = tileLimit(this.element.clientWidth < 600, presenting);
@@ -167,6 +216,11 @@ export class Stage {
   /** @param {Participant[]} speakers */
   setSpeakers(speakers) {
     const ids = new Set(speakers.map((p) => p.identity));
+    const loudest = speakers.find((p) => p !== this.room.localParticipant);
+    if (loudest && loudest.identity !== this.speaker) {
+      this.speaker = loudest.identity;
+      if (this.mode !== 'grid') this.layout();
+    }
     // Someone folded into "+N" started talking: bring them into view.
     if (this.hiddenCount && speakers.some((p) => !this.tiles.get(`${p.identity}|camera`)?.element.isConnected))
       this.layout();
@@ -190,116 +244,4 @@ function placeAll(parent, elements) {
     if (parent.children[i] !== el) parent.insertBefore(el, parent.children[i] || null);
   });
   while (parent.children.length > elements.length) parent.lastElementChild?.remove();
-}
-
-/** One person's camera, or one shared screen. */
-class Tile {
-  /**
-   * @param {Participant} participant
-   * @param {Track.Source} source camera or screen share
-   * @param {boolean} local
-   * @param {() => void} onPin
-   */
-  constructor(participant, source, local, onPin) {
-    this.participant = participant;
-    this.source = source;
-    this.isScreen = source === Track.Source.ScreenShare;
-    /** @type {MediaTrack | null} */
-    this.track = null;
-    this.local = local;
-    this.video = h('video', {
-      class: 'tile__video',
-      autoplay: true,
-      playsInline: true,
-      muted: true,
-      testid: this.isScreen ? 'screen-video' : 'tile-video',
-    });
-    this.name = h('span', { class: 'tile__name' });
-    this.mic = h('span', { class: 'tile__mic', role: 'img' }, icon('micOff'));
-    this.quality = h(
-      'span',
-      { class: 'tile__quality', role: 'img', testid: 'poor-connection', hidden: true },
-      icon('signal'),
-    );
-    this.placeholder = h('div', { class: 'tile__placeholder' });
-    this.pin = h(
-      'button',
-      { class: 'tile__pin', type: 'button', testid: 'pin-tile', 'aria-pressed': 'false', onclick: onPin },
-      icon('pin'),
-    );
-    this.element = h(
-      'figure',
-      {
-        class: `tile ${this.isScreen ? 'tile--screen' : ''}`,
-        testid: this.isScreen ? 'screen-tile' : 'tile',
-        dataset: {
-          identity: participant.identity,
-          source: this.isScreen ? 'screen_share' : 'camera',
-          local: String(this.local),
-        },
-      },
-      this.video,
-      this.placeholder,
-      h('figcaption', { class: 'tile__caption' }, this.mic, this.quality, this.name),
-      this.pin,
-    );
-    this.element.addEventListener('dblclick', onPin);
-  }
-
-  /** @param {boolean} on */
-  setPinned(on) {
-    this.pin.setAttribute('aria-pressed', String(on));
-    this.element.classList.toggle('tile--pinned', on);
-    this.update();
-  }
-
-  /** Shows the track (or the avatar), the name, and the microphone and connection state. */
-  update() {
-    const participant = this.participant;
-    const publication = participant.getTrackPublication(this.source);
-    const track = publication && !publication.isMuted && publication.track ? publication.track : null;
-    if (track !== this.track) {
-      this.track?.detach(this.video);
-      this.track = track;
-      track?.attach(this.video);
-    }
-    this.label(participantName(participant));
-    this.state(participant, Boolean(track));
-  }
-
-  /** @param {string} name */
-  label(name) {
-    const label = this.isScreen ? t('room.screen_of', { name }) : this.local ? t('room.you', { name }) : name;
-    this.name.textContent = label;
-    this.element.setAttribute('aria-label', label);
-    const pinLabel = t(this.pin.getAttribute('aria-pressed') === 'true' ? 'room.unpin' : 'room.pin', { name: label });
-    this.pin.setAttribute('aria-label', pinLabel);
-    this.pin.title = pinLabel;
-    if (this.placeholder.dataset.name !== name) {
-      this.placeholder.dataset.name = name;
-      this.placeholder.replaceChildren(avatar(name, 'avatar--xl'));
-    }
-  }
-
-  /** @param {Participant} participant @param {boolean} video */
-  state(participant, video) {
-    const quality = String(participant.connectionQuality || '');
-    this.quality.hidden = this.isScreen || !['poor', 'lost'].includes(quality);
-    this.quality.setAttribute('aria-label', t(quality === 'lost' ? 'room.connection_lost' : 'room.connection_poor'));
-    this.quality.title = this.quality.getAttribute('aria-label') || '';
-    const micMuted = !participant.isMicrophoneEnabled;
-    this.mic.hidden = this.isScreen || !micMuted;
-    this.mic.setAttribute('aria-label', t('room.muted'));
-    this.element.dataset.muted = String(micMuted);
-    this.element.dataset.video = String(video);
-    this.element.classList.toggle('tile--novideo', !video);
-    this.element.classList.toggle('tile--mirror', this.local && !this.isScreen);
-    this.element.classList.toggle('tile--speaking', !this.isScreen && participant.isSpeaking);
-  }
-
-  destroy() {
-    this.track?.detach(this.video);
-    this.track = null;
-    this.element.remove();
-  }
 }

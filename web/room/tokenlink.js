@@ -24,7 +24,9 @@ export function linkToken(roomId) {
   const token = fragment.get('token');
   if (token) {
     sessionStorage.setItem(KEY + roomId, token);
-    history.replaceState(history.state, '', location.pathname + location.search);
+    fragment.delete('token'); // an encrypted meeting's #key= stays where it is
+    const rest = fragment.toString();
+    history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
     return token;
   }
   return sessionStorage.getItem(KEY + roomId);
@@ -75,7 +77,7 @@ export async function linkEntry(roomId, token) {
     return errorText(error);
   }
   if (room.status === 'ended') return t('outcome.ended_text');
-  const info = { id: room.id, name: room.name || room.id };
+  const info = { id: room.id, name: room.name || room.id, e2ee: room.e2ee };
   const entry = { room: info, role: roleOf(claims), token, livekit_url: room.livekit_url, autoMedia: true };
   return { entry, identity: claims.sub };
 }

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_guests"
-down_revision: str | None = "0002_events_created_at_index"
+down_revision: str | None = "0004_in_call"
 branch_labels: str | None = None
 depends_on: str | None = None
 
