@@ -88,7 +88,8 @@ async def test_a_host_opens_the_door_chats_with_a_guest_and_a_removed_guest_stay
     assert await host_page.is_visible(f"{message} [data-testid=guest-badge]")
 
     await host_page.click("[data-testid=toggle-people]")
-    await host_page.click(f"{person} [data-testid=remove-participant]")
+    await host_page.click(f"{person} [data-testid=person-actions]")  # the person's menu, as for members
+    await host_page.click("[role=menu]:not([hidden]) [data-testid=remove-participant]")
     await host_page.click("[data-testid=confirm-ok]")
     await guest_page.wait_for_selector("[data-testid=room-outcome][data-reason=removed]", timeout=15000)
 
