@@ -279,5 +279,93 @@ DROP INDEX ix_events_user_id;
 
 UPDATE alembic_version SET version_num='0005_event_indexes' WHERE alembic_version.version_num = '0004_in_call';
 
+-- Running upgrade 0005_event_indexes -> 0006_guests
+
+ALTER TABLE rooms ADD COLUMN guest_access VARCHAR(8) DEFAULT 'off' NOT NULL;
+
+ALTER TABLE users ADD COLUMN guest_room_id VARCHAR(12);
+
+CREATE INDEX ix_users_guest_room_id ON users (guest_room_id);
+
+ALTER TABLE api_keys ADD COLUMN allowed_origins JSON DEFAULT '[]' NOT NULL;
+
+UPDATE alembic_version SET version_num='0006_guests' WHERE alembic_version.version_num = '0005_event_indexes';
+
+-- Running upgrade 0006_guests -> 0007_webhooks
+
+CREATE TABLE webhook_endpoints (
+    id VARCHAR(32) NOT NULL, 
+    api_key_id VARCHAR(16) NOT NULL, 
+    url VARCHAR(2000) NOT NULL, 
+    events JSON NOT NULL, 
+    description VARCHAR(200), 
+    secret VARCHAR(100) NOT NULL, 
+    previous_secret VARCHAR(100), 
+    previous_secret_until TIMESTAMP WITH TIME ZONE, 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(api_key_id) REFERENCES api_keys (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_webhook_endpoints_api_key_id ON webhook_endpoints (api_key_id);
+
+CREATE TABLE webhook_messages (
+    id BIGSERIAL NOT NULL, 
+    endpoint_id VARCHAR(32) NOT NULL, 
+    room_id VARCHAR(12) NOT NULL, 
+    event_type VARCHAR(32) NOT NULL, 
+    webhook_id VARCHAR(40) NOT NULL, 
+    payload JSON NOT NULL, 
+    status VARCHAR(10) NOT NULL, 
+    attempts INTEGER NOT NULL, 
+    next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    claimed_until TIMESTAMP WITH TIME ZONE, 
+    claim_token VARCHAR(32), 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    finished_at TIMESTAMP WITH TIME ZONE, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(endpoint_id) REFERENCES webhook_endpoints (id) ON DELETE CASCADE, 
+    UNIQUE (webhook_id)
+);
+
+CREATE INDEX ix_webhook_messages_created_at ON webhook_messages (created_at);
+
+CREATE INDEX ix_webhook_messages_due ON webhook_messages (status, next_attempt_at);
+
+CREATE INDEX ix_webhook_messages_order ON webhook_messages (endpoint_id, room_id, id);
+
+CREATE TABLE webhook_attempts (
+    id BIGSERIAL NOT NULL, 
+    endpoint_id VARCHAR(32) NOT NULL, 
+    message_id BIGINT NOT NULL, 
+    webhook_id VARCHAR(40) NOT NULL, 
+    event_type VARCHAR(32) NOT NULL, 
+    attempt INTEGER NOT NULL, 
+    attempted_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    status_code INTEGER, 
+    error VARCHAR(200), 
+    duration_ms INTEGER NOT NULL, 
+    outcome VARCHAR(10) NOT NULL, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(endpoint_id) REFERENCES webhook_endpoints (id) ON DELETE CASCADE, 
+    FOREIGN KEY(message_id) REFERENCES webhook_messages (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_webhook_attempts_endpoint ON webhook_attempts (endpoint_id, id);
+
+CREATE INDEX ix_webhook_attempts_message_id ON webhook_attempts (message_id);
+
+UPDATE alembic_version SET version_num='0007_webhooks' WHERE alembic_version.version_num = '0006_guests';
+
+-- Running upgrade 0007_webhooks -> 0008_schedule
+
+ALTER TABLE rooms ADD COLUMN starts_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE rooms ADD COLUMN expires_at TIMESTAMP WITH TIME ZONE;
+
+CREATE INDEX ix_rooms_expires_at ON rooms (expires_at);
+
+UPDATE alembic_version SET version_num='0008_schedule' WHERE alembic_version.version_num = '0007_webhooks';
+
 COMMIT;
 

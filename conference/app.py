@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
-from conference import headers, ops, retention, static
+from conference import embedding, headers, ops, retention, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
@@ -24,6 +24,11 @@ from conference.chat.routes import routes as chat_routes
 from conference.db import create_engine
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
+from conference.guests.routes import routes as guest_routes
+from conference.integrations import delivery as webhook_delivery
+from conference.integrations.outbox import OutboxSignal
+from conference.integrations.routes import routes as integration_routes
+from conference.integrations.schemas import WEBHOOK_EVENTS
 from conference.livekit import LiveKit
 from conference.metrics import METRICS, Metrics, metrics_middleware
 from conference.migrations import ensure_schema
@@ -39,6 +44,7 @@ from conference.realtime.tickets import LocalTickets, RedisTickets, TicketStore
 from conference.recordings import recorder_app
 from conference.recordings.routes import routes as recording_routes
 from conference.redislink import RedisLink
+from conference.rooms import schedule
 from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
@@ -58,6 +64,8 @@ API_ROUTES = [
     direct_routes,
     ringing_routes,
     realtime_routes,
+    guest_routes,
+    integration_routes,
     recording_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
@@ -72,6 +80,8 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     # A session class of this app's own, so its change events feed only this app's caches.
     session_class = type("AppSession", (Session,), {})
     standings.watch(session_class)
+    outbox = app[webhook_delivery.OUTBOX_SIGNAL] = OutboxSignal()
+    outbox.watch(session_class)  # a commit that wrote webhook messages wakes this replica's deliverer
     db = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
     if settings.create_demo_user:
         await ensure_demo_user(db, settings)
@@ -128,7 +138,8 @@ async def ring_sweeper(app: web.Application) -> AsyncIterator[None]:
 
 
 def openapi_document() -> dict[str, Any]:
-    return build_openapi([spec for group in API_ROUTES for spec in group.specs], event_models(), frame_models())
+    specs = [spec for group in API_ROUTES for spec in group.specs]
+    return build_openapi(specs, event_models(), frame_models(), WEBHOOK_EVENTS)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -138,11 +149,15 @@ def create_app(settings: Settings) -> web.Application:
     app[ROUTE_SPECS] = [spec for group in API_ROUTES for spec in group.specs]
     app.cleanup_ctx.extend([resources, realtime, ring_sweeper])
     app.cleanup_ctx.extend([retention.sweeper, reconcile.reconciler])
+    app.cleanup_ctx.append(webhook_delivery.delivery)
+    app.cleanup_ctx.append(schedule.sweeper)
     headers.register(app)
     app.cleanup_ctx.append(recorder_app.recordings_ctx)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)
     realtime_socket.register(app)
+    embedding.register(app)
+    schedule.register(app)
     static.register(app)
     return app

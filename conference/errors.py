@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from aiohttp import web
 from pydantic import BaseModel, Field
@@ -83,6 +84,10 @@ class LobbyDenied(Forbidden):
     default_message = "a host declined your request to join"
 
 
+class GuestsNotAllowed(ApiError):
+    status, code, default_message = 403, "guests_not_allowed", "this room does not let guests in; sign in to join"
+
+
 # 404
 class NotFound(ApiError):
     status, code, default_message = 404, "not_found", "not found"
@@ -95,6 +100,16 @@ class Conflict(ApiError):
 
 class RoomEnded(ApiError):
     status, code, default_message = 409, "room_ended", "this room has ended"
+
+
+class NotStarted(ApiError):
+    """A scheduled room before its start: `fields.starts_at` says when (hosts may open it early)."""
+
+    status, code, default_message = 409, "not_started", "this meeting has not started yet"
+
+    def __init__(self, starts_at: datetime):
+        when = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        super().__init__(f"this meeting starts at {when}", fields={"starts_at": when})
 
 
 class RoomFull(ApiError):

@@ -44,9 +44,14 @@ def livekit_origins(livekit_url: str) -> list[str]:
     return [f"{scheme}://{parts.netloc}" for scheme in ("ws", "wss", "http", "https")]
 
 
-def page_policy(settings: Settings) -> str:
+def page_policy(settings: Settings, frame_ancestors: list[str] | None = None) -> str:
+    """The client's policy; `frame_ancestors` lets those origins frame the page (/embed/<id> only)."""
     connect = " ".join(["connect-src 'self'", *livekit_origins(settings.livekit_url)])
-    return "; ".join([*PAGE_DIRECTIVES, connect])
+    directives = list(PAGE_DIRECTIVES)
+    if frame_ancestors:
+        directives = [d for d in directives if not d.startswith("frame-ancestors")]
+        directives.append("frame-ancestors " + " ".join(frame_ancestors))
+    return "; ".join([*directives, connect])
 
 
 async def _add_headers(request: web.Request, response: web.StreamResponse) -> None:

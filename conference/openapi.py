@@ -16,6 +16,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "user": [{"bearer": []}],
     "key": [{"apiKey": []}],
     "user_or_key": [{"bearer": []}, {"apiKey": []}],
+    "user_or_guest": [{"bearer": []}, {"guestSession": []}],
     "none": [],
 }
 # Every operation may fail in the one error shape; the codes are in DESIGN.md and errors.py.
@@ -29,6 +30,7 @@ def build_openapi(
     specs: list[RouteSpec],
     events: dict[str, type[BaseModel]] | None = None,
     frames: dict[str, type[BaseModel]] | None = None,
+    hooks: dict[str, type[BaseModel]] | None = None,
 ) -> dict[str, Any]:
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for spec in specs:
@@ -37,6 +39,7 @@ def build_openapi(
         models.extend((model, "serialization") for model in spec.responses.values() if model is not None)
     models.extend((model, "serialization") for model in (events or {}).values())
     models.extend((model, "serialization") for model in (frames or {}).values())
+    models.extend((model, "serialization") for model in (hooks or {}).values())
     refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     schemas = top.get("$defs", {})
 
@@ -86,16 +89,48 @@ def build_openapi(
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "apiKey": {"type": "http", "scheme": "bearer", "description": "API key ck_<id>.<secret>"},
+                "guestSession": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "a guest's session_token gs_… (POST /rooms/{room_id}/guests), for that room only",
+                },
             },
         },
     }
     if events:
         # Not part of OpenAPI: the payload model of every realtime event type (docs/realtime.md).
         document["x-realtime-events"] = {name: ref(model, "serialization") for name, model in events.items()}
+    if hooks:
+        document["webhooks"] = {name: _webhook(name, ref(model, "serialization")) for name, model in hooks.items()}
     if frames:
         # The socket's replies to one connection (ack, error, ready, pong): no id, never stored.
         document["x-realtime-frames"] = {name: ref(model, "serialization") for name, model in frames.items()}
     return document
+
+
+def _webhook(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What an integrator's endpoint receives for one event type (Standard Webhooks: signed with its secret)."""
+    body = {
+        "type": "object",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"const": name},
+            "timestamp": {"type": "string", "format": "date-time", "description": "when it happened"},
+            "data": data,
+        },
+    }
+    return {
+        "post": {
+            "summary": f"{name}: sent to the webhook endpoints of the API key that created the room",
+            "operationId": "webhook_" + name.replace(".", "_"),
+            "parameters": [
+                {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}
+                for header in ("webhook-id", "webhook-timestamp", "webhook-signature")
+            ],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {"2XX": {"description": "received; any other answer is retried (5xx, 429) or dropped"}},
+        }
+    }
 
 
 def _describe(status: int) -> str:
@@ -108,7 +143,7 @@ def _describe(status: int) -> str:
     }.get(status, "success")
 
 
-_OPS_PATHS = {
+_OPS_PATHS: dict[str, dict[str, Any]] = {
     "/healthz": {"get": {"summary": "The process is up", "responses": {"200": {"description": "up"}}}},
     "/readyz": {
         "get": {
@@ -117,6 +152,25 @@ _OPS_PATHS = {
         }
     },
     "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text"}}}},
+    API_PREFIX + "/rooms/{room_id}/calendar.ics": {
+        "get": {
+            "summary": "A scheduled room as a calendar event (text/calendar); 404 without starts_at",
+            "parameters": [{"name": "room_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {
+                    "description": "an iCalendar file",
+                    "content": {"text/calendar": {"schema": {"type": "string"}}},
+                },
+                **{
+                    status_range: {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}},
+                    }
+                    for status_range, text in _ERROR_RANGES.items()
+                },
+            },
+        }
+    },
     API_PREFIX + "/ws": {
         "get": {
             "summary": "WebSocket of realtime events (see docs/realtime.md)",

@@ -66,7 +66,10 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(build_openapi(request.app[ROUTE_SPECS], event_models(), frame_models()))
+    from conference.integrations.schemas import WEBHOOK_EVENTS  # what integrators' endpoints receive
+
+    document = build_openapi(request.app[ROUTE_SPECS], event_models(), frame_models(), WEBHOOK_EVENTS)
+    return web.json_response(document)
 
 
 def register(app: web.Application) -> None:

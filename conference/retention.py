@@ -4,11 +4,14 @@ What goes, and after how long:
 - events older than EVENT_RETENTION_DAYS (default 7), except the newest: a resume from before that
   cannot be replayed and gets a `resync` (realtime/replay.py);
 - processed webhook ids after a day: LiveKit redelivers within minutes, not days;
+- integrators' webhook messages delivered or given up for longer than WEBHOOK_MESSAGES_KEPT (their
+  attempts go with them); pending ones stay, however old;
 - refresh tokens expired for longer than an access token lives (spent but unexpired ones stay,
   reuse detection needs them);
 - sign-ins revoked longer ago than the refresh lifetime, and sign-ins with no refresh token left that
   could still be used (every access token of theirs has expired too). Deleting one ends nothing new:
-  its access tokens already fail, since they need an unrevoked sign-in row.
+  its access tokens already fail, since they need an unrevoked sign-in row. A guest's sign-in has no
+  refresh token at all: it goes once its session token can no longer be valid (GUEST_SESSION_TTL_S).
 
 It reaches into several domains' tables on purpose: it is the one place that decides how long data lives.
 One replica sweeps at a time: on PostgreSQL each batch takes a transaction-scoped advisory try-lock
@@ -25,15 +28,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import ColumnElement, Delete, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Delete, and_, delete, exists, func, or_, select
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-from conference.accounts.models import LoginSession, RefreshToken
+from conference.accounts.models import LoginSession, RefreshToken, User
 from conference.calls.models import ProcessedWebhook
 from conference.db import utcnow
 from conference.deps import DEPS
+from conference.integrations.models import WebhookMessage
 from conference.realtime.models import Event
 from conference.settings import Settings
 
@@ -42,6 +46,7 @@ SWEEP_EVERY_S = 3600.0
 FIRST_SWEEP_AFTER_S = 60.0  # not in the middle of a (re)start, when replicas are busiest
 BATCH = 5000  # rows per delete: short transactions, no long lock on a busy table
 WEBHOOK_IDS_KEPT = timedelta(days=1)
+WEBHOOK_MESSAGES_KEPT = timedelta(days=3)
 # pg_try_advisory_xact_lock key of the sweep ("rete" in ASCII); migrations use another.
 POSTGRES_SWEEP_LOCK = 0x72657465
 
@@ -66,6 +71,8 @@ def _prunes(settings: Settings, now: datetime) -> list[_Prune]:
     usable_refresh_token = exists().where(
         RefreshToken.session_id == LoginSession.id, RefreshToken.expires_at > now - access_lifetime
     )
+    guest = exists().where(User.id == LoginSession.user_id, User.guest_room_id.is_not(None))
+    guest_lifetime = timedelta(seconds=settings.guest_session_ttl_s)
     return [
         _Prune(
             "events",
@@ -82,10 +89,16 @@ def _prunes(settings: Settings, now: datetime) -> list[_Prune]:
             LoginSession.id,
             or_(
                 LoginSession.revoked_at < now - timedelta(seconds=settings.refresh_token_ttl_s),
-                ~usable_refresh_token,
+                and_(~guest, ~usable_refresh_token),
+                and_(guest, LoginSession.created_at < now - guest_lifetime),
             ),
         ),
         _Prune("refresh_tokens", RefreshToken.token_hash, RefreshToken.expires_at < now - access_lifetime),
+        _Prune(
+            "webhook_messages",
+            WebhookMessage.id,
+            and_(WebhookMessage.status != "pending", WebhookMessage.finished_at < now - WEBHOOK_MESSAGES_KEPT),
+        ),
     ]
 
 

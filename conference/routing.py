@@ -24,7 +24,8 @@ from pydantic import (
 from conference.errors import InvalidJson, ValidationFailed
 
 API_PREFIX = "/api/v1"
-Auth = Literal["none", "user", "user_or_key", "key"]
+# user_or_guest: a user's access token, or a guest's session token for the room in the path (guests/).
+Auth = Literal["none", "user", "user_or_key", "key", "user_or_guest"]
 # What a route may answer: status -> model of the body (None for a body-less answer such as 204).
 Responses = dict[int, type[BaseModel] | None]
 

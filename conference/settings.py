@@ -84,6 +84,19 @@ class Settings:
     lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
     ws_tickets_per_minute: int = 60
     sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
+    # Guests (conference/guests/): joins and room previews per client address, and how long a guest's
+    # session token lives at most (it dies sooner when the guest is removed or the room ends).
+    guest_joins_per_minute: int = 10
+    room_previews_per_minute: int = 60
+    guest_session_ttl_s: int = 24 * 3600
+    # Integrators' webhooks (conference/integrations/): one attempt's time limit, the backoff between
+    # attempts (doubling from base to max), how long after the change a message is still tried, and how
+    # often a replica looks for messages others wrote (its own wake it at once).
+    webhook_timeout_s: float = 10.0
+    webhook_retry_base_s: float = 5.0
+    webhook_retry_max_s: float = 3600.0
+    webhook_retry_window_s: float = 24 * 3600.0
+    webhook_poll_s: float = 1.0
     # Recording (conference/recordings): where files go, which backend records, how long files are kept.
     recordings_dir: Path = Path("recordings")
     recorder: str = "builtin"  # builtin (the rtc + PyAV worker) | egress (LiveKit Egress)
@@ -154,6 +167,13 @@ class Settings:
             lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
             ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
             sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
+            guest_joins_per_minute=_int(env, "GUEST_JOINS_PER_MINUTE", 10),
+            room_previews_per_minute=_int(env, "ROOM_PREVIEWS_PER_MINUTE", 60),
+            webhook_timeout_s=_float(env, "WEBHOOK_TIMEOUT_S", 10.0),
+            webhook_retry_base_s=_float(env, "WEBHOOK_RETRY_BASE_S", 5.0),
+            webhook_retry_max_s=_float(env, "WEBHOOK_RETRY_MAX_S", 3600.0),
+            webhook_retry_window_s=_float(env, "WEBHOOK_RETRY_WINDOW_S", 24 * 3600.0),
+            webhook_poll_s=_float(env, "WEBHOOK_POLL_S", 1.0),
             **_recording_settings(env, production),
             **_s3_settings(env),
         )
@@ -191,6 +211,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw) if raw else default
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name) or ""
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
 
 
 class _RecordingSettings(TypedDict):

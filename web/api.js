@@ -4,6 +4,7 @@
 
 const BASE = new URL('/api/v1', location.origin).pathname;
 const STORAGE_KEY = 'conference.session';
+const GUEST_KEY = 'conference.guest';
 /** @type {Set<(session: Session | null) => void>} */
 const listeners = new Set();
 
@@ -48,6 +49,26 @@ function saveSession(session) {
   if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
   else localStorage.removeItem(STORAGE_KEY);
   for (const listener of listeners) listener(session);
+}
+
+/**
+ * A guest's session in this tab (sessionStorage): used as the bearer when nobody is signed in.
+ * @typedef {{room_id: string, id: string, display_name: string, session_token: string}} GuestSession
+ */
+
+/** @returns {GuestSession | null} */
+export function getGuestSession() {
+  try {
+    return JSON.parse(sessionStorage.getItem(GUEST_KEY) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** @param {GuestSession | null} guest */
+export function setGuestSession(guest) {
+  if (guest) sessionStorage.setItem(GUEST_KEY, JSON.stringify(guest));
+  else sessionStorage.removeItem(GUEST_KEY);
 }
 
 /**
@@ -168,10 +189,11 @@ export async function api(method, path, body, { auth = true } = {}) {
     if (token) headers.Authorization = `Bearer ${token}`;
     return fetch(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   };
-  let token = auth ? await freshAccessToken().catch(() => null) : null;
+  const signedIn = auth ? await freshAccessToken().catch(() => null) : null;
+  let token = signedIn ?? (auth ? getGuestSession()?.session_token || null : null);
   let response = await send(token);
-  if (response.status === 401 && auth && token) {
-    const session = await refreshSession(token);
+  if (response.status === 401 && auth && signedIn) {
+    const session = await refreshSession(signedIn);
     token = session.access_token;
     response = await send(token);
   }

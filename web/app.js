@@ -25,14 +25,17 @@ import { KEPT_FRAGMENT } from './roomcode.js';
  */
 /** @typedef {void | (() => void | Promise<void>)} PageCleanup */
 /** @typedef {{render: (root: HTMLElement, ctx: PageContext) => PageCleanup | Promise<PageCleanup>}} Page */
-/** @typedef {{path: RegExp, page: () => Promise<Page>, auth?: boolean, mode?: 'login' | 'signup'}} Route */
+/**
+ * auth: only for people signed in; open: also for people who are not (guests, #token= links).
+ * @typedef {{path: RegExp, page: () => Promise<Page>, auth?: boolean, open?: boolean, mode?: 'login' | 'signup'}} Route
+ */
 
 /** @type {Route[]} */
 const ROUTES = [
   { path: /^\/$/, page: () => import('./pages/home.js'), auth: true },
   { path: /^\/login\/?$/, page: () => import('./pages/login.js'), mode: 'login' },
   { path: /^\/signup\/?$/, page: () => import('./pages/login.js'), mode: 'signup' },
-  { path: /^\/r\/([^/]+)\/?$/, page: () => import('./pages/room.js'), auth: true },
+  { path: /^\/r\/([^/]+)\/?$/, page: () => import('./pages/room.js'), open: true },
 ];
 
 const root = byId('app');

@@ -1,7 +1,8 @@
 // Every API operation the client uses, one function each, typed from openapi.json (types.js).
 // The only place in web/ that spells an API path: `call()` takes the operation as openapi.json names it,
 // so tsc refuses an operation the server does not have, a missing path parameter or a wrong body.
-import { api, endSession, getSession, startSession } from './api.js';
+import { api, endSession, getGuestSession, getSession, setGuestSession, startSession } from './api.js';
+import { expiresAt } from './tokens.js';
 
 /** @import { Answers, Bodies, Queries, RealtimeEvents } from './types.js' */
 
@@ -19,6 +20,8 @@ import { api, endSession, getSession, startSession } from './api.js';
 /** @typedef {Answers['GET /api/v1/dm']['items'][number]} Conversation */
 /** @typedef {Answers['GET /api/v1/calls/history']['items'][number]} CallSession */
 /** @typedef {Answers['GET /api/v1/users/{user_id}']} UserProfile */
+/** @typedef {Answers['GET /api/v1/rooms/{room_id}/preview']} RoomPreview what anyone with the link may see */
+/** @typedef {Answers['POST /api/v1/rooms/{room_id}/guests']} GuestAnswer in (a token) or waiting in the lobby */
 /** @typedef {Answers['GET /api/v1/recordings/{recording_id}']} Recording */
 /** @typedef {Answers['GET /api/v1/rooms/{room_id}/hands']} HandQueue the raised hands, first raised first */
 /** @typedef {Bodies['PATCH /api/v1/rooms/{room_id}/participants/{user_id}']['role']} Role */
@@ -123,6 +126,27 @@ export const rooms = {
   end: (roomId) => call('POST /api/v1/rooms/{room_id}/end', { path: { room_id: roomId } }),
 };
 
+export const guests = {
+  /** @param {string} roomId */
+  preview: (roomId) => call('GET /api/v1/rooms/{room_id}/preview', { path: { room_id: roomId }, auth: false }),
+  /**
+   * Joins as a guest and keeps the guest's session in this tab; a 202 means waiting in the lobby.
+   * The current guest session (if any) goes along, so a guest who left comes back as itself.
+   * @param {string} roomId
+   * @param {string} displayName
+   */
+  async join(roomId, displayName) {
+    const answer = await call('POST /api/v1/rooms/{room_id}/guests', {
+      path: { room_id: roomId },
+      body: { display_name: displayName },
+    });
+    setGuestSession({ room_id: answer.room.id, ...answer.guest });
+    return answer;
+  },
+  /** Forgets the guest session of this tab. */
+  forget: () => setGuestSession(null),
+};
+
 export const lobby = {
   /** @param {string} roomId */
   list: (roomId) => call('GET /api/v1/rooms/{room_id}/lobby', { path: { room_id: roomId } }),
@@ -225,6 +249,14 @@ export const recordings = {
 };
 
 /**
+ * Where a scheduled room's calendar file is (an iCalendar download, no JSON: a plain link fetches it).
+ * @param {string} roomId
+ */
+export function calendarLink(roomId) {
+  return `${PREFIX}/rooms/${encodeURIComponent(roomId)}/calendar.ics`;
+}
+
+/**
  * A single-use ticket that opens the WebSocket, so no token travels in its URL. The socket lives until the
  * access token the ticket was minted with expires (`expiresAt`, epoch ms), unless renewed with a fresh ticket.
  * @returns {Promise<{ticket: string, accessToken: string | undefined, expiresAt: number}>}
@@ -232,5 +264,7 @@ export const recordings = {
 export async function socketTicket() {
   const answer = await call('POST /api/v1/ws/ticket', {});
   const session = getSession();
-  return { ticket: answer.ticket, accessToken: session?.access_token, expiresAt: session?.expires_at || 0 };
+  const guestToken = session ? undefined : getGuestSession()?.session_token;
+  const until = session?.expires_at || (guestToken ? expiresAt(guestToken) : 0);
+  return { ticket: answer.ticket, accessToken: session?.access_token, expiresAt: until };
 }

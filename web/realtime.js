@@ -1,7 +1,7 @@
 // One WebSocket per tab to /api/v1/ws: opens with a single-use ticket, resumes with ?after=<last event id>
 // (or hears `resync` when that is too old, and pages reload), renews its ticket before the access token
 // behind it expires, reconnects with backoff, pings.
-import { getSession, refreshSession } from './api.js';
+import { getGuestSession, getSession, refreshSession } from './api.js';
 import { socketTicket } from './endpoints.js';
 
 /** @import { RealtimeEvents } from './types.js' */
@@ -121,7 +121,8 @@ class Realtime {
   }
 
   async connect() {
-    if (!this.wanted || !getSession() || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN))
+    const someone = getSession() || getGuestSession();
+    if (!this.wanted || !someone || this.connecting || (this.socket && this.socket.readyState <= WebSocket.OPEN))
       return;
     this.connecting = true;
     this.setState('connecting');

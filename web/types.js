@@ -9,6 +9,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  * @property {string | null} email
  * @property {string} created_at
  */
@@ -26,6 +27,15 @@ export {};
  */
 
 /**
+ * The calling API key (never its secret).
+ * @typedef {object} ApiKeyInfo
+ * @property {string} id
+ * @property {string} name
+ * @property {Array<string>} allowed_origins
+ * @property {string} created_at
+ */
+
+/**
  * @typedef {object} AskUnmuteBody
  * @property {"audio" | "video"} [kind]
  */
@@ -36,6 +46,7 @@ export {};
  * @property {string | null} user_id None for identities that are not users
  * @property {string} identity
  * @property {string} display_name
+ * @property {boolean} guest a guest without an account (POST /rooms/{room_id}/guests)
  * @property {string} joined_at
  * @property {string | null} left_at
  * @property {number | null} duration_s so far, while they are still in
@@ -53,6 +64,18 @@ export {};
  * @property {string} expires_at when an unanswered ring ends as missed
  * @property {string | null} answered_at
  * @property {string | null} ended_at
+ */
+
+/**
+ * room.ended: the call session is over (everyone left, or a host ended the room).
+ * @typedef {object} CallEnded
+ * @property {string} room_id
+ * @property {string} room_name
+ * @property {number} session_id the call session: the same id in room.ended and GET /rooms/{id}/sessions
+ * @property {string} started_at
+ * @property {string} ended_at
+ * @property {number} duration_s
+ * @property {"active" | "ended"} room_status ended: the room takes no more joins
  */
 
 /**
@@ -81,6 +104,15 @@ export {};
 /**
  * @typedef {object} CallSessionList
  * @property {Array<CallSession>} items
+ */
+
+/**
+ * room.started: the first participant arrived and a call session began (LiveKit's room_started).
+ * @typedef {object} CallStarted
+ * @property {string} room_id
+ * @property {string} room_name
+ * @property {number} session_id the call session: the same id in room.ended and GET /rooms/{id}/sessions
+ * @property {string} started_at
  */
 
 /**
@@ -119,6 +151,9 @@ export {};
  * @property {string} name
  * @property {number} [max_participants]
  * @property {boolean} [waiting_room]
+ * @property {"off" | "lobby" | "open"} [guest_access]
+ * @property {string | null} [starts_at]
+ * @property {string | null} [expires_at]
  * @property {boolean} [e2ee] encrypt media end to end; the key never reaches the server
  */
 
@@ -177,6 +212,39 @@ export {};
  */
 
 /**
+ * @typedef {object} GuestJoin
+ * @property {string} display_name
+ */
+
+/**
+ * A guest let in at once (an open room): the media token and the guest's session.
+ * @typedef {object} GuestJoined
+ * @property {string} token
+ * @property {string} livekit_url
+ * @property {string} identity
+ * @property {string} expires_at
+ * @property {Room} room
+ * @property {"host" | "participant" | "viewer"} role
+ * @property {GuestSession} guest
+ */
+
+/**
+ * Who the guest is, and the bearer token that opens the room's chat, media tokens and socket.
+ * @typedef {object} GuestSession
+ * @property {string} id the guest's id: its LiveKit identity, its id in lobbies and chat
+ * @property {string} display_name
+ * @property {string} session_token gs_…: Authorization: Bearer for this room's chat, media/token, leave and POST /ws/ticket; dies when the guest is removed or the room ends
+ */
+
+/**
+ * A guest queued in the lobby: open the socket with the session token and wait for lobby.admitted.
+ * @typedef {object} GuestWaiting
+ * @property {"waiting"} status
+ * @property {Room} room
+ * @property {GuestSession} guest
+ */
+
+/**
  * The raised hands of a room's call, first raised first: GET /hands and every hand answer.
  * @typedef {object} HandQueue
  * @property {string} room_id
@@ -212,6 +280,11 @@ export {};
  * @property {string} expires_at
  * @property {Room} room
  * @property {"host" | "participant" | "viewer"} role
+ */
+
+/**
+ * @typedef {object} KeyChange
+ * @property {Array<string>} allowed_origins origins that may frame /embed/<id> of this key's rooms: scheme://host[:port], https only outside development
  */
 
 /**
@@ -315,6 +388,41 @@ export {};
  */
 
 /**
+ * @typedef {object} NewWebhook
+ * @property {string} url https:// (http:// only in development)
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "recording.ready" | "chat.message"> | null} [events] default: every event but chat.message, which is opt-in
+ * @property {string | null} [description]
+ */
+
+/**
+ * participant.joined: someone entered the call's media.
+ * @typedef {object} ParticipantJoined
+ * @property {string} room_id
+ * @property {number} session_id
+ * @property {string} identity the LiveKit identity: a user id, a guest id, or ext:<your identity>
+ * @property {string | null} external_id the identity you gave POST /tokens, for ext: identities
+ * @property {string | null} user_id the user or guest behind the identity, when there is one
+ * @property {boolean} guest
+ * @property {string} name
+ * @property {string} joined_at
+ */
+
+/**
+ * participant.left: someone left the call's media (or it ended).
+ * @typedef {object} ParticipantLeft
+ * @property {string} room_id
+ * @property {number} session_id
+ * @property {string} identity the LiveKit identity: a user id, a guest id, or ext:<your identity>
+ * @property {string | null} external_id the identity you gave POST /tokens, for ext: identities
+ * @property {string | null} user_id the user or guest behind the identity, when there is one
+ * @property {boolean} guest
+ * @property {string} name
+ * @property {string} joined_at
+ * @property {string} left_at
+ * @property {number} duration_s
+ */
+
+/**
  * The mute answer, and `participant.muted` to the person muted.
  * @typedef {object} ParticipantMuted
  * @property {string} room_id
@@ -350,6 +458,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  */
 
 /**
@@ -358,6 +467,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  * @property {boolean} online
  */
 
@@ -380,6 +490,7 @@ export {};
  * @property {string} id
  * @property {string} login
  * @property {string} display_name
+ * @property {boolean} [guest] true for a guest without an account (only then present); guests live in one room
  * @property {boolean} online
  * @property {string | null} last_seen_at
  */
@@ -475,8 +586,11 @@ export {};
  * @property {number} max_participants
  * @property {boolean} waiting_room
  * @property {boolean} locked
+ * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
  * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {string | null} starts_at scheduled start: before it only hosts may join
+ * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
  * @property {string | null} ended_at
  * @property {string} join_url the page people open to join: PUBLIC_URL/r/<id>
@@ -491,8 +605,11 @@ export {};
  * @property {number} max_participants
  * @property {boolean} waiting_room
  * @property {boolean} locked
+ * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
  * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {string | null} starts_at scheduled start: before it only hosts may join
+ * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
  * @property {string | null} ended_at
  * @property {string} join_url the page people open to join: PUBLIC_URL/r/<id>
@@ -502,6 +619,18 @@ export {};
 /**
  * @typedef {object} RoomList
  * @property {Array<Room>} items
+ */
+
+/**
+ * What anyone with a room's link may know before joining: enough to show the right pre-join page.
+ * @typedef {object} RoomPreview
+ * @property {string} id
+ * @property {string | null} name null when the room does not let guests in
+ * @property {"active" | "ended"} status
+ * @property {"off" | "lobby" | "open"} guest_access
+ * @property {boolean} e2ee media is end-to-end encrypted: joining needs the key from the link's #key=
+ * @property {string} livekit_url where browsers connect with a media token (for #token= links)
+ * @property {string} created_at
  */
 
 /**
@@ -574,6 +703,9 @@ export {};
  * @property {string | null} [name]
  * @property {boolean | null} [locked]
  * @property {boolean | null} [waiting_room]
+ * @property {("off" | "lobby" | "open") | null} [guest_access]
+ * @property {string | null} [starts_at] null clears it
+ * @property {string | null} [expires_at] null clears it
  */
 
 /**
@@ -584,8 +716,60 @@ export {};
  */
 
 /**
+ * An endpoint as listed; its secret is shown only when created or rotated.
+ * @typedef {object} Webhook
+ * @property {string} id
+ * @property {string} url
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "recording.ready" | "chat.message">} events
+ * @property {string | null} description
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {object} WebhookAttemptList
+ * @property {Array<WebhookAttemptOut>} items newest first, the last 100 of the endpoint
+ */
+
+/**
+ * One delivery attempt: what the endpoint answered (or why nothing came back).
+ * @typedef {object} WebhookAttemptOut
+ * @property {number} id
+ * @property {string} webhook_id the webhook-id header: the same on every retry of one message
+ * @property {string} event
+ * @property {number} attempt 1 for the first try
+ * @property {string} attempted_at
+ * @property {number | null} status_code null when no answer came (a network error or timeout)
+ * @property {string | null} error
+ * @property {number} duration_ms
+ * @property {"delivered" | "retrying" | "failed"} outcome
+ */
+
+/**
+ * @typedef {object} WebhookCreated
+ * @property {string} id
+ * @property {string} url
+ * @property {Array<"room.started" | "room.ended" | "participant.joined" | "participant.left" | "lobby.requested" | "recording.ready" | "chat.message">} events
+ * @property {string | null} description
+ * @property {string} created_at
+ * @property {string} secret whsec_…: verify webhook-signature with it; shown this once
+ */
+
+/**
+ * @typedef {object} WebhookList
+ * @property {Array<Webhook>} items
+ */
+
+/**
  * @typedef {object} WebhookReceipt
  * @property {boolean} applied False when this event id was applied before
+ */
+
+/**
+ * A rotated secret; the previous one keeps signing too (a second signature) until it lapses.
+ * @typedef {object} WebhookSecret
+ * @property {string} id
+ * @property {string} secret
+ * @property {string} previous_secret_expires_at
  */
 
 /**
@@ -616,6 +800,8 @@ export {};
  *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
+ *   "GET /api/v1/keys/me": ApiKeyInfo,
+ *   "PATCH /api/v1/keys/me": ApiKeyInfo,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
  *   "GET /api/v1/recordings/{recording_id}": Recording,
  *   "DELETE /api/v1/recordings/{recording_id}": null,
@@ -627,9 +813,11 @@ export {};
  *   "GET /api/v1/rooms/{room_id}": RoomDetails,
  *   "PATCH /api/v1/rooms/{room_id}": Room,
  *   "POST /api/v1/rooms/{room_id}/ask-unmute": UnmuteAsked,
+ *   "GET /api/v1/rooms/{room_id}/calendar.ics": any,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
+ *   "POST /api/v1/rooms/{room_id}/guests": GuestJoined | GuestWaiting,
  *   "GET /api/v1/rooms/{room_id}/hands": HandQueue,
  *   "POST /api/v1/rooms/{room_id}/hands": HandQueue,
  *   "DELETE /api/v1/rooms/{room_id}/hands": HandQueue,
@@ -645,6 +833,7 @@ export {};
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": ParticipantRole,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": ParticipantMuted,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/remove": ParticipantRemoved,
+ *   "GET /api/v1/rooms/{room_id}/preview": RoomPreview,
  *   "GET /api/v1/rooms/{room_id}/recordings": RecordingList,
  *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
@@ -654,6 +843,11 @@ export {};
  *   "PATCH /api/v1/users/me": Account,
  *   "DELETE /api/v1/users/me": null,
  *   "GET /api/v1/users/{user_id}": Profile,
+ *   "GET /api/v1/webhooks": WebhookList,
+ *   "POST /api/v1/webhooks": WebhookCreated,
+ *   "DELETE /api/v1/webhooks/{webhook_id}": null,
+ *   "GET /api/v1/webhooks/{webhook_id}/deliveries": WebhookAttemptList,
+ *   "POST /api/v1/webhooks/{webhook_id}/rotate-secret": WebhookSecret,
  *   "POST /api/v1/ws/ticket": WsTicket,
  *   "GET /healthz": any,
  *   "GET /metrics": any,
@@ -672,10 +866,12 @@ export {};
  *   "POST /api/v1/contacts": ContactRequest,
  *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
+ *   "PATCH /api/v1/keys/me": KeyChange,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
  *   "POST /api/v1/rooms/{room_id}/ask-unmute": AskUnmuteBody,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
+ *   "POST /api/v1/rooms/{room_id}/guests": GuestJoin,
  *   "POST /api/v1/rooms/{room_id}/mute-all": MuteEveryoneBody,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
@@ -683,6 +879,7 @@ export {};
  *   "POST /api/v1/tokens": IntegratorToken,
  *   "PATCH /api/v1/users/me": UpdateMe,
  *   "DELETE /api/v1/users/me": DeleteMe,
+ *   "POST /api/v1/webhooks": NewWebhook,
  * }} Bodies
  */
 

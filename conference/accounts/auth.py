@@ -13,6 +13,7 @@ from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, 
 from conference.deps import Deps, deps
 from conference.errors import TokenExpired as AccessTokenExpired
 from conference.errors import Unauthorized
+from conference.guests.sessions import GUEST_TOKEN_PREFIX, guest_signin
 from conference.state import API_KEY, SIGNIN, USER
 
 API_KEY_PREFIX = "ck_"
@@ -37,6 +38,12 @@ async def authenticate(request: web.Request, kind: str) -> None:
         return
     if kind == "key":
         raise Unauthorized("this endpoint needs an API key")
+    if token.startswith(GUEST_TOKEN_PREFIX):
+        if kind != "user_or_guest":
+            raise Unauthorized("a guest's session opens only its room's chat, media tokens and socket; sign in")
+        signin = await guest_signin(deps(request), token, request.match_info.get("room_id"))
+        request[USER], request[SIGNIN] = signin.user, signin
+        return
     signin = await signin_of_access_token(deps(request), token)
     request[USER], request[SIGNIN] = signin.user, signin
 

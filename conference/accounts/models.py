@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.db import Base, UtcDateTime, utcnow
@@ -25,6 +26,13 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A guest (no password, no contacts) lives in this one room only; None for people with an account.
+    # No foreign key: rooms already point at users, and a cycle of keys would order no table first.
+    guest_room_id: Mapped[str | None] = mapped_column(String(12), index=True)
+
+    @property
+    def guest(self) -> bool:
+        return self.guest_room_id is not None
 
 
 class LoginSession(Base):
@@ -53,6 +61,8 @@ class ApiKey(Base):
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     secret_hash: Mapped[str] = mapped_column(String(64))
+    # Origins allowed to frame /embed/<room> of this key's rooms (CSP frame-ancestors), e.g. https://crm.example.
+    allowed_origins: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

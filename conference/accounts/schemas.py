@@ -108,12 +108,21 @@ class ContactRequest(Body):
 
 
 # --- answers ---------------------------------------------------------------------------------
+def _absent_unless_true(value: bool) -> bool:
+    return not value
+
+
 class Person(Answer):
     """Anyone another user sees: in chat, lobbies, calls, contacts and search."""
 
     id: str
     login: str
     display_name: str
+    guest: bool = Field(
+        default=False,
+        exclude_if=_absent_unless_true,
+        description="true for a guest without an account (only then present); guests live in one room",
+    )
 
 
 class Account(Person):

@@ -34,7 +34,7 @@ async def other_user(db: AsyncSession, me_id: str, other_id: str, field: str = "
     if other_id == me_id:
         raise ValidationFailed("this must be another user", fields={field: "must be another user"})
     other = await db.get(User, other_id) if other_id else None
-    if other is None:
+    if other is None or other.guest:  # a guest has no contacts, messages or calls outside its room
         raise NotFound("no user with this id")
     return other
 
@@ -98,7 +98,9 @@ async def register(deps: Deps, login: str, password: str, email: str | None, dis
 async def login(deps: Deps, login_or_email: str, password: str) -> SignedIn:
     key = login_or_email.strip().lower()
     async with deps.db() as db:
-        user = await db.scalar(select(User).where(or_(User.login == key, User.email == key)))
+        user = await db.scalar(
+            select(User).where(or_(User.login == key, User.email == key), User.guest_room_id.is_(None))
+        )
     # The hash is slow on purpose: no connection waits for it, so a burst of sign-ins cannot empty the pool.
     known = await check_password(password, user.password_hash if user else None, deps.settings.bcrypt_rounds)
     if user is None or not known:
@@ -225,10 +227,10 @@ async def find_users(deps: Deps, query: str, limit: int) -> PeopleFound:
     query = query.strip().lower()
     async with deps.db() as db:
         exact = await db.get(User, query) if query else None
+        exact = exact if exact is not None and not exact.guest else None
         prefix = (query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")) + "%"
-        found = (
-            await db.scalars(select(User).where(User.login.like(prefix, escape="\\")).order_by(User.login).limit(limit))
-        ).all()
+        people = select(User).where(User.login.like(prefix, escape="\\"), User.guest_room_id.is_(None))
+        found = (await db.scalars(people.order_by(User.login).limit(limit))).all()
     users = ([exact] if exact else []) + [user for user in found if not exact or user.id != exact.id]
     online = await deps.hub.online([user.id for user in users])
     return PeopleFound(
@@ -239,7 +241,7 @@ async def find_users(deps: Deps, query: str, limit: int) -> PeopleFound:
 async def profile(deps: Deps, user_id: str) -> Profile:
     async with deps.db() as db:
         user = await db.get(User, user_id)
-    if user is None:
+    if user is None or user.guest:
         raise NotFound("no such user")
     online = await deps.hub.online([user.id])
     return Profile(**Person.model_validate(user).model_dump(), online=user.id in online, last_seen_at=user.last_seen_at)

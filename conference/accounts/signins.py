@@ -17,7 +17,7 @@ from conference.realtime.hub import Notice
 if TYPE_CHECKING:
     from conference.accounts.models import User
 
-EndReason = Literal["logout", "revoked", "password_changed", "deleted"]
+EndReason = Literal["logout", "revoked", "password_changed", "deleted", "guest_ended"]
 
 
 @dataclass(frozen=True)

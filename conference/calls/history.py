@@ -49,20 +49,21 @@ async def _with_attendance(
     if not sessions:
         return CallSessionList(items=[])
     rows = await db.execute(
-        select(CallParticipant, User.display_name)
+        select(CallParticipant, User.display_name, User.guest_room_id)
         .outerjoin(User, User.id == CallParticipant.user_id)
         .where(CallParticipant.session_id.in_([s.id for s in sessions]))
         .order_by(CallParticipant.joined_at)
     )
     by_session: dict[int, list[Attendance]] = {}
     now = utcnow()
-    for stretch, display_name in rows:
+    for stretch, display_name, guest_room_id in rows:
         live = stretch.left_at is None
         by_session.setdefault(stretch.session_id, []).append(
             Attendance(
                 user_id=stretch.user_id,
                 identity=stretch.identity,
                 display_name=display_name or stretch.name,
+                guest=guest_room_id is not None,
                 joined_at=stretch.joined_at,
                 left_at=stretch.left_at,
                 duration_s=round((now - stretch.joined_at).total_seconds(), 3) if live else stretch.duration_s,

@@ -57,6 +57,7 @@ class Attendance(Answer):
     user_id: str | None = Field(description="None for identities that are not users")
     identity: str
     display_name: str
+    guest: bool = Field(description="a guest without an account (POST /rooms/{room_id}/guests)")
     joined_at: Timestamp
     left_at: Timestamp | None
     duration_s: float | None = Field(description="so far, while they are still in")

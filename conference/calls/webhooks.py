@@ -15,6 +15,7 @@ from conference.accounts.models import User
 from conference.calls.models import CallParticipant, CallSession, ProcessedWebhook
 from conference.db import utcnow
 from conference.deps import Deps
+from conference.integrations.call_hooks import report_call
 from conference.rooms.joining import INTEGRATOR_IDENTITY_PREFIX
 
 log = logging.getLogger("conference.webhooks")
@@ -48,40 +49,47 @@ async def apply_webhook(deps: Deps, event: WebhookEvent) -> bool:
     return True
 
 
-async def _session_of(db: AsyncSession, room: LiveKitRoom, when: datetime) -> CallSession:
+async def _session_of(db: AsyncSession, room: LiveKitRoom, when: datetime) -> tuple[CallSession, bool]:
+    """The call session of this LiveKit room, and whether this event opened it."""
     session = await db.scalar(select(CallSession).where(CallSession.livekit_sid == room.sid))
-    if session is None:
-        started = datetime.fromtimestamp(room.creation_time, UTC) if room.creation_time else when
-        session = CallSession(room_id=room.name, livekit_sid=room.sid, started_at=min(started, when))
-        db.add(session)
-        await db.flush()
-    return session
+    if session is not None:
+        return session, False
+    started = datetime.fromtimestamp(room.creation_time, UTC) if room.creation_time else when
+    session = CallSession(room_id=room.name, livekit_sid=room.sid, started_at=min(started, when))
+    db.add(session)
+    await db.flush()
+    return session, True
 
 
 async def _apply(db: AsyncSession, event: WebhookEvent, when: datetime) -> None:
-    session = await _session_of(db, event.room, when)
+    session, opened = await _session_of(db, event.room, when)
+    joined, left, ended = None, [], False
     if event.event == "room_finished":
+        ended = session.ended_at is None
         session.ended_at = when
-        for stretch in await _open_stretches(db, session.id):
+        left = await _open_stretches(db, session.id)
+        for stretch in left:
             _close(stretch, when)
     elif event.event == "participant_joined":
         participant = event.participant
         user_id = None
         if not participant.identity.startswith(INTEGRATOR_IDENTITY_PREFIX):  # an integrator's user is not ours
             user_id = await db.scalar(select(User.id).where(User.id == participant.identity))
-        db.add(
-            CallParticipant(
-                session_id=session.id,
-                identity=participant.identity,
-                user_id=user_id,
-                name=participant.name,
-                participant_sid=participant.sid,
-                joined_at=when,
-            )
+        joined = CallParticipant(
+            session_id=session.id,
+            identity=participant.identity,
+            user_id=user_id,
+            name=participant.name,
+            participant_sid=participant.sid,
+            joined_at=when,
         )
+        db.add(joined)
     elif event.event == "participant_left":
-        for stretch in await _open_stretches(db, session.id, event.participant.identity):
+        left = await _open_stretches(db, session.id, event.participant.identity)
+        for stretch in left:
             _close(stretch, when)
+    # Integrators hear of it in this same transaction (their rooms only).
+    await report_call(db, session, started=opened, joined=joined, left=left, ended=ended)
 
 
 async def _open_stretches(db: AsyncSession, session_id: int, identity: str | None = None) -> list[CallParticipant]:

@@ -11,6 +11,7 @@ from conference.chat.models import ChatMessage
 from conference.chat.schemas import MAX_CONTENT, Message, MessagePage
 from conference.deps import Deps
 from conference.errors import RoomEnded, ValidationFailed
+from conference.integrations.outbox import enqueue as report_to_integrator
 from conference.realtime.events import lock_event_log, record_event
 from conference.rooms.service import require_member
 
@@ -66,6 +67,7 @@ async def post_message(
         await db.flush()
         message = message_of(row, sender)
         event = await record_event(db, "chat.message", message, room_id=room.id)
+        await report_to_integrator(db, room.api_key_id, room.id, "chat.message", message)
         await db.commit()  # stored before anyone is told
     await deps.publish(event)
     return message

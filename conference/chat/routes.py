@@ -22,7 +22,8 @@ def page_query(request: web.Request) -> tuple[int | None, int]:
 @routes.route(
     "GET",
     "/rooms/{room_id}/chat/messages",
-    summary="Room chat, oldest to newest, paged back",
+    summary="Room chat, oldest to newest, paged back (members and guests of this room)",
+    auth="user_or_guest",
     query={"before": "message id cursor", "limit": "1-100, default 50"},
     responses={200: MessagePage},
 )
@@ -36,7 +37,8 @@ async def list_messages(request: web.Request) -> MessagePage:
 @routes.route(
     "POST",
     "/rooms/{room_id}/chat/messages",
-    summary="Post to a room's chat (members)",
+    summary="Post to a room's chat (members and guests of this room)",
+    auth="user_or_guest",
     body=NewMessage,
     responses={201: Message},
 )

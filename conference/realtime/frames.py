@@ -183,8 +183,17 @@ async def handle(connection: Connection, stream: EventStream, raw: str | None) -
         connection.reply("error", error("internal_error", "the server could not handle this frame", client_id))
 
 
+def _guest_may(frame: Frame) -> bool:
+    """A guest's socket serves its one room: chat and typing there, pings and renewals; no direct messages."""
+    if isinstance(frame, Typing):
+        return frame.room_id is not None
+    return isinstance(frame, ChatSend | Ping | Renew)
+
+
 async def _act(connection: Connection, stream: EventStream, frame: Frame) -> None:
     deps, user = connection.deps, connection.user
+    if user.guest and not _guest_may(frame):
+        raise Forbidden("a guest may only chat in its room")
     if isinstance(frame, Ping):
         connection.reply("pong", Pong())
     elif isinstance(frame, ChatSend):

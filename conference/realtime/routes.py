@@ -17,7 +17,9 @@ routes = ApiRoutes("realtime")
 @routes.route(
     "POST",
     "/ws/ticket",
-    summary="A single-use ticket for GET /api/v1/ws?ticket=… (the socket closes when this access token expires)",
+    summary="A single-use ticket for GET /api/v1/ws?ticket=… (the socket closes when this access token expires); "
+    "a guest's session token opens a socket for its room",
+    auth="user_or_guest",
     responses={200: WsTicket},
 )
 async def ws_ticket(request: web.Request) -> WsTicket:

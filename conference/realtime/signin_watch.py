@@ -31,6 +31,7 @@ REASONS = {
     "revoked": "this sign-in was revoked; sign in again",
     "password_changed": "the password was changed; sign in again",
     "deleted": "the account was deleted",
+    "guest_ended": "this guest session ended: removed or turned away, or the room ended",
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.db import utcnow
+from conference.integrations.outbox import enqueue_for_room
 from conference.realtime.events import record_event
 from conference.realtime.models import Event
 from conference.recordings.models import ACTIVE_STATUSES
@@ -139,6 +140,8 @@ async def finished(
     row.error, row.worker_id, row.heartbeat_at = error, None, None
     kind = "ready" if row.status == "ready" else "failed"
     events = [await record_event(db, f"recording.{kind}", Recording.of(row), room_id=row.room_id)]
+    if kind == "ready":  # the integrator that created the room hears of it (webhooks)
+        await enqueue_for_room(db, row.room_id, "recording.ready", Recording.of(row))
     await db.commit()
     return events
 

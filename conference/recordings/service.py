@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
+from conference.integrations.outbox import enqueue_for_room
 from conference.realtime.events import record_event
 from conference.realtime.models import Event
 from conference.recordings import links
@@ -109,6 +110,7 @@ async def stop_recording(deps: Deps, recording_id: str, user_id: str) -> Recordi
             await stop_egress(deps, row)
             row.size_bytes = await storage_of(deps).size(row.file_key or "")
             events.append(await record_event(db, "recording.ready", Recording.of(row), room_id=row.room_id))
+            await enqueue_for_room(db, row.room_id, "recording.ready", Recording.of(row))
         answer = Recording.of(row)
         await db.commit()
     await deps.publish(*events)

@@ -24,11 +24,13 @@ from conference.errors import (
     RoomFull,
     RoomLocked,
 )
+from conference.integrations.outbox import enqueue as report_to_integrator
 from conference.livekit import MediaGrant
 from conference.rooms.codes import normalize_room_code
 from conference.rooms.hands import drop_on_leave
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
+from conference.rooms.schedule import check_open
 from conference.rooms.schemas import Joined, LobbyEntry, LobbyResolved, Room, Waiting
 from conference.rooms.service import load_room, role_of, tell_hosts
 from conference.rooms.standing import Standing
@@ -44,7 +46,7 @@ def integrator_identity(identity: str) -> str:
 
 def token_metadata(user: User) -> dict[str, Any]:
     """What a user's participant carries in LiveKit besides the role (the adapter adds it)."""
-    return {"login": user.login}
+    return {"login": user.login, "guest": True} if user.guest else {"login": user.login}
 
 
 def member_token(deps: Deps, room_id: str, user: User, role: str) -> MediaGrant:
@@ -98,6 +100,7 @@ async def _way_in(db: AsyncSession, raw_id: str, user_id: str) -> tuple[RoomRow,
     if member is not None and member.state == "denied":
         raise LobbyDenied()  # turning the waiting room off later does not let them in
     role = role_of(room, member, user_id)
+    check_open(room, host=role == "host")  # a scheduled room: not before its start, not after its end
     if role is None and room.locked:
         raise RoomLocked()
     if role is None and room.waiting_room:
@@ -155,6 +158,7 @@ async def _enter_lobby(deps: Deps, room_id: str, user: User) -> Waiting | None:
         member.updated_at = utcnow()
         request = LobbyEntry(room_id=room.id, user=Person.model_validate(user), requested_at=member.updated_at)
         events = await tell_hosts(db, room, "lobby.request", request)
+        await report_to_integrator(db, room.api_key_id, room.id, "lobby.requested", request)
         try:
             await db.commit()
         except IntegrityError:

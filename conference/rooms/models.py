@@ -22,6 +22,12 @@ class Room(Base):
     max_participants: Mapped[int] = mapped_column(Integer, default=50)
     waiting_room: Mapped[bool] = mapped_column(Boolean, default=False)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who may come in without an account: off | lobby (a host admits them) | open. Rooms made before
+    # guests existed stay off; new ones default to lobby.
+    guest_access: Mapped[str] = mapped_column(String(8), default="lobby", server_default="off")
+    # A scheduled meeting (rooms/schedule.py): only hosts before starts_at; it ends itself at expires_at.
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # Media is end-to-end encrypted; the key lives only in the link's fragment, never here.
     e2ee: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

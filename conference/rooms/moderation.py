@@ -11,6 +11,7 @@ from conference.accounts.schemas import Person
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
+from conference.guests.sessions import announce_ended, end_guest_sessions
 from conference.livekit import source_name
 from conference.realtime.events import record_event
 from conference.rooms.joining import token_metadata
@@ -92,8 +93,10 @@ async def deny(deps: Deps, raw_id: str, host_id: str, user_id: str) -> LobbyReso
             await record_event(db, "lobby.denied", RoomRef(room_id=room.id), user_id=user.id),
             *await tell_hosts(db, room, "lobby.resolved", resolved),
         ]
+        guests_out = await end_guest_sessions(db, room.id, user.id)  # a guest turned away has no more use for it
         await db.commit()
     await deps.publish(*events)
+    await announce_ended(deps, guests_out)
     return resolved
 
 
@@ -143,6 +146,7 @@ async def remove(deps: Deps, raw_id: str, host_id: str, user_id: str) -> Partici
     """Marks the person removed, then has LiveKit disconnect them. When LiveKit fails (503) they
     stay removed, and calling this again asks LiveKit again until it confirms."""
     event = None
+    guests_out: list[str] = []
     async with deps.db() as db:
         room = await require_host(db, raw_id, host_id)
         member, _ = await _target(db, room, user_id, states=("joined", "left", "removed"))
@@ -150,10 +154,12 @@ async def remove(deps: Deps, raw_id: str, host_id: str, user_id: str) -> Partici
         if member.state != "removed":
             member.state, member.updated_at = "removed", utcnow()
             event = await record_event(db, "participant.removed", removed, user_id=user_id)
+            guests_out = await end_guest_sessions(db, room.id, user_id)  # a removed guest's session dies
             await db.commit()
     if event is not None:
         await deps.publish(event)
         await _standing_changed(deps, room.id, user_id)
+        await announce_ended(deps, guests_out)
     await deps.livekit.remove_participant(room.id, user_id)
     return removed
 

@@ -12,7 +12,17 @@ from conference.accounts.auth import current_user
 from conference.deps import deps
 from conference.livekit import MediaGrant
 from conference.rooms import joining, service
-from conference.rooms.schemas import Joined, LiveParticipantList, Role, Room, RoomDetails, RoomList, Waiting
+from conference.rooms.schedule import ScheduleTime
+from conference.rooms.schemas import (
+    GuestAccess,
+    Joined,
+    LiveParticipantList,
+    Role,
+    Room,
+    RoomDetails,
+    RoomList,
+    Waiting,
+)
 from conference.routing import ApiRoutes, Body
 from conference.state import API_KEY, USER
 
@@ -23,6 +33,9 @@ class CreateRoom(Body):
     name: str = Field(min_length=1, max_length=100)
     max_participants: int = Field(default=50, ge=2, le=100)
     waiting_room: bool = False
+    guest_access: GuestAccess = "lobby"
+    starts_at: ScheduleTime | None = None
+    expires_at: ScheduleTime | None = None
     e2ee: bool = Field(default=False, description="encrypt media end to end; the key never reaches the server")
 
     @field_validator("name")
@@ -37,6 +50,9 @@ class UpdateRoom(Body):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     locked: bool | None = None
     waiting_room: bool | None = None
+    guest_access: GuestAccess | None = None
+    starts_at: ScheduleTime | None = Field(default=None, description="null clears it")
+    expires_at: ScheduleTime | None = Field(default=None, description="null clears it")
 
 
 class IntegratorToken(Body):
@@ -79,9 +95,12 @@ async def create_room(request: web.Request, body: CreateRoom) -> Room:
         name=body.name,
         max_participants=body.max_participants,
         waiting_room=body.waiting_room,
+        guest_access=body.guest_access,
         e2ee=body.e2ee,
         host_id=user.id if user else None,
         api_key_id=key.id if key else None,
+        starts_at=body.starts_at,
+        expires_at=body.expires_at,
     )
 
 
@@ -100,7 +119,7 @@ async def get_room(request: web.Request) -> RoomDetails:
 @routes.route(
     "PATCH",
     "/rooms/{room_id}",
-    summary="Rename, lock or toggle the waiting room (host)",
+    summary="Rename, lock, toggle the waiting room, change guest access or the schedule (host)",
     body=UpdateRoom,
     responses={200: Room},
 )
@@ -112,6 +131,8 @@ async def update_room(request: web.Request, body: UpdateRoom) -> Room:
         name=body.name,
         locked=body.locked,
         waiting_room=body.waiting_room,
+        guest_access=body.guest_access,
+        schedule={name: getattr(body, name) for name in ("starts_at", "expires_at") if name in body.model_fields_set},
     )
 
 
@@ -127,13 +148,23 @@ async def join_room(request: web.Request) -> Joined | Waiting:
     return await joining.join_room(deps(request), _room_id(request), user)
 
 
-@routes.route("POST", "/rooms/{room_id}/leave", summary="Leave a room", responses={204: None})
+@routes.route(
+    "POST",
+    "/rooms/{room_id}/leave",
+    summary="Leave a room, or stop waiting in its lobby (members and guests of this room)",
+    auth="user_or_guest",
+    responses={204: None},
+)
 async def leave_room(request: web.Request) -> None:
     await joining.leave_room(deps(request), _room_id(request), current_user(request))
 
 
 @routes.route(
-    "POST", "/rooms/{room_id}/media/token", summary="A fresh media token for a member", responses={200: MediaGrant}
+    "POST",
+    "/rooms/{room_id}/media/token",
+    summary="A fresh media token for a member (or a guest of this room)",
+    auth="user_or_guest",
+    responses={200: MediaGrant},
 )
 async def media_token(request: web.Request) -> MediaGrant:
     user = current_user(request)

@@ -12,6 +12,7 @@ from conference.rooms import models
 from conference.routing import Answer, Timestamp
 
 Role = Literal["host", "participant", "viewer"]
+GuestAccess = Literal["off", "lobby", "open"]
 MuteKind = Literal["audio", "video", "screen"]
 UnmuteKind = Literal["audio", "video"]
 HandChange = Literal["raised", "lowered", "cleared"]
@@ -28,8 +29,13 @@ class Room(Answer):
     max_participants: int
     waiting_room: bool
     locked: bool
+    guest_access: GuestAccess = Field(
+        description="off: accounts only; lobby: guests wait for a host; open: guests come straight in"
+    )
     e2ee: bool = Field(description="media is end-to-end encrypted; the key travels only in the link's #key= fragment")
     kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
+    starts_at: Timestamp | None = Field(description="scheduled start: before it only hosts may join")
+    expires_at: Timestamp | None = Field(description="the room ends itself then")
     created_at: Timestamp
     ended_at: Timestamp | None
     join_url: str = Field(description="the page people open to join: PUBLIC_URL/r/<id>")
@@ -44,8 +50,11 @@ class Room(Answer):
             max_participants=row.max_participants,
             waiting_room=row.waiting_room,
             locked=row.locked,
+            guest_access=row.guest_access,
             e2ee=bool(row.e2ee),
             kind=row.kind,
+            starts_at=row.starts_at,
+            expires_at=row.expires_at,
             created_at=row.created_at,
             ended_at=row.ended_at,
             join_url=f"{public_url}/r/{row.id}",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,12 +16,14 @@ from conference.accounts.schemas import Person
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import Conflict, Forbidden, NotFound, RoomEnded
+from conference.guests.sessions import announce_ended, end_guest_sessions
 from conference.livekit import source_name
 from conference.realtime.events import record_event
 from conference.realtime.models import Event
 from conference.rooms.codes import new_room_code, normalize_room_code
 from conference.rooms.models import Room as RoomRow
 from conference.rooms.models import RoomMember
+from conference.rooms.schedule import check_times
 from conference.rooms.schemas import LiveParticipant, LiveParticipantList, Room, RoomDetails, RoomList, RoomRef, Track
 from conference.rooms.standing import StandingChanged
 from conference.routing import Answer
@@ -80,17 +83,23 @@ async def create_room(
     name: str,
     max_participants: int,
     waiting_room: bool,
+    guest_access: str = "lobby",
     host_id: str | None = None,
     api_key_id: str | None = None,
+    starts_at: datetime | None = None,
+    expires_at: datetime | None = None,
     e2ee: bool = False,
 ) -> Room:
+    check_times(starts_at, expires_at)
     row = await _insert_room(
         deps,
         name=name,
         max_participants=max_participants,
         waiting_room=waiting_room,
+        guest_access=guest_access,
         host_id=host_id,
         key=api_key_id,
+        schedule=(starts_at, expires_at),
         e2ee=e2ee,
     )
     return Room.of(row, deps.settings.public_url)
@@ -103,10 +112,12 @@ async def _insert_room(
     max_participants: int,
     waiting_room: bool,
     host_id: str | None,
+    guest_access: str = "off",
     key: str | None = None,
     kind: str = "room",
     locked: bool = False,
     member_ids: tuple[str, ...] = (),
+    schedule: tuple[datetime | None, datetime | None] = (None, None),
     e2ee: bool = False,
 ) -> RoomRow:
     async with deps.db() as db:
@@ -116,10 +127,13 @@ async def _insert_room(
                 name=name,
                 max_participants=max_participants,
                 waiting_room=waiting_room,
+                guest_access=guest_access,
                 host_id=host_id,
                 api_key_id=key,
                 kind=kind,
                 locked=locked,
+                starts_at=schedule[0],
+                expires_at=schedule[1],
                 e2ee=e2ee,
             )
             db.add(room)
@@ -163,17 +177,26 @@ async def update_room(
     name: str | None = None,
     locked: bool | None = None,
     waiting_room: bool | None = None,
+    guest_access: str | None = None,
+    schedule: dict[str, datetime | None] | None = None,
 ) -> Room:
+    """`schedule`: the times given (starts_at, expires_at; None clears one), the rest stay."""
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
         if room.status == "ended":
             raise RoomEnded()
+        if schedule:
+            times = {"starts_at": room.starts_at, "expires_at": room.expires_at, **schedule}
+            check_times(times["starts_at"], times["expires_at"])
+            room.starts_at, room.expires_at = times["starts_at"], times["expires_at"]
         if name is not None:
             room.name = name
         if locked is not None:
             room.locked = locked
         if waiting_room is not None:
             room.waiting_room = waiting_room
+        if guest_access is not None:
+            room.guest_access = guest_access
         answer = Room.of(room, deps.settings.public_url)
         event = await record_event(db, "room.updated", answer, room_id=room.id)
         await db.commit()
@@ -182,28 +205,40 @@ async def update_room(
 
 
 async def end_room(deps: Deps, raw_id: str, user_id: str) -> Room:
-    """LiveKit first: if it cannot disconnect people, the room is not marked ended (503, retry). No
-    database connection waits on LiveKit; when the write after it fails, a retry deletes again (a room
-    LiveKit no longer has is fine) and marks it then. A room somebody re-entered in between is put out
-    again by the webhook check and the reconcile (calls/reconcile.py)."""
-    from conference.recordings.service import stop_room_recordings  # recordings owns its table
-
     async with deps.db() as db:
         room = await require_host(db, raw_id, user_id)
     if room.status == "ended":
         return Room.of(room, deps.settings.public_url)
-    await deps.livekit.delete_room(room.id)
+    await close_room(deps, room.id)
     async with deps.db() as db:
-        room = await require_host(db, room.id, user_id)
-        if room.status == "ended":  # another host (or a retry) ended it meanwhile
-            return Room.of(room, deps.settings.public_url)
-        room.status, room.ended_at = "ended", utcnow()
-        event = await record_event(db, "room.ended", RoomRef(room_id=room.id), room_id=room.id)
-        stopped = await stop_room_recordings(db, room.id)
+        return Room.of(await load_room(db, room.id), deps.settings.public_url)
+
+
+async def close_room(deps: Deps, room_id: str) -> int:
+    """Ends the room for everyone (a host's end, or its expiry); 1 when this call ended it, 0 when it
+    had ended already. LiveKit first: if it cannot disconnect people, the room is not marked ended (503,
+    retry). No database connection waits on LiveKit; when the write after it fails, a retry deletes again
+    (a room LiveKit no longer has is fine) and marks it then. A room somebody re-entered in between is put
+    out again by the webhook check and the reconcile (calls/reconcile.py)."""
+    from conference.recordings.service import stop_room_recordings  # recordings owns its table
+
+    await deps.livekit.delete_room(room_id)
+    async with deps.db() as db:
+        closed = await db.execute(
+            update(RoomRow)
+            .where(RoomRow.id == room_id, RoomRow.status == "active")
+            .values(status="ended", ended_at=utcnow())
+        )
+        if cast(CursorResult[Any], closed).rowcount != 1:
+            return 0  # someone else ended it first (another host, another replica's sweep)
+        event = await record_event(db, "room.ended", RoomRef(room_id=room_id), room_id=room_id)
+        guests_out = await end_guest_sessions(db, room_id)  # guests' sessions end with the room
+        stopped = await stop_room_recordings(db, room_id)
         await db.commit()
     await deps.publish(event, *stopped)
-    await deps.hub.notify(StandingChanged(room_id=room.id))  # no replica mints a token for it any more
-    return Room.of(room, deps.settings.public_url)
+    await deps.hub.notify(StandingChanged(room_id=room_id))  # no replica mints a token for it any more
+    await announce_ended(deps, guests_out)
+    return 1
 
 
 async def live_participants(deps: Deps, raw_id: str, user_id: str) -> LiveParticipantList:

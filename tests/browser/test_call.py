@@ -130,6 +130,8 @@ async def test_an_invite_link_brings_a_signed_out_person_back_to_the_room(site, 
     guest = await register(site.client)
     page = await new_person()
     await page.goto(site.url(f"/r/{room['id']}"))
+    # Not signed in: the guest pre-join, with "Sign in" beside "Join as guest".
+    await page.click("[data-testid=prejoin-sign-in]")
     await page.wait_for_selector("[data-testid=auth-login]")
     await page.fill("[data-testid=auth-login]", guest.user["login"])
     await page.fill("[data-testid=auth-password]", "password123")

@@ -2,6 +2,7 @@
 import { h } from '../dom.js';
 import { calls } from '../endpoints.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
+import { guestBadge } from '../room/guestaccess.js';
 import { avatar, emptyState, errorText } from '../ui.js';
 import { attachRecordings } from './recordings.js';
 
@@ -15,7 +16,7 @@ function attendee(person, ongoing) {
     'li',
     { testid: 'history-participant' },
     avatar(person.display_name),
-    h('span', {}, person.display_name || person.user_id),
+    h('span', {}, person.display_name || person.user_id, person.guest && guestBadge()),
     h('span', { class: 'list__meta' }, stay),
   );
 }

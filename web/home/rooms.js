@@ -2,6 +2,7 @@
 import { h } from '../dom.js';
 import { rooms } from '../endpoints.js';
 import { formatDateTime, t } from '../i18n.js';
+import { upcomingLine } from '../room/schedule.js';
 import { emptyState, errorText } from '../ui.js';
 
 /** @import { PageContext } from '../app.js' */
@@ -35,7 +36,7 @@ function roomItem(room, me) {
   return h(
     'li',
     { class: 'list__item', testid: 'my-room', dataset: { roomId: room.id } },
-    h('div', { class: 'list__main' }, h('span', { class: 'list__title' }, name), meta),
+    h('div', { class: 'list__main' }, h('span', { class: 'list__title' }, name), meta, upcomingLine(room)),
     join,
   );
 }

@@ -1,13 +1,18 @@
 // /r/<room-id>: look the room up, pre-join (preview), join through the API (maybe via the waiting room), then the call.
-import { ApiError, updateStoredUser } from '../api.js';
+// Someone not signed in joins as a guest (room/guestjoin.js); a #token= link opens the call at once (room/tokenlink.js).
+import { ApiError, getGuestSession, updateStoredUser } from '../api.js';
 import { h } from '../dom.js';
 import { rooms, users } from '../endpoints.js';
 import { t } from '../i18n.js';
+import { realtime } from '../realtime.js';
 import { Call } from '../room/call.js';
 import { canEncrypt } from '../room/e2ee.js';
+import { startAsGuest } from '../room/guestjoin.js';
 import { waitInLobby } from '../room/lobby.js';
 import { renderLoading, renderOutcome } from '../room/outcome.js';
 import { prejoin } from '../room/prejoin.js';
+import { showNotStarted, startsAtOf } from '../room/schedule.js';
+import { enterWithLinkToken, linkToken } from '../room/tokenlink.js';
 import { keyFromLocation, normalizeRoomId } from '../roomcode.js';
 import { errorText } from '../ui.js';
 
@@ -75,6 +80,9 @@ class RoomPage {
   }
 
   async start() {
+    const linked = linkToken(this.roomId);
+    if (linked) return enterWithLinkToken(this, linked);
+    if (!this.ctx.user) return startAsGuest(this);
     const { directJoin, autoJoin } = this.ctx.state;
     // A call's one-time hand-over: a reload later should show the pre-join screen, not reuse it.
     if (directJoin || autoJoin) history.replaceState({}, '', location.pathname + location.hash);
@@ -143,10 +151,13 @@ class RoomPage {
     try {
       await this.join(room, [audioTrack, videoTrack], false);
     } catch (error) {
+      const startsAt = startsAtOf(error);
       const outcome = outcomeForError(error);
-      if (!outcome) throw new Error(error instanceof ApiError ? errorText(error) : t('error.media_connect'));
+      if (!outcome && !startsAt)
+        throw new Error(error instanceof ApiError ? errorText(error) : t('error.media_connect'));
       stopTracks([videoTrack, audioTrack]);
-      this.showOutcome(outcome);
+      if (startsAt) this.stopWaiting = showNotStarted(this.view, this.roomId, startsAt, () => this.ctx.rerender());
+      else if (outcome) this.showOutcome(outcome);
     }
   }
 
@@ -197,11 +208,23 @@ class RoomPage {
 
   /** @param {CallEntry} entry @param {Tracks} tracks */
   async enter(entry, tracks) {
-    if (this.gone) return;
+    const guest = getGuestSession();
+    await this.enterAs(entry, this.ctx.user?.id || guest?.id || '', tracks);
+  }
+
+  /**
+   * Opens the call as `identity` (a user, a guest, or whoever a #token= link's token names).
+   * @param {CallEntry} entry @param {string} identity @param {Tracks} [tracks]
+   * @returns {Promise<Call | null>}
+   */
+  async enterAs(entry, identity, tracks = []) {
+    if (this.gone) return null;
     /** @type {ShowOutcome} */
     const onOutcome = (reason, detail) => this.showOutcome(reason, detail);
-    this.call = await Call.start(this.view, { join: entry, tracks, user: this.ctx.user, onOutcome });
+    const join = { ...entry, e2eeKey: entry.e2eeKey ?? this.e2eeKey };
+    this.call = await Call.start(this.view, { join, tracks, user: { id: identity }, onOutcome });
     if (this.gone) this.call.leave();
+    return this.call;
   }
 
   /** The page is closing: stop whatever this visit started, and leave the room. */
@@ -209,6 +232,7 @@ class RoomPage {
     this.gone = true;
     this.stopPreview?.();
     this.stopWaiting?.();
+    if (!this.ctx.user) realtime.stop(); // a guest's socket serves this page only
     if (!this.call) return;
     const leaving = this.call;
     this.call = null;

@@ -26,14 +26,14 @@ import { openShortcutHelp, shortcutOf } from './shortcuts.js';
 import { participantName, Stage } from './stage.js';
 
 /** @import { LocalTrack } from './livekit.js' */
-/** @import { Me } from '../endpoints.js' */
 /** @import { ModerationContext } from './moderation.js' */
 /** @import { OutcomeReason, ShowOutcome } from './outcome.js' */
 /** @import { ShortcutAction } from './shortcuts.js' */
 
 /**
  * What the call needs to know of its room (any room answer has it).
- * @typedef {{id: string, name?: string | null, host_id?: string | null, locked?: boolean, waiting_room?: boolean, e2ee?: boolean}} CallRoom
+ * @typedef {{id: string, name?: string | null, host_id?: string | null, locked?: boolean, waiting_room?: boolean,
+ *   e2ee?: boolean, guest_access?: 'off' | 'lobby' | 'open'}} CallRoom
  */
 /**
  * What opens a call: a media grant for a room.
@@ -49,7 +49,7 @@ import { participantName, Stage } from './stage.js';
  * @typedef {object} CallSpec
  * @property {CallEntry} join
  * @property {(LocalTrack | null)[]} [tracks] the preview's tracks, published as they are
- * @property {Me | null} user
+ * @property {{id: string} | null} user who I am on the server (a user, a guest, or the identity of a #token= link)
  * @property {ShowOutcome} onOutcome fires once, when the call is over for us
  */
 /** @typedef {'chat' | 'people' | null} PanelName */

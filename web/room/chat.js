@@ -6,6 +6,7 @@ import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
 import { typingLine } from '../typing.js';
 import { errorText } from '../ui.js';
+import { guestBadge } from './guestaccess.js';
 
 /** @import { ChatMessage } from '../endpoints.js' */
 
@@ -26,7 +27,7 @@ function messageItem(message, mine) {
     h(
       'div',
       { class: 'chat__meta' },
-      h('span', { class: 'chat__sender' }, name),
+      h('span', { class: 'chat__sender' }, name, sender?.guest && guestBadge()),
       h(
         'time',
         { class: 'chat__time', datetime: message.created_at, title: formatDateTime(message.created_at) },

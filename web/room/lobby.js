@@ -12,6 +12,7 @@ import { sameRoom } from '../roomcode.js';
  * @typedef {{outcome: 'admitted', room: Room, role: string} | {outcome: 'denied'} | {outcome: 'ended'}} LobbyDecision
  */
 /** @typedef {{decision: Promise<LobbyDecision>, cancel: () => void}} LobbyWait */
+/** @typedef {(roomId: string) => Promise<{room: Room} | {room: Room, token: string, role: string}>} Knock */
 
 /** @param {HTMLElement} view @param {Room} room */
 function renderWaiting(view, room) {
@@ -32,10 +33,9 @@ function renderWaiting(view, room) {
 }
 
 /** Knocks again: still waiting (202), let in (200), or turned away / the room ended (an error).
- * @param {Room} room @param {(outcome: LobbyDecision) => void} decided */
-function askAgain(room, decided) {
-  rooms
-    .join(room.id)
+ * @param {Room} room @param {Knock} knock @param {(outcome: LobbyDecision) => void} decided */
+function askAgain(room, knock, decided) {
+  knock(room.id)
     .then((answer) => 'token' in answer && decided({ outcome: 'admitted', room: answer.room, role: answer.role }))
     .catch((error) => {
       const code = error instanceof ApiError ? error.code : '';
@@ -49,9 +49,10 @@ function askAgain(room, decided) {
  * cancel() stops waiting and withdraws the request to join; the decision then never comes.
  * @param {HTMLElement} view
  * @param {Room} room
+ * @param {Knock} [knock] how to knock again (a guest knocks as a guest)
  * @returns {LobbyWait}
  */
-export function waitInLobby(view, room) {
+export function waitInLobby(view, room, knock = rooms.join) {
   renderWaiting(view, room);
   /** @type {(() => void)[]} */
   let offs = [];
@@ -75,7 +76,7 @@ export function waitInLobby(view, room) {
       realtime.on('room.ended', (data) => sameRoom(data.room_id, room.id) && decided({ outcome: 'ended' })),
       // The decision may be among the events the server could no longer replay: ask again (a knock
       // while waiting is free and keeps my place).
-      realtime.on('resync', () => askAgain(room, decided)),
+      realtime.on('resync', () => askAgain(room, knock, decided)),
     ];
   });
   const cancel = () => {

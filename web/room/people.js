@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 import { sameRoom } from '../roomcode.js';
 import { avatar, errorText, toast } from '../ui.js';
+import { guestAccessPicker, guestBadge, isGuest } from './guestaccess.js';
 import { menuButton } from './menu.js';
 import { everyoneItems, participantRole, personMenu } from './moderation.js';
 import { participantName } from './tile.js';
@@ -33,7 +34,7 @@ function waitingRow(person, decide) {
     'li',
     { class: 'person', testid: 'lobby-person', dataset: { userId: person.id } },
     avatar(name),
-    h('span', { class: 'person__name' }, name),
+    h('span', { class: 'person__name' }, name, person.guest && guestBadge()),
     h(
       'span',
       { class: 'person__actions' },
@@ -192,6 +193,8 @@ export class PeoplePanel {
     };
     const locked = toggle('locked', t('people.lock'));
     const waiting = toggle('waiting_room', t('people.waiting_room'));
+    const guests = guestAccessPicker(this.roomInfo);
+    this.offs.push(guests.stop);
     this.offs.push(
       realtime.on('room.updated', (room) => {
         if (!sameRoom(room.id, this.roomInfo.id)) return;
@@ -200,7 +203,7 @@ export class PeoplePanel {
         waiting.input.checked = Boolean(room.waiting_room);
       }),
     );
-    return h('div', { class: 'room-switches' }, locked.element, waiting.element);
+    return h('div', { class: 'room-switches' }, locked.element, waiting.element, guests.element);
   }
 
   /** @param {Person} person */
@@ -289,7 +292,13 @@ export class PeoplePanel {
       'li',
       { class: 'person', testid: 'person', dataset: { identity: participant.identity, role, hand: String(hand) } },
       avatar(name),
-      h('span', { class: 'person__name' }, local ? t('room.you', { name }) : name, badge),
+      h(
+        'span',
+        { class: 'person__name' },
+        local ? t('room.you', { name }) : name,
+        badge,
+        isGuest(participant) && guestBadge(),
+      ),
       h(
         'span',
         { class: 'person__state' },

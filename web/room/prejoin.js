@@ -3,7 +3,11 @@ import { h, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { MediaPreview } from './preview.js';
 
-/** @import { Me, RoomDetails } from '../endpoints.js' */
+/** @import { Me } from '../endpoints.js' */
+/**
+ * The room as the pre-join shows it (a member sees RoomDetails, a guest the public preview).
+ * @typedef {{id: string, name?: string | null, participants_online?: number, e2ee?: boolean}} PrejoinRoom
+ */
 /** @import { LocalAudioTrack, LocalVideoTrack } from './livekit.js' */
 /**
  * What the person chose; the live tracks are handed over for publishing.
@@ -11,13 +15,16 @@ import { MediaPreview } from './preview.js';
  */
 /**
  * @typedef {object} PrejoinSpec
- * @property {RoomDetails} room
+ * @property {PrejoinRoom} room
  * @property {Me | null} user
+ * @property {string} [name] the name to start with when there is no user (a guest's last one)
+ * @property {string} [joinLabel] the join button's text (guests: "Join as guest")
+ * @property {HTMLElement} [beside] shown under the join button (guests: "Sign in")
  * @property {() => void} onBack
  * @property {(choice: PrejoinChoice) => Promise<void>} onJoin when it throws, its message is shown and the preview goes on
  */
 
-/** @param {RoomDetails} room */
+/** @param {PrejoinRoom} room */
 function roomLine(room) {
   return [
     h(
@@ -37,9 +44,10 @@ function roomLine(room) {
 /** The form beside the preview: my name, the devices, join or go back. */
 class JoinForm {
   /** @param {PrejoinSpec} spec @param {MediaPreview} preview @param {string} name */
-  constructor({ room, onBack, onJoin }, preview, name) {
+  constructor({ room, onBack, onJoin, joinLabel, beside }, preview, name) {
     this.preview = preview;
     this.onJoin = onJoin;
+    this.joinLabel = joinLabel || t('prejoin.join');
     this.nameInput = h('input', {
       id: 'prejoin-name',
       class: 'input',
@@ -53,7 +61,7 @@ class JoinForm {
     this.joinButton = h(
       'button',
       { class: 'button button--primary button--wide', type: 'submit', testid: 'join-now' },
-      t('prejoin.join'),
+      this.joinLabel,
     );
     this.error = h('p', { class: 'form-error', role: 'alert', testid: 'prejoin-error', hidden: true });
     const back = () => {
@@ -74,6 +82,7 @@ class JoinForm {
       preview.pickers,
       this.error,
       this.joinButton,
+      beside || null,
       h(
         'button',
         { class: 'button button--ghost button--wide', type: 'button', testid: 'prejoin-back', onclick: back },
@@ -107,7 +116,7 @@ class JoinForm {
   /** @param {string} message */
   showError(message) {
     this.joinButton.disabled = false;
-    this.joinButton.textContent = t('prejoin.join');
+    this.joinButton.textContent = this.joinLabel;
     this.error.textContent = message;
     this.error.hidden = false;
   }
@@ -125,7 +134,7 @@ class JoinForm {
  * @returns {() => void} stops the preview (unless its tracks were handed over)
  */
 export function prejoin(container, spec) {
-  const name = spec.user?.display_name || spec.user?.login || '';
+  const name = spec.user?.display_name || spec.user?.login || spec.name || '';
   const preview = new MediaPreview(name);
   const form = new JoinForm(spec, preview, name);
   container.replaceChildren(h('main', { class: 'prejoin', testid: 'prejoin' }, preview.element, form.element));
