@@ -115,8 +115,10 @@ class Deliverer:
                 task.add_done_callback(self._done)
             if claimed:
                 continue
+            # asyncio.timeout, not wait_for: no inner task whose cancellation could race the app's shutdown.
             try:
-                await asyncio.wait_for(self.signal.event.wait(), self.deps.settings.webhook_poll_s)
+                async with asyncio.timeout(self.deps.settings.webhook_poll_s):
+                    await self.signal.event.wait()
             except TimeoutError:
                 pass
 

@@ -73,6 +73,7 @@ async def _sleep_until(deadline: float, stop: asyncio.Event) -> None:
     delay = deadline - time.monotonic()
     if delay > 0:
         try:
-            await asyncio.wait_for(stop.wait(), delay)
+            async with asyncio.timeout(delay):
+                await stop.wait()
         except TimeoutError:
             pass

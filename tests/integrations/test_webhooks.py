@@ -5,7 +5,6 @@ the attempts readable back; plus the endpoints' bad-input and permission tables.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 
 import pytest
@@ -211,25 +210,22 @@ async def test_a_deleted_endpoint_hears_nothing_more(api, receiver):
     assert receiver.deliveries == []
 
 
-async def test_delivery_latency_from_change_to_receiver(make_api, receiver):
-    """Measured, not asserted tightly: the replica that commits a change wakes its deliverer at once."""
-    async with make_api("sqlite", messages_per_10s=1000, messages_per_minute=1000) as api:
+async def test_the_committing_replica_delivers_at_once_without_waiting_for_its_poll(make_api, receiver):
+    """The deliverer is woken at the commit: with the poll set to a minute, messages still arrive in
+    seconds (the latency itself is measured in docs/webhooks.md, not asserted here)."""
+    settings = {"messages_per_10s": 1000, "messages_per_minute": 1000, "webhook_poll_s": 60.0}
+    async with make_api("sqlite", **settings) as api:
         key = await api_key(api)
         await subscribe(api, key, receiver, events=["chat.message"])
-        rooms = [await key_room(api, key) for _ in range(4)]
+        rooms = [await key_room(api, key) for _ in range(2)]
         teacher = await register(api)
         for room in rooms:
             await join(api, teacher, room["id"])
-        changed: dict[str, float] = {}
-        for n in range(40):
-            room = rooms[n % len(rooms)]
-            changed[f"m{n}"] = time.time()
-            await say(api, teacher, room["id"], f"m{n}")
-        await receiver.wait_for(40, timeout=60)
-        latency = sorted(d.received_at - changed[d.body["data"]["content"]] for d in receiver.deliveries)
-        p50, p99 = statistics.median(latency), latency[int(len(latency) * 0.99) - 1]
-        print(f"webhook latency change->receiver over {len(latency)}: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
-        assert p50 < 2.0  # woken at commit, not by the 1 s poll alone
+        await asyncio.sleep(1.0)  # the deliverer's first look at start is over; only a wake-up is left
+        for n in range(6):
+            await say(api, teacher, rooms[n % 2]["id"], f"m{n}")
+        await receiver.wait_for(6, timeout=20)
+        assert sorted(d.body["data"]["content"] for d in receiver.deliveries) == [f"m{n}" for n in range(6)]
 
 
 # --- bad input and permissions ---------------------------------------------------------------------
