@@ -108,13 +108,14 @@ export class PendingFiles {
       id: `${idPrefix}-files`,
       class: 'visually-hidden',
       tabindex: '-1',
+      'aria-label': t('attach.button'),
       testid: 'attach-input',
       onchange: () => {
         this.add([...(this.picker.files ?? [])]);
         this.picker.value = '';
       },
     });
-    this.button = h(
+    const button = h(
       'button',
       {
         class: 'icon-button',
@@ -125,8 +126,9 @@ export class PendingFiles {
         onclick: () => this.picker.click(),
       },
       icon('clip'),
-      this.picker,
     );
+    /** The attach button, with the file input it opens (hidden: the button is its visible, labelled face). */
+    this.control = h('span', { class: 'attach-control' }, button, this.picker);
   }
 
   /** Drops on `area` and pastes into `input` attach files; the area is marked while files are dragged over it.

@@ -86,7 +86,7 @@ export class Thread {
       'form',
       { class: 'composer' },
       h('label', { class: 'visually-hidden', for: 'dm-input' }, t('dm.placeholder', { name })),
-      files.button,
+      files.control,
       input,
       h('button', { class: 'button button--primary', type: 'submit', testid: 'dm-send' }, t('chat.send')),
     );

@@ -143,7 +143,7 @@ export class ChatPanel {
       'form',
       { class: 'composer' },
       h('label', { class: 'visually-hidden', for: 'chat-input' }, t('chat.placeholder')),
-      this.files.button,
+      this.files.control,
       this.input,
       send,
     );

@@ -1,0 +1,71 @@
+"""Attachments in Chromium: Alice pastes an image into the room chat composer, sends it, and Bob, in
+his own browser, sees its preview appear; the page breaks no Content-Security-Policy on the way."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.browser.conftest import save_screenshot
+from tests.browser.steps import csp_violations, join_from_prejoin, sign_in, sign_up, watch_csp
+from tests.helpers import register, unique_login
+from tests.uploads.files import png
+
+pytestmark = [pytest.mark.browser, pytest.mark.livekit]
+
+# A paste as the browser fires it when an image is on the clipboard: a ClipboardEvent whose
+# clipboardData holds the file (headless Chromium has no system clipboard to paste from).
+PASTE_IMAGE = """([selector, data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+  const input = document.querySelector(selector);
+  input.focus();
+  input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+}"""
+
+LOADED = """(selector) => {
+  const image = document.querySelector(selector);
+  return Boolean(image && image.complete && image.naturalWidth > 0);
+}"""
+
+
+async def test_an_image_pasted_in_the_room_chat_shows_as_a_preview_for_the_other(site, new_person, artifacts_dir):
+    alice, bob = await new_person(), await new_person()
+    await watch_csp(alice)
+    await watch_csp(bob)
+    bob_account = await register(site.client, display_name="Bob Viewer")
+    await sign_up(alice, site, unique_login("alice"), "Alice Paster")
+    await sign_in(bob, site, bob_account.user["login"])
+    await alice.fill("[data-testid=create-room-name]", "Photos")
+    await alice.click("[data-testid=create-room]")
+    await join_from_prejoin(alice)
+    room_id = (await alice.text_content("[data-testid=room-id]")).strip()
+    await bob.fill("[data-testid=join-room-id]", room_id)
+    await bob.click("[data-testid=join-room]")
+    await join_from_prejoin(bob)
+    await bob.click("[data-testid=toggle-chat]")
+    await alice.click("[data-testid=toggle-chat]")
+
+    picture = base64.b64encode(png(900, 600, (20, 160, 60))).decode()
+    await alice.evaluate(PASTE_IMAGE, ["[data-testid=chat-input]", picture])
+    await alice.wait_for_selector("[data-testid=attach-chip]:not([aria-busy])", timeout=15000)
+    await alice.fill("[data-testid=chat-input]", "the green one")
+    await alice.press("[data-testid=chat-input]", "Enter")
+    await alice.wait_for_selector("[data-testid=attach-tray]", state="hidden")
+
+    sent = await bob.wait_for_selector("[data-testid=chat-message]:has-text('the green one')", timeout=15000)
+    preview = f"[data-testid=chat-message][data-id='{await sent.get_attribute('data-id')}'] [data-testid=attachment-preview]"
+    await bob.wait_for_function(LOADED, arg=preview, timeout=15000)
+    width, height = await bob.eval_on_selector(preview, "img => [img.naturalWidth, img.naturalHeight]")
+    assert (width, height) == (320, 213)  # the server's WebP preview, not the 900 x 600 original
+    colour = await bob.eval_on_selector(
+        preview,
+        """img => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+                    const x = c.getContext('2d'); x.drawImage(img, 0, 0); return [...x.getImageData(160, 100, 1, 1).data]; }""",
+    )
+    assert colour[1] > 120 and colour[0] < 60 and colour[2] < 100, colour  # green, as pasted
+    await alice.wait_for_function(LOADED, arg=preview, timeout=15000)
+    save_screenshot(await bob.screenshot(), "chat-attachment.png", artifacts_dir)
+    assert await csp_violations(alice) == [] and await csp_violations(bob) == []
