@@ -25,6 +25,15 @@ PASTE_IMAGE = """([selector, data]) => {
   input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
 }"""
 
+PIXEL_AT_CENTRE = """(img) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  return [...context.getImageData(img.naturalWidth / 2, img.naturalHeight / 2, 1, 1).data];
+}"""
+
 LOADED = """(selector) => {
   const image = document.querySelector(selector);
   return Boolean(image && image.complete && image.naturalWidth > 0);
@@ -56,15 +65,13 @@ async def test_an_image_pasted_in_the_room_chat_shows_as_a_preview_for_the_other
     await alice.wait_for_selector("[data-testid=attach-tray]", state="hidden")
 
     sent = await bob.wait_for_selector("[data-testid=chat-message]:has-text('the green one')", timeout=15000)
-    preview = f"[data-testid=chat-message][data-id='{await sent.get_attribute('data-id')}'] [data-testid=attachment-preview]"
+    preview = (
+        f"[data-testid=chat-message][data-id='{await sent.get_attribute('data-id')}'] [data-testid=attachment-preview]"
+    )
     await bob.wait_for_function(LOADED, arg=preview, timeout=15000)
     width, height = await bob.eval_on_selector(preview, "img => [img.naturalWidth, img.naturalHeight]")
     assert (width, height) == (320, 213)  # the server's WebP preview, not the 900 x 600 original
-    colour = await bob.eval_on_selector(
-        preview,
-        """img => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
-                    const x = c.getContext('2d'); x.drawImage(img, 0, 0); return [...x.getImageData(160, 100, 1, 1).data]; }""",
-    )
+    colour = await bob.eval_on_selector(preview, PIXEL_AT_CENTRE)
     assert colour[1] > 120 and colour[0] < 60 and colour[2] < 100, colour  # green, as pasted
     await alice.wait_for_function(LOADED, arg=preview, timeout=15000)
     save_screenshot(await bob.screenshot(), "chat-attachment.png", artifacts_dir)
