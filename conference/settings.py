@@ -22,6 +22,7 @@ REPO_SECRETS = frozenset(
         "test-jwt-secret-" + "x" * 32,
         "token-bench-jwt-secret-0123456789abcdef",
         "ws-fanout-bench-jwt-secret-0123456789abcdef",
+        "upload-bench-jwt-secret-0123456789abcdef",
     }
 )
 REPO_LIVEKIT_KEYS = frozenset({DEV_LIVEKIT_KEY})
