@@ -86,6 +86,28 @@ export function attachmentList(attachments) {
 }
 
 /**
+ * Files dropped on `area` go to `onFiles`; the area is marked while files are dragged over it.
+ * @param {HTMLElement} area
+ * @param {(files: File[]) => void} onFiles
+ */
+export function dropZone(area, onFiles) {
+  /** @param {DragEvent} event */
+  const carriesFiles = (event) => Boolean(event.dataTransfer?.types.includes('Files'));
+  area.addEventListener('dragover', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    area.classList.add('drop-target');
+  });
+  area.addEventListener('dragleave', () => area.classList.remove('drop-target'));
+  area.addEventListener('drop', (event) => {
+    area.classList.remove('drop-target');
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    onFiles([...(event.dataTransfer?.files ?? [])]);
+  });
+}
+
+/**
  * @typedef {object} Pending a file in the composer
  * @property {string | null} id its upload id once uploaded
  * @property {Promise<void>} done settles when the upload ends, either way
@@ -131,26 +153,17 @@ export class PendingFiles {
     this.control = h('span', { class: 'attach-control' }, button, this.picker);
   }
 
-  /** Drops on `area` and pastes into `input` attach files; the area is marked while files are dragged over it.
-   * @param {HTMLElement} area @param {HTMLElement} input */
+  /** Drops on `area` and pastes into `input` attach files. @param {HTMLElement} area @param {HTMLElement} input */
   listen(area, input) {
-    /** @param {DragEvent} event */
-    const carriesFiles = (event) => Boolean(event.dataTransfer?.types.includes('Files'));
-    area.addEventListener('dragover', (event) => {
-      if (!carriesFiles(event)) return;
-      event.preventDefault();
-      area.classList.add('drop-target');
-    });
-    area.addEventListener('dragleave', () => area.classList.remove('drop-target'));
-    area.addEventListener('drop', (event) => {
-      area.classList.remove('drop-target');
-      if (!carriesFiles(event)) return;
-      event.preventDefault();
-      this.add([...(event.dataTransfer?.files ?? [])]);
-    });
+    dropZone(area, (files) => this.add(files));
+    this.listenForPaste(input);
+  }
+
+  /** A paste that carries files attaches them; a paste of text stays text. @param {HTMLElement} input */
+  listenForPaste(input) {
     input.addEventListener('paste', (event) => {
       const files = [...(event.clipboardData?.files ?? [])];
-      if (!files.length) return; // text pastes as text
+      if (!files.length) return;
       event.preventDefault();
       this.add(files);
     });

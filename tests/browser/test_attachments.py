@@ -1,9 +1,11 @@
 """Attachments in Chromium: Alice pastes an image into the room chat composer, sends it, and Bob, in
-his own browser, sees its preview appear; the page breaks no Content-Security-Policy on the way."""
+his own browser, sees its preview appear (no Content-Security-Policy broken on the way); in a direct
+message a picked file and a dropped image reach the other side, who downloads the file."""
 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +78,40 @@ async def test_an_image_pasted_in_the_room_chat_shows_as_a_preview_for_the_other
     await alice.wait_for_function(LOADED, arg=preview, timeout=15000)
     save_screenshot(await bob.screenshot(), "chat-attachment.png", artifacts_dir)
     assert await csp_violations(alice) == [] and await csp_violations(bob) == []
+
+
+DROP_IMAGE = """([selector, data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+  const area = document.querySelector(selector);
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    area.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
+async def test_files_picked_and_dropped_in_a_direct_message_reach_the_other_side(site, new_person, tmp_path):
+    alice, bob = await register(site.client, display_name="Alice Sender"), await register(site.client)
+    alice_page, bob_page = await new_person(), await new_person()
+    await sign_in(alice_page, site, alice.user["login"])
+    await sign_in(bob_page, site, bob.user["login"])
+    await bob_page.goto(site.url(f"/?dm={alice.id}"))
+    await alice_page.goto(site.url(f"/?dm={bob.id}"))
+    await alice_page.wait_for_selector("[data-testid=dm-input]")
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("agenda: attachments\n")
+    await alice_page.set_input_files("[data-testid=dm-thread] [data-testid=attach-input]", str(notes))
+    await alice_page.evaluate(DROP_IMAGE, ["[data-testid=dm-thread]", base64.b64encode(png(300, 200)).decode()])
+    uploaded_chips = "[data-testid=dm-thread] [data-testid=attach-chip]:not([aria-busy])"
+    await alice_page.wait_for_function("(s) => document.querySelectorAll(s).length === 2", arg=uploaded_chips)
+    await alice_page.press("[data-testid=dm-input]", "Enter")  # no text: the files are the message
+
+    await bob_page.wait_for_selector("[data-testid=dm-list] [data-testid=attachment-file] >> text=notes.txt")
+    await bob_page.wait_for_function(LOADED, arg="[data-testid=dm-list] [data-testid=attachment-preview]")
+    async with bob_page.expect_download() as download_info:
+        await bob_page.click("[data-testid=dm-list] [data-testid=attachment-file]")
+    download = await download_info.value
+    assert download.suggested_filename == "notes.txt"
+    assert Path(await download.path()).read_text() == "agenda: attachments\n"

@@ -1,5 +1,5 @@
 // One open direct-message conversation: its messages, the composer, typing and read receipts.
-import { attachmentList, PendingFiles } from '../attachments.js';
+import { attachmentList, dropZone, PendingFiles } from '../attachments.js';
 import { h, linkified } from '../dom.js';
 import { dm } from '../endpoints.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
@@ -28,6 +28,10 @@ export class Thread {
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.readTimer = undefined;
     this.element = h('div', { class: 'thread', testid: 'dm-thread' }, emptyState(t('dm.pick')));
+    /** @type {PendingFiles | null} the open conversation's files to send */
+    this.files = null;
+    // Once: the element stays while conversations change, so a drop goes to whichever is open.
+    dropZone(this.element, (files) => this.files?.add(files));
   }
 
   /** @param {Pick<Person, 'id' | 'login' | 'display_name'>} user */
@@ -52,7 +56,8 @@ export class Thread {
       composer.files.tray,
       composer.form,
     );
-    composer.files.listen(this.element, composer.input);
+    this.files = composer.files;
+    composer.files.listenForPaste(composer.input);
     composer.input.focus();
     await this.catchUp();
   }
