@@ -90,7 +90,7 @@ async def receive(deps: Deps, owner_id: str, filename: str, spooled: Path) -> At
 async def attach(
     db: AsyncSession, kind: str, message_id: int, owner_id: str, upload_ids: Sequence[str]
 ) -> list[Attachment]:
-    """Gives the owner's uploads to a message being stored, in the caller's transaction, in the order asked."""
+    """Gives the owner's uploads to a message being stored, in the caller's transaction."""
     if not upload_ids:
         return []
     if len(upload_ids) > MAX_ATTACHMENTS or len(set(upload_ids)) != len(upload_ids):
@@ -114,7 +114,8 @@ async def attach(
     )
     if cast(CursorResult[Any], taken).rowcount != len(upload_ids):  # another message took one meanwhile
         raise AlreadyAttached()
-    return [attachment_of(rows[upload_id]) for upload_id in upload_ids]
+    # In upload order, as attachments_of lists them: the live message and the history look the same.
+    return [attachment_of(row) for row in sorted(rows.values(), key=lambda row: (row.created_at, row.id))]
 
 
 async def attachments_of(db: AsyncSession, kind: str, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:

@@ -45,15 +45,16 @@ async def test_room_members_download_what_a_message_carries_and_strangers_do_not
     posted = await post_room(api, host, room["id"], [second["id"], first["id"]], content="see attached")
     assert posted.status == 201, await posted.text()
     message = await posted.json()
-    assert [a["id"] for a in message["attachments"]] == [second["id"], first["id"]]
-    assert message["attachments"][1]["thumbnail_url"] and message["attachments"][0]["thumbnail_url"] is None
+    # In the order they were uploaded, whatever order the message listed them in.
+    assert [a["id"] for a in message["attachments"]] == [first["id"], second["id"]]
+    assert message["attachments"][0]["thumbnail_url"] and message["attachments"][1]["thumbnail_url"] is None
     download = await api.get(second["url"], headers=guest.headers)
     assert download.status == 200 and await download.read() == b"minutes of the meeting\n"
     assert (await api.get(first["thumbnail_url"], headers=guest.headers)).status == 200
     assert await error_of(await api.get(first["url"], headers=stranger.headers)) == (403, "forbidden")
     assert await error_of(await api.get(first["thumbnail_url"], headers=stranger.headers)) == (403, "forbidden")
     page = await (await api.get(f"/api/v1/rooms/{room['id']}/chat/messages", headers=guest.headers)).json()
-    assert {a["id"] for a in page["items"][0]["attachments"]} == {first["id"], second["id"]}
+    assert page["items"][0]["attachments"] == message["attachments"]
 
 
 async def test_a_direct_message_carries_files_to_its_two_people_only(api):
