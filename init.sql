@@ -283,7 +283,7 @@ UPDATE alembic_version SET version_num='0005_event_indexes' WHERE alembic_versio
 
 CREATE TABLE uploads (
     id VARCHAR(24) NOT NULL, 
-    owner_id VARCHAR(32) NOT NULL, 
+    owner_id VARCHAR(32), 
     filename VARCHAR(200) NOT NULL, 
     content_type VARCHAR(100) NOT NULL, 
     size BIGINT NOT NULL, 
@@ -296,7 +296,7 @@ CREATE TABLE uploads (
     message_id BIGINT, 
     detached_at TIMESTAMP WITH TIME ZONE, 
     PRIMARY KEY (id), 
-    FOREIGN KEY(owner_id) REFERENCES users (id) ON DELETE CASCADE
+    FOREIGN KEY(owner_id) REFERENCES users (id) ON DELETE SET NULL
 );
 
 CREATE INDEX ix_uploads_message ON uploads (kind, message_id);

@@ -22,7 +22,9 @@ class Upload(Base):
     )
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SET NULL, not CASCADE: a deleted account's files in room chat stay with their messages, and the
+    # sweep finds (and removes the files of) the rest; a cascade would lose the rows and leak the files.
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)

@@ -182,7 +182,8 @@ async def _remove_files(store: FileStore, row: Upload) -> None:
 
 async def sweep(deps: Deps, limit: int = SWEEP_BATCH) -> int:
     """Removes the files and rows of uploads nobody can read any more: detached from a deleted message,
-    never attached within a day, or attached to a message that is gone (its room was deleted)."""
+    never attached within a day or by an account that was deleted, or attached to a message that is
+    gone (its room or, for a direct message, one of its people was deleted)."""
     stale = utcnow() - UNATTACHED_KEPT
     gone_room = and_(Upload.kind == "room", ~exists().where(ChatMessage.id == Upload.message_id))
     gone_dm = and_(Upload.kind == "dm", ~exists().where(DirectMessage.id == Upload.message_id))
@@ -193,7 +194,7 @@ async def sweep(deps: Deps, limit: int = SWEEP_BATCH) -> int:
                 .where(
                     or_(
                         Upload.detached_at.is_not(None),
-                        and_(Upload.message_id.is_(None), Upload.created_at < stale),
+                        and_(Upload.message_id.is_(None), or_(Upload.created_at < stale, Upload.owner_id.is_(None))),
                         gone_room,
                         gone_dm,
                     )

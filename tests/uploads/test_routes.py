@@ -4,12 +4,14 @@ messages, who may download, ranges, and everything a client may get wrong."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from conference.deps import DEPS
 from conference.uploads import service
+from conference.uploads.models import Upload
 from tests.helpers import create_room, error_of, join, register
 from tests.test_throttles import fresh_window
 from tests.uploads.files import HTML_PAGE, form, png, post_dm, post_room, upload, uploaded
@@ -214,3 +216,37 @@ async def test_uploads_are_rate_limited_per_person(make_api):
         refused = await upload(client, busy, b"x", "3.txt")
         assert await error_of(refused) == (429, "rate_limited") and refused.headers["Retry-After"]
         assert (await upload(client, other, b"x", "1.txt")).status == 201
+
+
+async def test_a_deleted_account_leaves_its_room_files_and_takes_the_rest(api):
+    alice, bob = await register(api), await register(api)
+    room = await create_room(api, bob)
+    await join(api, alice, room["id"])
+    shared = await uploaded(api, alice, png(), "shared.png")
+    private = await uploaded(api, alice, b"to bob", "private.txt")
+    unsent = await uploaded(api, alice, b"never sent", "draft.txt")
+    assert (await post_room(api, alice, room["id"], [shared["id"]])).status == 201
+    assert (await post_dm(api, alice, bob.id, [private["id"]])).status == 201
+    deleted = await api.delete("/api/v1/users/me", headers=alice.headers, json={"password": alice.password})
+    assert deleted.status == 204
+    # The DM went with her account, the unsent upload has nobody to send it: the sweep removes both files.
+    assert await service.sweep(api.server.app[DEPS]) == 2
+    kept = [p.name for p in api.settings.uploads_dir.rglob("*") if p.is_file()]
+    assert sorted(kept) == sorted([shared["id"], f"{shared['id']}.thumb.webp"]), kept
+    assert unsent["id"] not in kept
+    # The room's message stays, and so does its picture.
+    download = await api.get(shared["url"], headers=bob.headers)
+    assert download.status == 200
+
+
+async def test_an_upload_nobody_attached_for_a_day_is_swept(api):
+    owner = await register(api)
+    fresh, stale = await uploaded(api, owner, b"fresh", "a.txt"), await uploaded(api, owner, b"stale", "b.txt")
+    deps = api.server.app[DEPS]
+    async with deps.db() as db:
+        row = await db.get(Upload, stale["id"])
+        row.created_at = row.created_at - timedelta(hours=25)
+        await db.commit()
+    assert await service.sweep(deps) == 1
+    assert await error_of(await api.get(stale["url"], headers=owner.headers)) == (404, "not_found")
+    assert (await api.get(fresh["url"], headers=owner.headers)).status == 200

@@ -15,7 +15,7 @@ def upgrade() -> None:
     op.create_table(
         "uploads",
         sa.Column("id", sa.String(length=24), nullable=False),
-        sa.Column("owner_id", sa.String(length=32), nullable=False),
+        sa.Column("owner_id", sa.String(length=32), nullable=True),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("content_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=8), nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.Column("detached_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("uploads", schema=None) as batch_op:
