@@ -367,5 +367,31 @@ CREATE INDEX ix_rooms_expires_at ON rooms (expires_at);
 
 UPDATE alembic_version SET version_num='0008_schedule' WHERE alembic_version.version_num = '0007_webhooks';
 
+-- Running upgrade 0008_schedule -> 0009_uploads
+
+CREATE TABLE uploads (
+    id VARCHAR(24) NOT NULL, 
+    owner_id VARCHAR(32), 
+    filename VARCHAR(200) NOT NULL, 
+    content_type VARCHAR(100) NOT NULL, 
+    size BIGINT NOT NULL, 
+    storage_key VARCHAR(100) NOT NULL, 
+    thumbnail_key VARCHAR(100), 
+    width INTEGER, 
+    height INTEGER, 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    kind VARCHAR(8), 
+    message_id BIGINT, 
+    detached_at TIMESTAMP WITH TIME ZONE, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(owner_id) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_uploads_message ON uploads (kind, message_id);
+
+CREATE INDEX ix_uploads_owner_created ON uploads (owner_id, created_at);
+
+UPDATE alembic_version SET version_num='0009_uploads' WHERE alembic_version.version_num = '0008_schedule';
+
 COMMIT;
 

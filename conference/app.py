@@ -51,6 +51,8 @@ from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
 from conference.settings import Settings
 from conference.state import ROUTE_SPECS, SETTINGS
+from conference.uploads import sweeper as upload_sweeper
+from conference.uploads.routes import routes as upload_routes
 
 log = logging.getLogger("conference.app")
 API_ROUTES = [
@@ -67,6 +69,7 @@ API_ROUTES = [
     guest_routes,
     integration_routes,
     recording_routes,
+    upload_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -153,6 +156,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(schedule.sweeper)
     headers.register(app)
     app.cleanup_ctx.append(recorder_app.recordings_ctx)
+    app.cleanup_ctx.append(upload_sweeper.sweeper)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

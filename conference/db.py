@@ -92,3 +92,4 @@ def import_models() -> None:
     from conference.realtime import models as _realtime  # noqa: F401
     from conference.recordings import models as _recordings  # noqa: F401
     from conference.rooms import models as _rooms  # noqa: F401
+    from conference.uploads import models as _uploads  # noqa: F401

@@ -22,6 +22,7 @@ REPO_SECRETS = frozenset(
         "test-jwt-secret-" + "x" * 32,
         "token-bench-jwt-secret-0123456789abcdef",
         "ws-fanout-bench-jwt-secret-0123456789abcdef",
+        "upload-bench-jwt-secret-0123456789abcdef",
     }
 )
 REPO_LIVEKIT_KEYS = frozenset({DEV_LIVEKIT_KEY})
@@ -115,6 +116,16 @@ class Settings:
     recordings_s3_access_key: str = ""
     recordings_s3_secret_key: str = ""
     recordings_s3_region: str = "us-east-1"
+    # Attachments (conference/uploads): the largest file, how many one person uploads per minute, and
+    # where files go: UPLOADS_DIR, or an S3-compatible bucket when UPLOADS_S3_BUCKET is set.
+    upload_max_bytes: int = 25 * 1024 * 1024
+    uploads_per_minute: int = 30
+    uploads_dir: Path = Path("uploads")
+    uploads_s3_endpoint: str = ""
+    uploads_s3_bucket: str = ""
+    uploads_s3_access_key: str = ""
+    uploads_s3_secret_key: str = ""
+    uploads_s3_region: str = "us-east-1"
 
     @property
     def production(self) -> bool:
@@ -176,6 +187,7 @@ class Settings:
             webhook_poll_s=_float(env, "WEBHOOK_POLL_S", 1.0),
             **_recording_settings(env, production),
             **_s3_settings(env),
+            **_upload_settings(env),
         )
 
 
@@ -278,4 +290,35 @@ def _s3_settings(env: dict[str, str]) -> _S3Settings:
         "recordings_s3_access_key": access,
         "recordings_s3_secret_key": secret,
         "recordings_s3_region": (env.get("RECORDINGS_S3_REGION") or "us-east-1").strip(),
+    }
+
+
+class _UploadSettings(TypedDict):
+    upload_max_bytes: int
+    uploads_per_minute: int
+    uploads_dir: Path
+    uploads_s3_endpoint: str
+    uploads_s3_bucket: str
+    uploads_s3_access_key: str
+    uploads_s3_secret_key: str
+    uploads_s3_region: str
+
+
+def _upload_settings(env: dict[str, str]) -> _UploadSettings:
+    bucket = (env.get("UPLOADS_S3_BUCKET") or "").strip()
+    access, secret = env.get("UPLOADS_S3_ACCESS_KEY") or "", env.get("UPLOADS_S3_SECRET_KEY") or ""
+    if bucket and not (access and secret):
+        raise ConfigError("UPLOADS_S3_BUCKET needs UPLOADS_S3_ACCESS_KEY and UPLOADS_S3_SECRET_KEY")
+    max_bytes = _int(env, "UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+    if max_bytes < 1:
+        raise ConfigError("UPLOAD_MAX_BYTES must be at least 1")
+    return {
+        "upload_max_bytes": max_bytes,
+        "uploads_per_minute": _int(env, "UPLOADS_PER_MINUTE", 30),
+        "uploads_dir": Path(env.get("UPLOADS_DIR") or "uploads"),
+        "uploads_s3_endpoint": (env.get("UPLOADS_S3_ENDPOINT") or "").strip().rstrip("/"),
+        "uploads_s3_bucket": bucket,
+        "uploads_s3_access_key": access,
+        "uploads_s3_secret_key": secret,
+        "uploads_s3_region": (env.get("UPLOADS_S3_REGION") or "us-east-1").strip(),
     }

@@ -32,3 +32,8 @@ async def lobby_knock(deps: Deps, user_id: str) -> None:
 
 async def socket_ticket(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"ws-tickets:{user_id}", deps.settings.ws_tickets_per_minute, 60)
+
+
+async def upload(deps: Deps, user_id: str) -> None:
+    """An attachment upload: files are costly to store, so a steady pace per minute."""
+    await deps.limiter.hit(f"uploads:{user_id}", deps.settings.uploads_per_minute, 60)

@@ -1,7 +1,7 @@
 // Every API operation the client uses, one function each, typed from openapi.json (types.js).
 // The only place in web/ that spells an API path: `call()` takes the operation as openapi.json names it,
 // so tsc refuses an operation the server does not have, a missing path parameter or a wrong body.
-import { api, endSession, getGuestSession, getSession, setGuestSession, startSession } from './api.js';
+import { api, apiBlob, endSession, getGuestSession, getSession, setGuestSession, startSession } from './api.js';
 import { expiresAt } from './tokens.js';
 
 /** @import { Answers, Bodies, Queries, RealtimeEvents } from './types.js' */
@@ -25,6 +25,7 @@ import { expiresAt } from './tokens.js';
 /** @typedef {Answers['GET /api/v1/recordings/{recording_id}']} Recording */
 /** @typedef {Answers['GET /api/v1/rooms/{room_id}/hands']} HandQueue the raised hands, first raised first */
 /** @typedef {Bodies['PATCH /api/v1/rooms/{room_id}/participants/{user_id}']['role']} Role */
+/** @typedef {Answers['POST /api/v1/uploads']} Attachment an uploaded file, as messages carry it */
 
 const PREFIX = '/api/v1';
 
@@ -205,9 +206,9 @@ export const chat = {
       path: { room_id: roomId },
       query: { limit: String(limit), before: before ?? undefined },
     }),
-  /** @param {string} roomId @param {string} content */
-  send: (roomId, content) =>
-    call('POST /api/v1/rooms/{room_id}/chat/messages', { path: { room_id: roomId }, body: { content } }),
+  /** @param {string} roomId @param {string} content @param {string[]} [attachments] upload ids */
+  send: (roomId, content, attachments = []) =>
+    call('POST /api/v1/rooms/{room_id}/chat/messages', { path: { room_id: roomId }, body: { content, attachments } }),
 };
 
 export const dm = {
@@ -215,9 +216,9 @@ export const dm = {
   /** @param {string} userId @param {{limit: number}} page */
   messages: (userId, { limit }) =>
     call('GET /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, query: { limit: String(limit) } }),
-  /** @param {string} userId @param {string} content */
-  send: (userId, content) =>
-    call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content } }),
+  /** @param {string} userId @param {string} content @param {string[]} [attachments] upload ids */
+  send: (userId, content, attachments = []) =>
+    call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content, attachments } }),
   /** Marks everything unread from this person as read. @param {string} userId */
   markRead: (userId) => call('POST /api/v1/dm/{user_id}/read', { path: { user_id: userId }, body: {} }),
 };
@@ -246,6 +247,24 @@ export const recordings = {
   link: (recordingId) => call('POST /api/v1/recordings/{recording_id}/link', { path: { recording_id: recordingId } }),
   /** @param {string} recordingId */
   remove: (recordingId) => call('DELETE /api/v1/recordings/{recording_id}', { path: { recording_id: recordingId } }),
+};
+
+export const uploads = {
+  /**
+   * Uploads one file (multipart); a message then takes its id in `attachments`.
+   * @param {Blob} file
+   * @param {string} name
+   */
+  upload(file, name) {
+    const form = new FormData();
+    form.append('file', file, name);
+    // openapi.json declares no JSON body for this multipart operation; its answer is typed all the same.
+    return /** @type {Promise<Answers['POST /api/v1/uploads']>} */ (api('POST', '/uploads', form));
+  },
+  /** The file, with my bearer token (no header can ride on <img src>). @param {string} uploadId */
+  file: (uploadId) => apiBlob(`/uploads/${encodeURIComponent(uploadId)}`),
+  /** An image's small preview. @param {string} uploadId */
+  thumbnail: (uploadId) => apiBlob(`/uploads/${encodeURIComponent(uploadId)}/thumbnail`),
 };
 
 /**

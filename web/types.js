@@ -41,6 +41,19 @@ export {};
  */
 
 /**
+ * An uploaded file; `url` downloads it and `thumbnail_url` (images) a small WebP preview, both with the bearer token of someone who may read it (the uploader, then whoever can read its message).
+ * @typedef {object} Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type sniffed from the bytes, not taken from the client
+ * @property {number} size bytes
+ * @property {string} url
+ * @property {string | null} thumbnail_url
+ * @property {number | null} width pixels, for images
+ * @property {number | null} height
+ */
+
+/**
  * One stretch of someone in a call, from LiveKit's participant_joined/left webhooks.
  * @typedef {object} Attendance
  * @property {string | null} user_id None for identities that are not users
@@ -173,6 +186,7 @@ export {};
  * @property {string} created_at
  * @property {string | null} delivered_at when a live connection of the recipient got it
  * @property {string | null} read_at
+ * @property {Array<Attachment>} attachments
  */
 
 /**
@@ -353,6 +367,7 @@ export {};
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
+ * @property {Array<Attachment>} attachments
  */
 
 /**
@@ -381,10 +396,11 @@ export {};
  */
 
 /**
- * A room chat message or a direct message to post.
+ * A room chat message or a direct message to post; `content` may be empty when it carries attachments.
  * @typedef {object} NewMessage
- * @property {string} content
+ * @property {string} [content]
  * @property {string | null} [client_id]
+ * @property {Array<string>} [attachments] ids of my uploads (POST /uploads), up to 10
  */
 
 /**
@@ -838,6 +854,9 @@ export {};
  *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
  *   "POST /api/v1/tokens": MediaGrant,
+ *   "POST /api/v1/uploads": Attachment,
+ *   "GET /api/v1/uploads/{upload_id}": any,
+ *   "GET /api/v1/uploads/{upload_id}/thumbnail": any,
  *   "GET /api/v1/users": PeopleFound,
  *   "GET /api/v1/users/me": Account,
  *   "PATCH /api/v1/users/me": Account,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -29,9 +30,13 @@ from conference.deps import Deps
 from conference.errors import NotFound
 from conference.realtime.events import lock_event_log, record_event
 from conference.realtime.hub import Envelope
+from conference.uploads import service as uploads
+from conference.uploads.schemas import Attachment
 
 
-def direct_message_of(row: DirectMessageRow, sender: User) -> DirectMessage:
+def direct_message_of(
+    row: DirectMessageRow, sender: User, attachments: list[Attachment] | None = None
+) -> DirectMessage:
     return DirectMessage(
         id=row.id,
         sender=Person.model_validate(sender),
@@ -41,6 +46,7 @@ def direct_message_of(row: DirectMessageRow, sender: User) -> DirectMessage:
         created_at=row.created_at,
         delivered_at=row.delivered_at,
         read_at=row.read_at,
+        attachments=attachments or [],
     )
 
 
@@ -52,9 +58,15 @@ def _between(a: str, b: str) -> ColumnElement[bool]:
 
 
 async def send(
-    deps: Deps, sender: User, to: str, content: str, client_id: str | None = None, field: str = "user_id"
+    deps: Deps,
+    sender: User,
+    to: str,
+    content: str,
+    client_id: str | None = None,
+    field: str = "user_id",
+    attachments: Sequence[str] = (),
 ) -> DirectMessage:
-    require_content(content)
+    require_content(content, attachments)
     await throttles.message(deps, sender.id)
     async with deps.db() as db:
         recipient = await other_user(db, sender.id, to, field)
@@ -62,7 +74,8 @@ async def send(
         row = DirectMessageRow(sender_id=sender.id, recipient_id=recipient.id, content=content, client_id=client_id)
         db.add(row)
         await db.flush()
-        message = direct_message_of(row, sender)
+        files = await uploads.attach(db, "dm", row.id, sender.id, attachments)
+        message = direct_message_of(row, sender, files)
         events = [
             await record_event(db, "dm.message", message, user_id=recipient.id),
             await record_event(db, "dm.message", message, user_id=sender.id),
@@ -83,7 +96,8 @@ async def list_messages(deps: Deps, user_id: str, peer_id: str, before: int | No
         if before is not None:
             query = query.where(DirectMessageRow.id < before)
         rows = (await db.execute(query.order_by(DirectMessageRow.id.desc()).limit(limit + 1))).all()
-    items = [direct_message_of(row, sender) for row, sender in reversed(rows[:limit])]
+        files = await uploads.attachments_of(db, "dm", [row.id for row, _ in rows[:limit]])
+    items = [direct_message_of(row, sender, files.get(row.id)) for row, sender in reversed(rows[:limit])]
     return DirectMessagePage(items=items, next_before=items[0].id if len(rows) > limit and items else None)
 
 
@@ -120,6 +134,7 @@ async def conversations(deps: Deps, user_id: str, limit: int = 100) -> Conversat
             .group_by(DirectMessageRow.sender_id)
         )
         unread = {sender_id: count for sender_id, count in unread_counts}
+        files = await uploads.attachments_of(db, "dm", list(messages))
     items = []
     for peer_id, last in last_ids:
         if peer_id not in users:  # deleted between the queries; their messages are going too
@@ -128,7 +143,7 @@ async def conversations(deps: Deps, user_id: str, limit: int = 100) -> Conversat
         items.append(
             Conversation(
                 user=Person.model_validate(users[peer_id]),
-                last_message=direct_message_of(row, users[row.sender_id]),
+                last_message=direct_message_of(row, users[row.sender_id], files.get(row.id)),
                 unread=unread.get(peer_id, 0),
             )
         )

@@ -44,7 +44,12 @@ async def list_messages(request: web.Request) -> DirectMessagePage:
 )
 async def send_message(request: web.Request, body: NewMessage) -> DirectMessage:
     return await direct.send(
-        deps(request), current_user(request), request.match_info["user_id"], body.content, body.client_id
+        deps(request),
+        current_user(request),
+        request.match_info["user_id"],
+        body.content,
+        body.client_id,
+        attachments=body.attachments,
     )
 
 

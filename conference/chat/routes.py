@@ -44,5 +44,10 @@ async def list_messages(request: web.Request) -> MessagePage:
 )
 async def post_message(request: web.Request, body: NewMessage) -> Message:
     return await room_chat.post_message(
-        deps(request), request.match_info["room_id"], current_user(request), body.content, body.client_id
+        deps(request),
+        request.match_info["room_id"],
+        current_user(request),
+        body.content,
+        body.client_id,
+        body.attachments,
     )

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from conference.accounts.schemas import Person
 from conference.routing import Answer, Body, Timestamp
+from conference.uploads.schemas import MAX_ATTACHMENTS, Attachment
 
 MAX_CONTENT = 4000
 
 
 class NewMessage(Body):
-    """A room chat message or a direct message to post."""
+    """A room chat message or a direct message to post; `content` may be empty when it carries attachments."""
 
-    content: str = Field(min_length=1, max_length=MAX_CONTENT)
+    content: str = Field(default="", max_length=MAX_CONTENT)
     client_id: str | None = Field(default=None, max_length=64)
+    attachments: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=MAX_ATTACHMENTS, description="ids of my uploads (POST /uploads), up to 10"
+    )
 
 
 class MarkRead(Body):
@@ -33,6 +37,7 @@ class Message(Answer):
     content: str
     client_id: str | None = Field(description="the sender's own id for the message, echoed back")
     created_at: Timestamp
+    attachments: list[Attachment]
 
 
 class MessagePage(Answer):
@@ -49,6 +54,7 @@ class DirectMessage(Answer):
     created_at: Timestamp
     delivered_at: Timestamp | None = Field(description="when a live connection of the recipient got it")
     read_at: Timestamp | None
+    attachments: list[Attachment]
 
 
 class DirectMessagePage(Answer):

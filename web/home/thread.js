@@ -1,4 +1,5 @@
 // One open direct-message conversation: its messages, the composer, typing and read receipts.
+import { attachmentList, dropZone, PendingFiles } from '../attachments.js';
 import { h, linkified } from '../dom.js';
 import { dm } from '../endpoints.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
@@ -27,6 +28,10 @@ export class Thread {
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.readTimer = undefined;
     this.element = h('div', { class: 'thread', testid: 'dm-thread' }, emptyState(t('dm.pick')));
+    /** @type {PendingFiles | null} the open conversation's files to send */
+    this.files = null;
+    // Once: the element stays while conversations change, so a drop goes to whichever is open.
+    dropZone(this.element, (files) => this.files?.add(files));
   }
 
   /** @param {Pick<Person, 'id' | 'login' | 'display_name'>} user */
@@ -48,8 +53,11 @@ export class Thread {
       h('h3', { class: 'thread__title' }, avatar(name), name),
       list,
       this.typing.element,
+      composer.files.tray,
       composer.form,
     );
+    this.files = composer.files;
+    composer.files.listenForPaste(composer.input);
     composer.input.focus();
     await this.catchUp();
   }
@@ -78,19 +86,24 @@ export class Thread {
       testid: 'dm-input',
       placeholder: t('dm.placeholder', { name }),
     });
+    const files = new PendingFiles({ idPrefix: 'dm', onError: (text) => this.showError(text) });
     const form = h(
       'form',
       { class: 'composer' },
       h('label', { class: 'visually-hidden', for: 'dm-input' }, t('dm.placeholder', { name })),
+      files.control,
       input,
       h('button', { class: 'button button--primary', type: 'submit', testid: 'dm-send' }, t('chat.send')),
     );
     const send = async () => {
       const content = input.value.trim();
-      if (!content) return;
+      if (!content && !files.items.length) return;
       input.value = '';
       try {
-        this.add(await dm.send(peer, content));
+        const attachments = await files.ready();
+        if (!content && !attachments.length) return;
+        this.add(await dm.send(peer, content, attachments));
+        files.clear();
       } catch (error) {
         input.value = content;
         this.showError(errorText(error));
@@ -106,7 +119,7 @@ export class Thread {
       event.preventDefault();
       send();
     });
-    return { form, input };
+    return { form, input, files };
   }
 
   /** @param {DirectMessage} message */
@@ -120,7 +133,8 @@ export class Thread {
       h(
         'li',
         { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid: 'dm-message', dataset: { id: String(message.id) } },
-        h('p', { class: 'bubble__text' }, linkified(message.content)),
+        message.content ? h('p', { class: 'bubble__text' }, linkified(message.content)) : null,
+        attachmentList(message.attachments),
         h(
           'span',
           { class: 'bubble__meta', title: formatDateTime(message.created_at) },

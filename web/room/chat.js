@@ -1,4 +1,5 @@
 // Room chat panel: history from the API, live `chat.message` events from the realtime socket, send with POST.
+import { attachmentList, PendingFiles } from '../attachments.js';
 import { h, icon, linkified } from '../dom.js';
 import { chat } from '../endpoints.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
@@ -34,7 +35,8 @@ function messageItem(message, mine) {
         formatTime(message.created_at),
       ),
     ),
-    h('p', { class: 'chat__text' }, linkified(message.content)),
+    message.content ? h('p', { class: 'chat__text' }, linkified(message.content)) : null,
+    attachmentList(message.attachments),
   );
 }
 
@@ -81,6 +83,7 @@ export class ChatPanel {
     });
     this.error = h('p', { class: 'form-error', role: 'alert', testid: 'chat-error', hidden: true });
     this.empty = h('p', { class: 'empty', testid: 'chat-empty' }, t('chat.empty'));
+    this.files = new PendingFiles({ idPrefix: 'chat', onError: (text) => this.showError(text) });
     this.typing = typingLine({ target: { room_id: roomId }, matches: (data) => sameRoom(data.room_id, roomId), me });
     this.element = this.render(onClose);
     const offMessage = realtime.on('chat.message', (message) => {
@@ -105,7 +108,7 @@ export class ChatPanel {
       { class: 'icon-button', type: 'button', testid: 'chat-close', 'aria-label': t('common.close'), onclick: onClose },
       icon('close'),
     );
-    return h(
+    const panel = h(
       'aside',
       { class: 'panel', testid: 'chat-panel', 'aria-labelledby': 'chat-title', hidden: true },
       h(
@@ -117,8 +120,11 @@ export class ChatPanel {
       h('div', { class: 'chat__scroll' }, this.more, this.list, this.empty),
       this.typing.element,
       this.error,
+      this.files.tray,
       this.composer(),
     );
+    this.files.listen(panel, this.input);
+    return panel;
   }
 
   /** The message box: Enter sends, Shift+Enter makes a new line. */
@@ -138,6 +144,7 @@ export class ChatPanel {
       'form',
       { class: 'composer' },
       h('label', { class: 'visually-hidden', for: 'chat-input' }, t('chat.placeholder')),
+      this.files.control,
       this.input,
       send,
     );
@@ -199,11 +206,14 @@ export class ChatPanel {
 
   async send() {
     const content = this.input.value.trim();
-    if (!content) return;
+    if (!content && !this.files.items.length) return;
     this.input.value = '';
     this.error.hidden = true;
     try {
-      this.add(await chat.send(this.roomId, content), { live: true });
+      const attachments = await this.files.ready();
+      if (!content && !attachments.length) return;
+      this.add(await chat.send(this.roomId, content, attachments), { live: true });
+      this.files.clear();
       this.scrollToEnd();
     } catch (error) {
       this.input.value = content;
