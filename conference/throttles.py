@@ -32,3 +32,12 @@ async def lobby_knock(deps: Deps, user_id: str) -> None:
 
 async def socket_ticket(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"ws-tickets:{user_id}", deps.settings.ws_tickets_per_minute, 60)
+
+
+async def group_change(deps: Deps, user_id: str) -> None:
+    """Creating a group, renaming it, adding, removing or promoting members."""
+    await deps.limiter.hit(f"group-changes:{user_id}", deps.settings.group_changes_per_minute, 60)
+
+
+async def search(deps: Deps, user_id: str) -> None:
+    await deps.limiter.hit(f"searches:{user_id}", deps.settings.searches_per_minute, 60)

@@ -29,7 +29,9 @@ class Room(Answer):
     waiting_room: bool
     locked: bool
     e2ee: bool = Field(description="media is end-to-end encrypted; the key travels only in the link's #key= fragment")
-    kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
+    kind: Literal["room", "call", "group"] = Field(
+        description="call: the room of a direct call; group: the room of a group's call"
+    )
     created_at: Timestamp
     ended_at: Timestamp | None
     join_url: str = Field(description="the page people open to join: PUBLIC_URL/r/<id>")
