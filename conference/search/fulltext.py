@@ -31,9 +31,8 @@ from conference.search.schemas import MessageKind, SearchHit, SearchResults, Sni
 
 KINDS: tuple[MessageKind, ...] = ("room", "dm", "group")  # their rank breaks ties of created_at
 START, STOP = "\x02", "\x03"  # around matches in a snippet; message content never holds control characters
-HEADLINE_OPTIONS = (
-    f'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "'
-)
+# ShortWord=0: short words at the ends of a snippet stay (by default ts_headline drops words of 3 letters).
+HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 MessageModel = type[ChatMessage] | type[DirectMessage] | type[GroupMessage]
