@@ -35,7 +35,8 @@ async def start_group_call(deps: Deps, caller: User, group_id: str) -> GroupCall
                 events = await tell(db, "group.updated", await group_of(db, row), await member_ids(db, row.id))
             await db.commit()
         await deps.publish(*events)
-    others = [user_id for user_id in members if user_id != caller.id]
+    in_call = {participant.identity for participant in await deps.livekit.list_participants(room_id)}
+    others = [user_id for user_id in members if user_id != caller.id and user_id not in in_call]
     online = sorted(await deps.hub.online(others)) if others else []
     rang = await ring_members(deps, caller, room_id, online)
     return GroupCall(group_id=group_id, room_id=room_id, rang=rang)
