@@ -97,12 +97,17 @@ async def search(deps: Deps, user_id: str, words: str, before: Cursor | None, li
             query = (
                 select(model, User, snippet)
                 .outerjoin(User, User.id == model.sender_id)
-                .where(match, readable[kind])
+                .where(readable[kind])
                 .order_by(model.created_at.desc(), model.id.desc())
                 .limit(limit + 1)
             )
-            if not postgres:
-                query = query.join(_fts_table(model), _fts_table(model).c.rowid == model.id)
+            if postgres:
+                # The matches first, through the GIN index, then who may read them: left to itself the planner
+                # may walk the reader's messages and compute every one's tsvector instead.
+                matches = select(model.id.label("id")).where(match).cte(f"matches_{kind}").prefix_with("MATERIALIZED")
+                query = query.join(matches, matches.c.id == model.id)
+            else:
+                query = query.join(_fts_table(model), _fts_table(model).c.rowid == model.id).where(match)
             if before is not None:
                 query = query.where(_older_than(model, KINDS.index(kind), before))
             found += [Found(kind, row, sender, text_) for row, sender, text_ in (await db.execute(query)).all()]
