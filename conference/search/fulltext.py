@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, String, and_, case, column, func, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import TableClause
 
 from conference.accounts.models import User
@@ -81,11 +82,7 @@ async def search(deps: Deps, user_id: str, words: str, before: Cursor | None, li
     fts_query = fts_words(words)  # refuses a query with no word at all, on both databases
     async with deps.db() as db:
         postgres = db.get_bind().dialect.name == "postgresql"
-        readable = {
-            "room": ChatMessage.room_id.in_(await room_ids_of(db, user_id)),
-            "dm": or_(DirectMessage.sender_id == user_id, DirectMessage.recipient_id == user_id),
-            "group": and_(GroupMessage.group_id.in_(group_ids_of(user_id)), GroupMessage.deleted_at.is_(None)),
-        }
+        room_ids = await room_ids_of(db, user_id)
         found: list[Found] = []
         models: tuple[tuple[MessageKind, MessageModel], ...] = (
             ("room", ChatMessage),
@@ -94,22 +91,27 @@ async def search(deps: Deps, user_id: str, words: str, before: Cursor | None, li
         )
         for kind, model in models:
             match, snippet = _postgres_match(model, words) if postgres else _sqlite_match(model, fts_query)
+            # The page's ids first, sorted with nothing but their keys; the snippets only for them after.
+            if postgres:
+                # The matches through the GIN index first, then who may read them: left to itself the planner
+                # may walk the reader's messages and compute every one's tsvector instead.
+                matches = select(model).where(match).cte(f"matches_{kind}").prefix_with("MATERIALIZED")
+                entity: Any = aliased(model, matches)
+                page_ids = select(entity.id)
+            else:
+                entity, fts = model, _fts_table(model)
+                page_ids = select(model.id).join(fts, fts.c.rowid == model.id).where(match)
+            page_ids = page_ids.where(_readable(kind, entity, user_id, room_ids))
+            if before is not None:
+                page_ids = page_ids.where(_older_than(entity, KINDS.index(kind), before))
+            page_ids = page_ids.order_by(entity.created_at.desc(), entity.id.desc()).limit(limit + 1)
             query = (
                 select(model, User, snippet)
                 .outerjoin(User, User.id == model.sender_id)
-                .where(readable[kind])
-                .order_by(model.created_at.desc(), model.id.desc())
-                .limit(limit + 1)
+                .where(model.id.in_(page_ids.scalar_subquery()))
             )
-            if postgres:
-                # The matches first, through the GIN index, then who may read them: left to itself the planner
-                # may walk the reader's messages and compute every one's tsvector instead.
-                matches = select(model.id.label("id")).where(match).cte(f"matches_{kind}").prefix_with("MATERIALIZED")
-                query = query.join(matches, matches.c.id == model.id)
-            else:
+            if not postgres:  # snippet() needs the MATCH in its own query
                 query = query.join(_fts_table(model), _fts_table(model).c.rowid == model.id).where(match)
-            if before is not None:
-                query = query.where(_older_than(model, KINDS.index(kind), before))
             found += [Found(kind, row, sender, text_) for row, sender, text_ in (await db.execute(query)).all()]
         found.sort(key=lambda hit: hit.key, reverse=True)
         page = found[:limit]
@@ -156,16 +158,26 @@ def _postgres_match(model: MessageModel, words: str) -> tuple[ColumnElement[bool
     return vector.op("@@", return_type=Boolean)(query), headline
 
 
-def _older_than(model: MessageModel, rank: int, cursor: Cursor) -> ColumnElement[bool]:
+def _readable(kind: MessageKind, message: Any, user_id: str, room_ids: list[str]) -> ColumnElement[bool]:
+    """Messages this user may read, of one kind (`message` is the table or an alias of it)."""
+    condition: ColumnElement[bool]
+    if kind == "room":
+        condition = message.room_id.in_(room_ids)
+    elif kind == "dm":
+        condition = or_(message.sender_id == user_id, message.recipient_id == user_id)
+    else:
+        condition = and_(message.group_id.in_(group_ids_of(user_id)), message.deleted_at.is_(None))
+    return condition
+
+
+def _older_than(model: Any, rank: int, cursor: Cursor) -> ColumnElement[bool]:
     """Rows after the cursor in (created_at, kind, id) descending order."""
+    created_at: ColumnElement[datetime] = model.created_at
     if rank < cursor.rank:
-        return model.created_at <= cursor.created_at
+        return created_at <= cursor.created_at
     if rank > cursor.rank:
-        return model.created_at < cursor.created_at
-    return or_(
-        model.created_at < cursor.created_at,
-        and_(model.created_at == cursor.created_at, model.id < cursor.message_id),
-    )
+        return created_at < cursor.created_at
+    return or_(created_at < cursor.created_at, and_(created_at == cursor.created_at, model.id < cursor.message_id))
 
 
 def _conversation_of(hit: Found, user_id: str) -> str:
