@@ -49,6 +49,9 @@ async def test_a_group_is_made_talks_is_searched_and_its_call_rings_the_other_me
     hit = "[data-testid=search-hit][data-kind=group]"
     await alice_page.wait_for_selector(f"{hit} mark >> text=релизу")
     save_screenshot(await alice_page.screenshot(), "group-search.png", artifacts_dir)
+    await alice_page.focus(hit)
+    await alice_page.keyboard.press("Enter")  # the result opens its group at that message
+    await alice_page.wait_for_selector("[data-testid=group-message].bubble--found >> text=Встреча по релизу")
 
     # Alice starts the group's call: Bob's browser rings; he answers and both are in the call.
     await alice_page.click("[data-testid=group-call]")

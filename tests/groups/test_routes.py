@@ -198,3 +198,15 @@ async def test_group_changes_are_rate_limited(make_api):
         await create_group(api, ann)
         response = await api.post("/api/v1/groups", json={"title": "third"}, headers=ann.headers)
         assert await error_of(response) == (429, "rate_limited")
+
+
+async def test_my_groups_come_most_recently_active_first_in_pages(api):
+    ann = await register(api)
+    first, second, third = [await create_group(api, ann, title=f"g{n}") for n in range(3)]
+    await post(api, ann, first["id"], "bring the first one up")
+    url = "/api/v1/groups"
+    page = await (await api.get(url, params={"limit": 2}, headers=ann.headers)).json()
+    assert [g["title"] for g in page["items"]] == ["g0", "g2"] and page["next_offset"] == 2
+    rest = await (await api.get(url, params={"limit": 2, "offset": 2}, headers=ann.headers)).json()
+    assert [g["title"] for g in rest["items"]] == ["g1"] and rest["next_offset"] is None
+    assert {second["id"], third["id"]} <= {g["id"] for g in [*page["items"], *rest["items"]]}

@@ -30,8 +30,8 @@ export class GroupThread {
     this.element = h('div', { class: 'thread', testid: 'group-thread' }, emptyState(t('groups.pick')));
   }
 
-  /** @param {string} groupId */
-  async open(groupId) {
+  /** @param {string} groupId @param {number} [around] a message to show (a search result): its page, marked */
+  async open(groupId, around) {
     try {
       this.show(await groups.get(groupId));
     } catch (error) {
@@ -39,7 +39,7 @@ export class GroupThread {
       this.element.replaceChildren(emptyState(errorText(error)));
       return;
     }
-    await this.catchUp();
+    await this.catchUp(around);
   }
 
   /** @param {Group} group */
@@ -89,16 +89,24 @@ export class GroupThread {
     this.onChange();
   }
 
-  /** The newest messages of the open group, from the server (on opening, and after a `resync`). */
-  async catchUp() {
+  /**
+   * The newest messages of the open group (on opening, and after a `resync`), or those around one message.
+   * @param {number} [around]
+   */
+  async catchUp(around) {
     const group = this.group;
     if (!group) return;
     try {
-      const { items } = await groups.messages(group.id, { limit: 50 });
+      const { items } = await groups.messages(group.id, { limit: 50, around });
       if (group !== this.group) return;
       for (const message of items) this.add(message);
     } catch (error) {
       this.showError(errorText(error));
+    }
+    const found = around ? this.list?.querySelector(`[data-id="${around}"]`) : null;
+    if (found) {
+      found.classList.add('bubble--found');
+      found.scrollIntoView({ block: 'center' });
     }
   }
 

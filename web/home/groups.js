@@ -46,7 +46,8 @@ export function groupsTab(panel, ctx) {
   const me = ctx.user?.id ?? '';
   const list = h('ul', { class: 'list conversations', testid: 'groups' });
   const thread = new GroupThread(me, ctx.navigate, () => load());
-  const open = (/** @type {string} */ groupId) => thread.open(groupId).then(load);
+  const open = (/** @type {string} */ groupId, /** @type {number | undefined} */ around = undefined) =>
+    thread.open(groupId, around).then(load);
   async function load() {
     try {
       const { items } = await groups.list();
@@ -72,7 +73,7 @@ export function groupsTab(panel, ctx) {
     h('div', { class: 'messages' }, h('div', { class: 'groups__side' }, create, list), thread.element),
   );
   const wanted = ctx.query.get('group');
-  (wanted ? open(wanted) : load()).catch(() => {});
+  (wanted ? open(wanted, Number(ctx.query.get('message')) || undefined) : load()).catch(() => {});
   const offs = [
     realtime.on('group.message', (message) => {
       thread.add(message);

@@ -11,7 +11,7 @@ import { errorText } from '../ui.js';
 /** Where a result leads. @param {SearchHit} hit */
 function pathOf(hit) {
   const id = encodeURIComponent(hit.conversation_id);
-  if (hit.kind === 'group') return `/?group=${id}`;
+  if (hit.kind === 'group') return `/?group=${id}&message=${hit.message_id}`;
   if (hit.kind === 'dm') return `/?dm=${id}`;
   return `/r/${id}`;
 }
