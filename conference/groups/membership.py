@@ -20,6 +20,7 @@ from conference.groups.models import GroupMember
 from conference.groups.schemas import MAX_MEMBERS, Group, GroupMemberOut, GroupRole, MembersChanged
 from conference.realtime.events import record_event
 from conference.realtime.models import Event
+from conference.rooms.service import room_is_active
 from conference.routing import Answer
 
 
@@ -71,7 +72,10 @@ async def group_of(db: AsyncSession, group: GroupRow) -> Group:
             GroupMemberOut(user=Person.model_validate(user), role=member.role, joined_at=member.joined_at)
             for member, user in rows
         ],
-        call_room_id=group.call_room_id,
+        # A call room that ended (everyone left, or a host ended it) is no call to join any more.
+        call_room_id=group.call_room_id
+        if group.call_room_id and await room_is_active(db, group.call_room_id)
+        else None,
     )
 
 

@@ -90,6 +90,12 @@ async def test_a_group_call_rings_the_online_members_and_outlives_a_decline(live
     assert (await api.post(f"/api/v1/rooms/{call['room_id']}/join", headers=dee.headers)).status == 200
     stranger = await register(api)
     assert (await api.post(f"/api/v1/rooms/{call['room_id']}/join", headers=stranger.headers)).status == 403
+
+    # Once the host ends the room, the group has no call open and the next press opens a new room.
+    assert (await api.post(f"/api/v1/rooms/{call['room_id']}/end", headers=ann.headers)).status == 200
+    assert (await (await api.get(f"/api/v1/groups/{group['id']}", headers=bob.headers)).json())["call_room_id"] is None
+    fresh = await (await api.post(f"/api/v1/groups/{group['id']}/call", headers=dee.headers)).json()
+    assert fresh["room_id"] != call["room_id"]
     for ws in sockets.values():
         await ws.close()
 
