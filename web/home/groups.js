@@ -41,6 +41,37 @@ function groupItem({ id, title, last_message: last, unread }, open, onOpen) {
   );
 }
 
+/**
+ * Keeps the list and the open thread live; returns the unsubscribers.
+ * @param {GroupThread} thread @param {string} me @param {() => void} load
+ */
+function listen(thread, me, load) {
+  return [
+    realtime.on('group.message', (message) => {
+      thread.add(message);
+      load();
+    }),
+    realtime.on('group.read', () => load()),
+    .../** @type {const} */ (['group.created', 'group.updated']).map((type) =>
+      realtime.on(type, (group) => {
+        if (group.id === thread.group?.id) thread.changed(group);
+        else load();
+      }),
+    ),
+    .../** @type {const} */ (['group.member_added', 'group.member_removed']).map((type) =>
+      realtime.on(type, ({ group, user_ids: userIds }) => {
+        const gone = type === 'group.member_removed' && userIds.includes(me);
+        if (group.id === thread.group?.id) thread.changed(gone ? null : group);
+        else load();
+      }),
+    ),
+    realtime.on('resync', () => {
+      load();
+      thread.catchUp();
+    }),
+  ];
+}
+
 /** @param {HTMLElement} panel @param {PageContext} ctx */
 export function groupsTab(panel, ctx) {
   const me = ctx.user?.id ?? '';
@@ -74,30 +105,7 @@ export function groupsTab(panel, ctx) {
   );
   const wanted = ctx.query.get('group');
   (wanted ? open(wanted, Number(ctx.query.get('message')) || undefined) : load()).catch(() => {});
-  const offs = [
-    realtime.on('group.message', (message) => {
-      thread.add(message);
-      load();
-    }),
-    realtime.on('group.read', () => load()),
-    .../** @type {const} */ (['group.created', 'group.updated']).map((type) =>
-      realtime.on(type, (group) => {
-        if (group.id === thread.group?.id) thread.changed(group);
-        else load();
-      }),
-    ),
-    .../** @type {const} */ (['group.member_added', 'group.member_removed']).map((type) =>
-      realtime.on(type, ({ group, user_ids: userIds }) => {
-        const gone = type === 'group.member_removed' && userIds.includes(me);
-        if (group.id === thread.group?.id) thread.changed(gone ? null : group);
-        else load();
-      }),
-    ),
-    realtime.on('resync', () => {
-      load();
-      thread.catchUp();
-    }),
-  ];
+  const offs = listen(thread, me, load);
   return () => {
     thread.close();
     for (const off of offs) off();
