@@ -210,3 +210,13 @@ async def test_my_groups_come_most_recently_active_first_in_pages(api):
     rest = await (await api.get(url, params={"limit": 2, "offset": 2}, headers=ann.headers)).json()
     assert [g["title"] for g in rest["items"]] == ["g1"] and rest["next_offset"] is None
     assert {second["id"], third["id"]} <= {g["id"] for g in [*page["items"], *rest["items"]]}
+
+
+async def test_group_messages_count_with_the_other_messages_per_user(make_api):
+    async with make_api("sqlite", messages_per_10s=2) as api:
+        ann = await register(api)
+        gid = (await create_group(api, ann))["id"]
+        await post(api, ann, gid, "one")
+        await api.post(f"/api/v1/dm/{(await register(api)).id}/messages", json={"content": "two"}, headers=ann.headers)
+        response = await api.post(f"/api/v1/groups/{gid}/messages", json={"content": "three"}, headers=ann.headers)
+        assert await error_of(response) == (429, "rate_limited")
