@@ -24,6 +24,7 @@ from conference.chat.routes import routes as chat_routes
 from conference.db import create_engine
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
+from conference.groups.routes import routes as group_routes
 from conference.guests.routes import routes as guest_routes
 from conference.integrations import delivery as webhook_delivery
 from conference.integrations.outbox import OutboxSignal
@@ -49,6 +50,7 @@ from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
+from conference.search.routes import routes as search_routes
 from conference.settings import Settings
 from conference.state import ROUTE_SPECS, SETTINGS
 from conference.uploads import sweeper as upload_sweeper
@@ -70,6 +72,8 @@ API_ROUTES = [
     integration_routes,
     recording_routes,
     upload_routes,
+    group_routes,
+    search_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 

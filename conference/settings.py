@@ -84,6 +84,8 @@ class Settings:
     calls_per_minute: int = 10  # POST /calls by one caller
     lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
     ws_tickets_per_minute: int = 60
+    group_changes_per_minute: int = 30  # creating groups, renaming, adding/removing members, by one user
+    searches_per_minute: int = 60
     sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
     # Guests (conference/guests/): joins and room previews per client address, and how long a guest's
     # session token lives at most (it dies sooner when the guest is removed or the room ends).
@@ -177,6 +179,8 @@ class Settings:
             calls_per_minute=_int(env, "CALLS_PER_MINUTE", 10),
             lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
             ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
+            group_changes_per_minute=_int(env, "GROUP_CHANGES_PER_MINUTE", 30),
+            searches_per_minute=_int(env, "SEARCHES_PER_MINUTE", 60),
             sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
             guest_joins_per_minute=_int(env, "GUEST_JOINS_PER_MINUTE", 10),
             room_previews_per_minute=_int(env, "ROOM_PREVIEWS_PER_MINUTE", 60),

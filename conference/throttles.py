@@ -37,3 +37,12 @@ async def socket_ticket(deps: Deps, user_id: str) -> None:
 async def upload(deps: Deps, user_id: str) -> None:
     """An attachment upload: files are costly to store, so a steady pace per minute."""
     await deps.limiter.hit(f"uploads:{user_id}", deps.settings.uploads_per_minute, 60)
+
+
+async def group_change(deps: Deps, user_id: str) -> None:
+    """Creating a group, renaming it, adding, removing or promoting members."""
+    await deps.limiter.hit(f"group-changes:{user_id}", deps.settings.group_changes_per_minute, 60)
+
+
+async def search(deps: Deps, user_id: str) -> None:
+    await deps.limiter.hit(f"searches:{user_id}", deps.settings.searches_per_minute, 60)

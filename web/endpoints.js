@@ -26,6 +26,10 @@ import { expiresAt } from './tokens.js';
 /** @typedef {Answers['GET /api/v1/rooms/{room_id}/hands']} HandQueue the raised hands, first raised first */
 /** @typedef {Bodies['PATCH /api/v1/rooms/{room_id}/participants/{user_id}']['role']} Role */
 /** @typedef {Answers['POST /api/v1/uploads']} Attachment an uploaded file, as messages carry it */
+/** @typedef {Answers['GET /api/v1/groups/{group_id}']} Group a group and its members */
+/** @typedef {Answers['GET /api/v1/groups']['items'][number]} GroupSummary */
+/** @typedef {RealtimeEvents['group.message']} GroupMessage */
+/** @typedef {Answers['GET /api/v1/search']['items'][number]} SearchHit */
 
 const PREFIX = '/api/v1';
 
@@ -274,6 +278,45 @@ export const uploads = {
 export function calendarLink(roomId) {
   return `${PREFIX}/rooms/${encodeURIComponent(roomId)}/calendar.ics`;
 }
+export const groups = {
+  list: () => call('GET /api/v1/groups', { query: { limit: '100' } }),
+  /** @param {string} title @param {string[]} memberIds */
+  create: (title, memberIds) => call('POST /api/v1/groups', { body: { title, member_ids: memberIds } }),
+  /** @param {string} groupId */
+  get: (groupId) => call('GET /api/v1/groups/{group_id}', { path: { group_id: groupId } }),
+  /** @param {string} groupId @param {string} title */
+  rename: (groupId, title) => call('PATCH /api/v1/groups/{group_id}', { path: { group_id: groupId }, body: { title } }),
+  /** @param {string} groupId @param {string[]} userIds */
+  addMembers: (groupId, userIds) =>
+    call('POST /api/v1/groups/{group_id}/members', { path: { group_id: groupId }, body: { user_ids: userIds } }),
+  /** @param {string} groupId @param {string} userId */
+  removeMember: (groupId, userId) =>
+    call('DELETE /api/v1/groups/{group_id}/members/{user_id}', { path: { group_id: groupId, user_id: userId } }),
+  /** @param {string} groupId */
+  leave: (groupId) => call('POST /api/v1/groups/{group_id}/leave', { path: { group_id: groupId } }),
+  /** @param {string} groupId @param {{before?: number, around?: number, limit: number}} page */
+  messages: (groupId, { before, around, limit }) =>
+    call('GET /api/v1/groups/{group_id}/messages', {
+      path: { group_id: groupId },
+      query: {
+        limit: String(limit),
+        before: before ? String(before) : undefined,
+        around: around ? String(around) : undefined,
+      },
+    }),
+  /** @param {string} groupId @param {string} content */
+  send: (groupId, content) =>
+    call('POST /api/v1/groups/{group_id}/messages', { path: { group_id: groupId }, body: { content } }),
+  /** @param {string} groupId @param {number} messageId */
+  markRead: (groupId, messageId) =>
+    call('POST /api/v1/groups/{group_id}/read', { path: { group_id: groupId }, body: { message_id: messageId } }),
+  /** Opens (or rejoins) the group's call and rings its online members. @param {string} groupId */
+  call: (groupId) => call('POST /api/v1/groups/{group_id}/call', { path: { group_id: groupId } }),
+};
+
+/** Searches the messages I can read, newest first. @param {string} q @param {string | null} before */
+export const searchMessages = (q, before) =>
+  call('GET /api/v1/search', { query: { q, limit: '20', before: before ?? undefined } });
 
 /**
  * A single-use ticket that opens the WebSocket, so no token travels in its URL. The socket lives until the

@@ -20,6 +20,11 @@ export {};
  */
 
 /**
+ * @typedef {object} AddMembers
+ * @property {Array<string>} user_ids
+ */
+
+/**
  * `lobby.admitted`: a host let me in. The event log keeps no media token (it outlives tokens and is kept for days): fetch one with POST /rooms/{id}/media/token.
  * @typedef {object} Admitted
  * @property {Room} room
@@ -38,19 +43,6 @@ export {};
 /**
  * @typedef {object} AskUnmuteBody
  * @property {"audio" | "video"} [kind]
- */
-
-/**
- * An uploaded file; `url` downloads it and `thumbnail_url` (images) a small WebP preview, both with the bearer token of someone who may read it (the uploader, then whoever can read its message).
- * @typedef {object} Attachment
- * @property {string} id
- * @property {string} filename
- * @property {string} content_type sniffed from the bytes, not taken from the client
- * @property {number} size bytes
- * @property {string} url
- * @property {string | null} thumbnail_url
- * @property {number | null} width pixels, for images
- * @property {number | null} height
  */
 
 /**
@@ -129,6 +121,11 @@ export {};
  */
 
 /**
+ * @typedef {object} ChangeRole
+ * @property {"admin" | "member"} role
+ */
+
+/**
  * Someone in my contacts, or a request between us (`declined` only in the decline answer).
  * @typedef {object} Contact
  * @property {Person} user
@@ -186,7 +183,7 @@ export {};
  * @property {string} created_at
  * @property {string | null} delivered_at when a live connection of the recipient got it
  * @property {string | null} read_at
- * @property {Array<Attachment>} attachments
+ * @property {Array<conference__uploads__schemas__Attachment>} attachments
  */
 
 /**
@@ -223,6 +220,84 @@ export {};
  * @property {string | null} [client_id] the frame's client_id
  * @property {Record<string, string> | null} [fields]
  * @property {number | null} [retry_after] rate_limited only: seconds before trying again
+ */
+
+/**
+ * @typedef {object} Group
+ * @property {string} id
+ * @property {string} title
+ * @property {string | null} creator_id
+ * @property {string} created_at
+ * @property {Array<GroupMemberOut>} members admins first, then by when they joined
+ * @property {string | null} call_room_id the room of the group's call while one is open
+ */
+
+/**
+ * POST /groups/{id}/call: the room to join and the rings sent to the members online.
+ * @typedef {object} GroupCall
+ * @property {string} group_id
+ * @property {string} room_id join with POST /rooms/{room_id}/join
+ * @property {Array<Call>} rang one ring per member who was online and not ringing already
+ */
+
+/**
+ * @typedef {object} GroupList
+ * @property {Array<GroupSummary>} items the most recently active first
+ * @property {number | null} next_offset pass as `offset` for the next page; null at the end
+ */
+
+/**
+ * @typedef {object} GroupMarkRead
+ * @property {number} message_id
+ */
+
+/**
+ * @typedef {object} GroupMemberOut
+ * @property {Person} user
+ * @property {"admin" | "member"} role
+ * @property {string} joined_at
+ */
+
+/**
+ * A message in a group; `sender` is null once the sender's account is deleted.
+ * @typedef {object} GroupMessage
+ * @property {number} id
+ * @property {string} group_id
+ * @property {Person | null} sender
+ * @property {string} content
+ * @property {string | null} client_id the sender's own id for the message, echoed back
+ * @property {string} created_at
+ * @property {string | null} edited_at
+ * @property {boolean} deleted
+ * @property {Quote | null} reply_to
+ * @property {Array<ReactionCount>} reactions
+ * @property {Array<conference__groups__schemas__Attachment>} attachments
+ */
+
+/**
+ * @typedef {object} GroupMessagePage
+ * @property {Array<GroupMessage>} items oldest to newest
+ * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null at the newest
+ */
+
+/**
+ * My read position in a group; group.read tells my other devices when it moves.
+ * @typedef {object} GroupReadPosition
+ * @property {string} group_id
+ * @property {number | null} last_read_id
+ * @property {number} unread
+ */
+
+/**
+ * @typedef {object} GroupSummary
+ * @property {string} id
+ * @property {string} title
+ * @property {number} member_count
+ * @property {"admin" | "member"} my_role
+ * @property {GroupMessage | null} last_message
+ * @property {number} unread messages of others after my read position
+ * @property {number | null} last_read_id
  */
 
 /**
@@ -359,6 +434,14 @@ export {};
  */
 
 /**
+ * group.member_added / group.member_removed: told to the members and to those added or removed.
+ * @typedef {object} MembersChanged
+ * @property {Group} group
+ * @property {Array<string>} user_ids who was added or removed
+ * @property {string | null} by who did it; the person themselves when they left
+ */
+
+/**
  * A room chat message; `sender` is null once the sender's account is deleted.
  * @typedef {object} Message
  * @property {number} id
@@ -367,7 +450,7 @@ export {};
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
- * @property {Array<Attachment>} attachments
+ * @property {Array<conference__uploads__schemas__Attachment>} attachments
  */
 
 /**
@@ -393,6 +476,19 @@ export {};
  * @property {"audio" | "video" | "screen"} kind
  * @property {string} by the host who muted
  * @property {Array<string>} muted identities of the people whose tracks were muted
+ */
+
+/**
+ * @typedef {object} NewGroup
+ * @property {string} title
+ * @property {Array<string>} [member_ids] besides me; 256 members at most in all
+ */
+
+/**
+ * @typedef {object} NewGroupMessage
+ * @property {string} content
+ * @property {string | null} [client_id]
+ * @property {number | null} [reply_to] a message of the same group to quote
  */
 
 /**
@@ -512,9 +608,24 @@ export {};
  */
 
 /**
+ * @typedef {object} Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt the start of the quoted message, 140 characters at most
+ * @property {boolean} deleted
+ */
+
+/**
  * @typedef {object} RaisedHand
  * @property {Person} user
  * @property {string} raised_at
+ */
+
+/**
+ * @typedef {object} ReactionCount
+ * @property {string} emoji
+ * @property {number} count
+ * @property {Array<string>} user_ids
  */
 
 /**
@@ -576,6 +687,11 @@ export {};
  */
 
 /**
+ * @typedef {object} RenameGroup
+ * @property {string} title
+ */
+
+/**
  * The answer to a `renew` frame: the socket now lives on the new ticket's access token.
  * @typedef {object} Renewed
  * @property {number} expires_in seconds until that token expires and the socket closes with 4401
@@ -604,7 +720,7 @@ export {};
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
- * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {"room" | "call" | "group"} kind call: the room of a direct call; group: the room of a group's call
  * @property {string | null} starts_at scheduled start: before it only hosts may join
  * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
@@ -623,7 +739,7 @@ export {};
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
- * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {"room" | "call" | "group"} kind call: the room of a direct call; group: the room of a group's call
  * @property {string | null} starts_at scheduled start: before it only hosts may join
  * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
@@ -656,12 +772,36 @@ export {};
  */
 
 /**
+ * @typedef {object} SearchHit
+ * @property {"room" | "dm" | "group"} kind room: room chat; dm: a direct message; group: a group message
+ * @property {string} conversation_id the room id, the other person's user id, or the group id
+ * @property {string} conversation_title the room's name, the other person's name, or the group's title
+ * @property {number} message_id
+ * @property {Person | null} sender
+ * @property {string} created_at
+ * @property {Array<SnippetPart>} snippet the matching part of the message, matches marked
+ */
+
+/**
+ * @typedef {object} SearchResults
+ * @property {Array<SearchHit>} items newest first
+ * @property {string | null} next_before pass as `before` for the next (older) page; null at the end
+ */
+
+/**
  * A new sign-in or a refreshed one: who, and the token pair.
  * @typedef {object} SignedIn
  * @property {Account} user
  * @property {string} access_token
  * @property {string} refresh_token
  * @property {number} expires_in seconds the access token is valid
+ */
+
+/**
+ * A piece of a snippet; the pieces in order are the text, `hit` marks the words that matched.
+ * @typedef {object} SnippetPart
+ * @property {string} text
+ * @property {boolean} hit
  */
 
 /**
@@ -796,6 +936,31 @@ export {};
  */
 
 /**
+ * @typedef {object} conference__groups__schemas__Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type
+ * @property {number} size
+ * @property {string} url
+ * @property {string | null} thumbnail_url
+ * @property {number | null} width
+ * @property {number | null} height
+ */
+
+/**
+ * An uploaded file; `url` downloads it and `thumbnail_url` (images) a small WebP preview, both with the bearer token of someone who may read it (the uploader, then whoever can read its message).
+ * @typedef {object} conference__uploads__schemas__Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type sniffed from the bytes, not taken from the client
+ * @property {number} size bytes
+ * @property {string} url
+ * @property {string | null} thumbnail_url
+ * @property {number | null} width pixels, for images
+ * @property {number | null} height
+ */
+
+/**
  * What each operation answers ("METHOD /path": its 2xx bodies).
  * @typedef {{
  *   "POST /api/v1/auth/login": SignedIn,
@@ -816,6 +981,18 @@ export {};
  *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
+ *   "GET /api/v1/groups": GroupList,
+ *   "POST /api/v1/groups": Group,
+ *   "GET /api/v1/groups/{group_id}": Group,
+ *   "PATCH /api/v1/groups/{group_id}": Group,
+ *   "POST /api/v1/groups/{group_id}/call": GroupCall,
+ *   "POST /api/v1/groups/{group_id}/leave": null,
+ *   "POST /api/v1/groups/{group_id}/members": Group,
+ *   "PATCH /api/v1/groups/{group_id}/members/{user_id}": Group,
+ *   "DELETE /api/v1/groups/{group_id}/members/{user_id}": Group,
+ *   "GET /api/v1/groups/{group_id}/messages": GroupMessagePage,
+ *   "POST /api/v1/groups/{group_id}/messages": GroupMessage,
+ *   "POST /api/v1/groups/{group_id}/read": GroupReadPosition,
  *   "GET /api/v1/keys/me": ApiKeyInfo,
  *   "PATCH /api/v1/keys/me": ApiKeyInfo,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
@@ -853,8 +1030,9 @@ export {};
  *   "GET /api/v1/rooms/{room_id}/recordings": RecordingList,
  *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
+ *   "GET /api/v1/search": SearchResults,
  *   "POST /api/v1/tokens": MediaGrant,
- *   "POST /api/v1/uploads": Attachment,
+ *   "POST /api/v1/uploads": conference__uploads__schemas__Attachment,
  *   "GET /api/v1/uploads/{upload_id}": any,
  *   "GET /api/v1/uploads/{upload_id}/thumbnail": any,
  *   "GET /api/v1/users": PeopleFound,
@@ -885,6 +1063,12 @@ export {};
  *   "POST /api/v1/contacts": ContactRequest,
  *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
+ *   "POST /api/v1/groups": NewGroup,
+ *   "PATCH /api/v1/groups/{group_id}": RenameGroup,
+ *   "POST /api/v1/groups/{group_id}/members": AddMembers,
+ *   "PATCH /api/v1/groups/{group_id}/members/{user_id}": ChangeRole,
+ *   "POST /api/v1/groups/{group_id}/messages": NewGroupMessage,
+ *   "POST /api/v1/groups/{group_id}/read": GroupMarkRead,
  *   "PATCH /api/v1/keys/me": KeyChange,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
@@ -907,9 +1091,12 @@ export {};
  * @typedef {{
  *   "GET /api/v1/calls/history": { limit?: string },
  *   "GET /api/v1/dm/{user_id}/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/groups": { offset?: string, limit?: string },
+ *   "GET /api/v1/groups/{group_id}/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/recordings/{recording_id}/file": { token?: string },
  *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, limit?: string },
  *   "GET /api/v1/rooms/{room_id}/sessions": { limit?: string },
+ *   "GET /api/v1/search": { q?: string, before?: string, limit?: string },
  *   "GET /api/v1/users": { q?: string, limit?: string },
  * }} Queries
  */
@@ -924,6 +1111,12 @@ export {};
  *   "chat.message": Message,
  *   "dm.message": DirectMessage,
  *   "dm.receipt": ReadReceipt,
+ *   "group.created": Group,
+ *   "group.member_added": MembersChanged,
+ *   "group.member_removed": MembersChanged,
+ *   "group.message": GroupMessage,
+ *   "group.read": GroupReadPosition,
+ *   "group.updated": Group,
  *   "hands.changed": HandsChanged,
  *   "lobby.admitted": Admitted,
  *   "lobby.denied": RoomRef,
