@@ -1,0 +1,112 @@
+"""Read positions and unread counts. A room's chat keeps one position per reader (read_positions);
+direct messages keep `read_at` on each message (direct.mark_read). When a position moves, the reader's
+own devices hear `read.position`, so every one of them shows the same counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conference import throttles
+from conference.chat.models import ChatMessage, ReadPosition
+from conference.chat.models import DirectMessage as DirectMessageRow
+from conference.chat.schemas import ReadPosition as ReadPositionAnswer
+from conference.chat.schemas import Unread, UnreadDm, UnreadRoom
+from conference.deps import Deps
+from conference.errors import NotFound
+from conference.realtime.events import record_event
+from conference.rooms.models import Room, RoomMember
+from conference.rooms.service import MEMBER_STATES, require_member
+
+MAX_LISTED = 200
+
+
+async def mark_room_read(deps: Deps, raw_room_id: str, reader_id: str, message_id: int) -> ReadPositionAnswer:
+    """Moves the reader's position in a room's chat up to `message_id` (never back)."""
+    await throttles.read_mark(deps, reader_id)
+    async with deps.db() as db:
+        room, _ = await require_member(db, raw_room_id, reader_id)
+        message = await db.get(ChatMessage, message_id)
+        if message is None or message.room_id != room.id:
+            raise NotFound("no message with this id in this room")
+        key = {"user_id": reader_id, "kind": "room", "conversation_id": room.id}
+        position = await db.scalar(select(ReadPosition).filter_by(**key))
+        moved = position is None or position.message_id < message_id
+        if position is None:
+            position = ReadPosition(**key, message_id=message_id)
+            db.add(position)
+        elif moved:
+            position.message_id = message_id
+        await db.flush()
+        answer = ReadPositionAnswer(
+            kind="room",
+            conversation_id=room.id,
+            message_id=position.message_id,
+            unread=await room_unread(db, room.id, reader_id, position.message_id),
+        )
+        if not moved:
+            return answer
+        event = await record_event(db, "read.position", answer, user_id=reader_id)
+        await db.commit()
+    await deps.publish(event)
+    return answer
+
+
+async def room_unread(db: AsyncSession, room_id: str, reader_id: str, after: int) -> int:
+    count = await db.scalar(
+        select(func.count()).where(
+            ChatMessage.room_id == room_id,
+            ChatMessage.id > after,
+            or_(ChatMessage.sender_id.is_(None), ChatMessage.sender_id != reader_id),
+            ChatMessage.deleted_at.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
+async def _rooms(db: AsyncSession, user_id: str) -> list[UnreadRoom]:
+    mine = union(
+        select(Room.id).where(Room.host_id == user_id),
+        select(RoomMember.room_id).where(RoomMember.user_id == user_id, RoomMember.state.in_(MEMBER_STATES)),
+    ).subquery()
+    position = and_(
+        ReadPosition.user_id == user_id,
+        ReadPosition.kind == "room",
+        ReadPosition.conversation_id == ChatMessage.room_id,
+    )
+    rows = await db.execute(
+        select(ChatMessage.room_id, func.count(), ReadPosition.message_id)
+        .outerjoin(ReadPosition, position)
+        .where(
+            ChatMessage.room_id.in_(select(mine.c.id)),
+            ChatMessage.id > func.coalesce(ReadPosition.message_id, 0),
+            or_(ChatMessage.sender_id.is_(None), ChatMessage.sender_id != user_id),
+            ChatMessage.deleted_at.is_(None),
+        )
+        .group_by(ChatMessage.room_id, ReadPosition.message_id)
+        .order_by(func.max(ChatMessage.id).desc())
+        .limit(MAX_LISTED)
+    )
+    return [UnreadRoom(room_id=room_id, unread=count, last_read_id=last) for room_id, count, last in rows]
+
+
+async def _dms(db: AsyncSession, user_id: str) -> list[UnreadDm]:
+    rows = await db.execute(
+        select(DirectMessageRow.sender_id, func.count())
+        .where(
+            DirectMessageRow.recipient_id == user_id,
+            DirectMessageRow.read_at.is_(None),
+            DirectMessageRow.deleted_at.is_(None),
+        )
+        .group_by(DirectMessageRow.sender_id)
+        .order_by(func.max(DirectMessageRow.id).desc())
+        .limit(MAX_LISTED)
+    )
+    return [UnreadDm(user_id=sender_id, unread=count) for sender_id, count in rows]
+
+
+async def unread(deps: Deps, user_id: str) -> Unread:
+    async with deps.db() as db:
+        rooms, dms = await _rooms(db, user_id), await _dms(db, user_id)
+    total = sum(r.unread for r in rooms) + sum(d.unread for d in dms)
+    return Unread(total=total, rooms=rooms, dms=dms, groups=[])
