@@ -138,12 +138,22 @@ export {};
  * @property {string} created_at
  * @property {string | null} delivered_at when a live connection of the recipient got it
  * @property {string | null} read_at
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
  * @typedef {object} DirectMessagePage
  * @property {Array<DirectMessage>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null when it reaches the newest
+ */
+
+/**
+ * @typedef {object} EditMessage
+ * @property {string} content
  */
 
 /**
@@ -280,12 +290,17 @@ export {};
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
  * @typedef {object} MessagePage
  * @property {Array<Message>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null when it reaches the newest
  */
 
 /**
@@ -312,6 +327,7 @@ export {};
  * @typedef {object} NewMessage
  * @property {string} content
  * @property {string | null} [client_id]
+ * @property {number | null} [reply_to] the id of a message of the same conversation
  */
 
 /**
@@ -385,9 +401,34 @@ export {};
  */
 
 /**
+ * The message a reply answers, as the reply shows it.
+ * @typedef {object} Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt its first 140 characters; empty once it is deleted
+ * @property {boolean} deleted
+ */
+
+/**
  * @typedef {object} RaisedHand
  * @property {Person} user
  * @property {string} raised_at
+ */
+
+/**
+ * @typedef {object} ReactionCount
+ * @property {string} emoji one of the allowed set (conference/chat/reactions.py)
+ * @property {number} count
+ * @property {Array<string>} user_ids who reacted, first first
+ */
+
+/**
+ * Where a person's reading stands in one conversation; told to all their devices when it moves.
+ * @typedef {object} ReadPosition
+ * @property {"room" | "dm" | "group"} kind
+ * @property {string} conversation_id the room id, the other person's user id, or the group id
+ * @property {number} message_id the newest message read
+ * @property {number} unread messages from others after it, not deleted
  */
 
 /**
@@ -403,6 +444,11 @@ export {};
  * @typedef {object} ReadResult
  * @property {number} read how many messages were newly marked read
  * @property {Array<number>} message_ids
+ */
+
+/**
+ * @typedef {object} ReadUpTo
+ * @property {number} message_id the newest message read; the position never moves back
  */
 
 /**
@@ -562,6 +608,35 @@ export {};
  */
 
 /**
+ * Conversations with unread messages (at most 200 of each kind, the most recently active first).
+ * @typedef {object} Unread
+ * @property {number} total
+ * @property {Array<UnreadRoom>} rooms
+ * @property {Array<UnreadDm>} dms
+ * @property {Array<UnreadGroup>} groups
+ */
+
+/**
+ * @typedef {object} UnreadDm
+ * @property {string} user_id the other person
+ * @property {number} unread
+ */
+
+/**
+ * @typedef {object} UnreadGroup
+ * @property {string} group_id
+ * @property {number} unread
+ * @property {number | null} last_read_id
+ */
+
+/**
+ * @typedef {object} UnreadRoom
+ * @property {string} room_id
+ * @property {number} unread
+ * @property {number | null} last_read_id null: nothing read there yet
+ */
+
+/**
  * @typedef {object} UpdateMe
  * @property {string | null} [display_name]
  * @property {string | null} [email]
@@ -615,6 +690,10 @@ export {};
  *   "GET /api/v1/dm": ConversationList,
  *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
+ *   "PATCH /api/v1/dm/{user_id}/messages/{message_id}": DirectMessage,
+ *   "DELETE /api/v1/dm/{user_id}/messages/{message_id}": DirectMessage,
+ *   "PUT /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}": DirectMessage,
+ *   "DELETE /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
  *   "GET /api/v1/recordings/{recording_id}": Recording,
@@ -629,6 +708,11 @@ export {};
  *   "POST /api/v1/rooms/{room_id}/ask-unmute": UnmuteAsked,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
+ *   "PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}": Message,
+ *   "DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}": Message,
+ *   "PUT /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}": Message,
+ *   "DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}": Message,
+ *   "POST /api/v1/rooms/{room_id}/chat/read": ReadPosition,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
  *   "GET /api/v1/rooms/{room_id}/hands": HandQueue,
  *   "POST /api/v1/rooms/{room_id}/hands": HandQueue,
@@ -649,6 +733,7 @@ export {};
  *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
  *   "POST /api/v1/tokens": MediaGrant,
+ *   "GET /api/v1/unread": Unread,
  *   "GET /api/v1/users": PeopleFound,
  *   "GET /api/v1/users/me": Account,
  *   "PATCH /api/v1/users/me": Account,
@@ -671,11 +756,14 @@ export {};
  *   "POST /api/v1/calls": StartCall,
  *   "POST /api/v1/contacts": ContactRequest,
  *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
+ *   "PATCH /api/v1/dm/{user_id}/messages/{message_id}": EditMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
  *   "POST /api/v1/rooms/{room_id}/ask-unmute": AskUnmuteBody,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
+ *   "PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}": EditMessage,
+ *   "POST /api/v1/rooms/{room_id}/chat/read": ReadUpTo,
  *   "POST /api/v1/rooms/{room_id}/mute-all": MuteEveryoneBody,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
  *   "POST /api/v1/rooms/{room_id}/participants/{user_id}/mute": MuteBody,
@@ -690,9 +778,9 @@ export {};
  * The query parameters each operation reads.
  * @typedef {{
  *   "GET /api/v1/calls/history": { limit?: string },
- *   "GET /api/v1/dm/{user_id}/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/dm/{user_id}/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/recordings/{recording_id}/file": { token?: string },
- *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/rooms/{room_id}/sessions": { limit?: string },
  *   "GET /api/v1/users": { q?: string, limit?: string },
  * }} Queries
@@ -706,7 +794,13 @@ export {};
  *   "call.declined": Call,
  *   "call.ring": Call,
  *   "chat.message": Message,
+ *   "chat.message.deleted": Message,
+ *   "chat.message.edited": Message,
+ *   "chat.reaction": Message,
  *   "dm.message": DirectMessage,
+ *   "dm.message.deleted": DirectMessage,
+ *   "dm.message.edited": DirectMessage,
+ *   "dm.reaction": DirectMessage,
  *   "dm.receipt": ReadReceipt,
  *   "hands.changed": HandsChanged,
  *   "lobby.admitted": Admitted,
@@ -717,6 +811,7 @@ export {};
  *   "participant.removed": ParticipantRemoved,
  *   "participant.updated": ParticipantRole,
  *   "presence": PresenceChange,
+ *   "read.position": ReadPosition,
  *   "recording.failed": Recording,
  *   "recording.ready": Recording,
  *   "recording.started": Recording,
