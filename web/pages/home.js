@@ -8,6 +8,7 @@ import { meetingCards } from '../home/meetings.js';
 import { messagesTab } from '../home/messages.js';
 import { openProfile } from '../home/profile.js';
 import { roomsTab } from '../home/rooms.js';
+import { watchUnread } from '../home/unread.js';
 import { t } from '../i18n.js';
 import { avatar, brand, languageSwitch, renderInto } from '../ui.js';
 
@@ -128,5 +129,9 @@ export function render(root, ctx) {
   );
   renderInto(root, h('div', { class: 'home-page' }, header, main));
   tabs.select(ctx.query.get('dm') ? 'messages' : sessionStorage.getItem(TAB_KEY) || 'rooms');
-  return tabs.stop;
+  const stopUnread = watchUnread();
+  return () => {
+    stopUnread();
+    tabs.stop();
+  };
 }
