@@ -67,9 +67,9 @@ export function reactionChips(message, actions) {
     return h(
       'button',
       {
-        class: `reaction ${mine ? 'reaction--mine' : ''}`,
+        class: `msg-reaction ${mine ? 'msg-reaction--mine' : ''}`,
         type: 'button',
-        testid: 'reaction',
+        testid: 'message-reaction',
         dataset: { emoji: reaction.emoji },
         'aria-pressed': String(mine),
         'aria-label': t('messages.reaction', { emoji: reaction.emoji, count: reaction.count }),
@@ -78,7 +78,7 @@ export function reactionChips(message, actions) {
       `${reaction.emoji} ${reaction.count}`,
     );
   });
-  return h('div', { class: 'reactions', testid: 'message-reactions' }, chips);
+  return h('div', { class: 'msg-reactions', testid: 'message-reactions' }, chips);
 }
 
 /** @param {AnyMessage} message @param {MessageActions} actions @param {() => void} close */
@@ -224,5 +224,51 @@ export class Draft {
   /** The message id a new message replies to, if any. */
   replyTo() {
     return this.pending?.mode === 'reply' ? this.pending.message.id : undefined;
+  }
+}
+
+/**
+ * The messages a list shows, by id: a change redraws the message in place, and the quotes of its replies.
+ * @template {AnyMessage} M
+ */
+export class ShownMessages {
+  /** @param {(message: M) => HTMLElement} render */
+  constructor(render) {
+    this.render = render;
+    /** @type {Map<number, {message: M, element: HTMLElement}>} */
+    this.byId = new Map();
+  }
+
+  /** A newly shown message: its element, to put in the list. @param {M} message */
+  add(message) {
+    const element = this.render(message);
+    this.byId.set(message.id, { message, element });
+    return element;
+  }
+
+  /** @param {M} message */
+  update(message) {
+    for (const [id, shown] of this.byId) {
+      const quote = shown.message.reply_to;
+      /** @type {M | null} */
+      let changed = null;
+      if (id === message.id) changed = message;
+      else if (quote?.id === message.id) {
+        const excerpt = message.deleted ? '' : message.content.slice(0, 140);
+        changed = { ...shown.message, reply_to: { ...quote, excerpt, deleted: message.deleted } };
+      }
+      if (!changed) continue;
+      const element = this.render(changed);
+      shown.element.replaceWith(element);
+      this.byId.set(id, { message: changed, element });
+    }
+  }
+
+  clear() {
+    this.byId.clear();
+  }
+
+  newest() {
+    return Math.max(0, ...this.byId.keys());
   }
 }

@@ -10,6 +10,7 @@ import {
   messageMenu,
   quoteBlock,
   reactionChips,
+  ShownMessages,
   showMessage,
 } from '../messaging.js';
 import { typingLine } from '../typing.js';
@@ -55,8 +56,8 @@ export class Thread {
     this.typing = null;
     /** @type {Set<string>} */
     this.seen = new Set();
-    /** @type {Map<number, HTMLElement>} the shown messages by id */
-    this.items = new Map();
+    /** @type {ShownMessages<DirectMessage>} */
+    this.items = new ShownMessages((message) => bubble(message, this.actions()));
     /** @type {Draft | null} the reply or edit in progress */
     this.draft = null;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -158,20 +159,14 @@ export class Thread {
     this.seen.add(String(message.id));
     const mine = message.sender?.id === this.me;
     this.typing?.heard(message.sender?.id);
-    const item = bubble(message, this.actions());
-    this.items.set(message.id, item);
-    this.list.append(item);
+    this.list.append(this.items.add(message));
     this.list.scrollTop = this.list.scrollHeight;
     if (!mine && !message.read_at) this.markRead();
   }
 
   /** A shown message changed (edited, deleted, reacted to): it is drawn again in place. @param {DirectMessage} message */
   update(message) {
-    const old = this.items.get(message.id);
-    if (!old) return;
-    const fresh = bubble(message, this.actions());
-    old.replaceWith(fresh);
-    this.items.set(message.id, fresh);
+    this.items.update(message);
   }
 
   /** What a message's menu and chips do in this conversation. @returns {MessageActions} */
@@ -208,9 +203,7 @@ export class Thread {
       const first = this.list.firstChild;
       for (const message of items.filter((m) => !this.seen.has(String(m.id)))) {
         this.seen.add(String(message.id));
-        const item = bubble(message, this.actions());
-        this.items.set(message.id, item);
-        this.list.insertBefore(item, first);
+        this.list.insertBefore(this.items.add(message), first);
       }
       showMessage(this.list, id);
     } catch (error) {

@@ -10,6 +10,7 @@ import {
   messageMenu,
   quoteBlock,
   reactionChips,
+  ShownMessages,
   showMessage,
 } from '../messaging.js';
 import { realtime } from '../realtime.js';
@@ -72,8 +73,8 @@ export class ChatPanel {
     this.roomId = roomId;
     this.me = me ?? '';
     this.isHost = isHost;
-    /** @type {Map<number, HTMLElement>} the shown messages by id */
-    this.items = new Map();
+    /** @type {ShownMessages<ChatMessage>} */
+    this.items = new ShownMessages((message) => messageItem(message, this.actions()));
     /** @type {number} the newest message id I have told the server I read */
     this.readUpTo = 0;
     this.onUnread = onUnread;
@@ -278,9 +279,7 @@ export class ChatPanel {
     this.typing.heard(message.sender?.id);
     const scroller = this.list.parentElement;
     const atBottom = scroller && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
-    const item = messageItem(message, this.actions());
-    this.items.set(message.id, item);
-    this.list.insertBefore(item, before);
+    this.list.insertBefore(this.items.add(message), before);
     this.empty.hidden = true;
     if (live && !mine && !this.open && !message.deleted) {
       this.unread += 1;
@@ -292,16 +291,12 @@ export class ChatPanel {
 
   /** A shown message changed (edited, deleted, reacted to): it is drawn again in place. @param {ChatMessage} message */
   update(message) {
-    const old = this.items.get(message.id);
-    if (!old) return;
-    const fresh = messageItem(message, this.actions());
-    old.replaceWith(fresh);
-    this.items.set(message.id, fresh);
+    this.items.update(message);
   }
 
   /** Tells the server (and so my other devices) I read up to the newest message shown. */
   markRead() {
-    const newest = Math.max(0, ...this.items.keys());
+    const newest = this.items.newest();
     if (newest <= this.readUpTo || document.hidden) return;
     this.readUpTo = newest;
     chat.markRead(this.roomId, newest).catch(() => {
