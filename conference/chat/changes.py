@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference import throttles
@@ -25,7 +29,7 @@ from conference.chat.schemas import DirectMessage, Message
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import EditWindowClosed, Forbidden, MessageDeleted, NotFound, RoomEnded, ValidationFailed
-from conference.realtime.events import lock_event_log, record_event
+from conference.realtime.events import record_event
 from conference.realtime.models import Event
 from conference.rooms.service import require_member
 
@@ -54,7 +58,7 @@ Change = Callable[[AsyncSession, Target], Awaitable[str | None]]  # the change m
 def in_room(raw_room_id: str, user_id: str, message_id: int) -> Find:
     async def find(db: AsyncSession) -> Target:
         room, role = await require_member(db, raw_room_id, user_id)
-        row = await db.get(ChatMessage, message_id)
+        row = await db.get(ChatMessage, message_id, with_for_update=True)
         if row is None or row.room_id != room.id:
             raise NotFound("no message with this id in this room")
         return Target("room", row, role == "host", room.id, (), room.status == "ended")
@@ -65,7 +69,7 @@ def in_room(raw_room_id: str, user_id: str, message_id: int) -> Find:
 def with_peer(user_id: str, peer_id: str, message_id: int) -> Find:
     async def find(db: AsyncSession) -> Target:
         peer = await other_user(db, user_id, peer_id)
-        row = await db.get(DirectMessageRow, message_id)
+        row = await db.get(DirectMessageRow, message_id, with_for_update=True)
         if row is None or not is_between(row, user_id, peer.id):
             raise NotFound("no message with this id between you and this user")
         return Target("dm", row, False, None, (row.sender_id, row.recipient_id), False)
@@ -93,7 +97,8 @@ async def _events(db: AsyncSession, target: Target, change: str, model: Message 
 async def apply(deps: Deps, user_id: str, find: Find, change: Change) -> Message | DirectMessage:
     await throttles.message_change(deps, user_id)
     async with deps.db() as db:
-        await lock_event_log(db)  # changes of one message are then told in the order they were made
+        # The message row is locked first (find), the event log after (record_event), the same order as
+        # delivery and read receipts take them: changes of one message are made and told one at a time.
         target = await find(db)
         made = await change(db, target)
         await db.flush()
@@ -149,6 +154,12 @@ def remove(user_id: str) -> Change:
     return change
 
 
+def _insert_ignoring_duplicates(db: AsyncSession) -> PgInsert | SqliteInsert:
+    if db.get_bind().dialect.name == "postgresql":
+        return pg_insert(MessageReaction)
+    return sqlite_insert(MessageReaction)
+
+
 def require_reaction(emoji: str) -> None:
     if not is_allowed(emoji):
         allowed = " ".join(REACTIONS)
@@ -174,11 +185,11 @@ def react(user_id: str, emoji: str, on: bool) -> Change:
             return "reaction"
         if exists is not None:
             return None
-        try:
-            async with db.begin_nested():  # a double click racing itself: the second one changes nothing
-                db.add(MessageReaction(kind=target.kind, message_id=target.row.id, user_id=user_id, emoji=emoji))
-        except IntegrityError:
-            return None
-        return "reaction"
+        added = await db.execute(
+            _insert_ignoring_duplicates(db)  # a double click racing itself: the second one changes nothing
+            .values(kind=target.kind, message_id=target.row.id, user_id=user_id, emoji=emoji, created_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        return "reaction" if cast(CursorResult[Any], added).rowcount else None
 
     return change

@@ -3,6 +3,7 @@ replica than the one holding the socket (two replicas over Redis and PostgreSQL)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from urllib.parse import quote
@@ -103,3 +104,21 @@ async def test_a_change_that_changes_nothing_tells_nobody(replicas):
         await front.put(f"{base}/{message['id']}/reactions/{quote(THUMBS)}", headers=host.headers)
         await front.delete(f"{base}/{message['id']}/reactions/{quote('🎉')}", headers=host.headers)
         assert await ws.quiet(0.5) == []
+
+
+async def test_reactions_at_once_are_told_one_at_a_time_so_the_last_event_has_them_all(replicas):
+    async with replicas() as (front, back):
+        host = await register(front)
+        guests = [await register(front) for _ in range(4)]
+        room = await create_room(front, host)
+        for guest in guests:
+            await join(front, guest, room["id"])
+        ws = await connect(back, host)
+        await ws.expect("ready")
+        base = f"/api/v1/rooms/{room['id']}/chat/messages"
+        message = await (await front.post(base, json={"content": "vote"}, headers=host.headers)).json()
+        url = f"{base}/{message['id']}/reactions/{quote(THUMBS)}"
+        answers = await asyncio.gather(*(front.put(url, headers=guest.headers) for guest in guests))
+        assert [answer.status for answer in answers] == [200] * 4
+        counts = [(await ws.expect("chat.reaction"))["data"]["reactions"][0]["count"] for _ in guests]
+        assert counts == [1, 2, 3, 4]
