@@ -10,10 +10,6 @@ from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select
-from sqlalchemy.dialects.postgresql import Insert as PgInsert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference import throttles
@@ -26,6 +22,7 @@ from conference.chat.models import DirectMessage as DirectMessageRow
 from conference.chat.reactions import REACTIONS, is_allowed
 from conference.chat.rooms import message_of, require_content
 from conference.chat.schemas import DirectMessage, Message
+from conference.chat.upsert import insert_unless_there
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import EditWindowClosed, Forbidden, MessageDeleted, NotFound, RoomEnded, ValidationFailed
@@ -154,12 +151,6 @@ def remove(user_id: str) -> Change:
     return change
 
 
-def _insert_ignoring_duplicates(db: AsyncSession) -> PgInsert | SqliteInsert:
-    if db.get_bind().dialect.name == "postgresql":
-        return pg_insert(MessageReaction)
-    return sqlite_insert(MessageReaction)
-
-
 def require_reaction(emoji: str) -> None:
     if not is_allowed(emoji):
         allowed = " ".join(REACTIONS)
@@ -185,11 +176,9 @@ def react(user_id: str, emoji: str, on: bool) -> Change:
             return "reaction"
         if exists is not None:
             return None
-        added = await db.execute(
-            _insert_ignoring_duplicates(db)  # a double click racing itself: the second one changes nothing
-            .values(kind=target.kind, message_id=target.row.id, user_id=user_id, emoji=emoji, created_at=utcnow())
-            .on_conflict_do_nothing()
-        )
+        reaction = {"kind": target.kind, "message_id": target.row.id, "user_id": user_id, "emoji": emoji}
+        # a double click racing itself: the second one changes nothing
+        added = await db.execute(insert_unless_there(db, MessageReaction, **reaction, created_at=utcnow()))
         return "reaction" if cast(CursorResult[Any], added).rowcount else None
 
     return change

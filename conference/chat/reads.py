@@ -4,7 +4,9 @@ own devices hear `read.position`, so every one of them shows the same counts."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select, union
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference import throttles
@@ -12,6 +14,7 @@ from conference.chat.models import ChatMessage, ReadPosition
 from conference.chat.models import DirectMessage as DirectMessageRow
 from conference.chat.schemas import ReadPosition as ReadPositionAnswer
 from conference.chat.schemas import Unread, UnreadDm, UnreadRoom
+from conference.chat.upsert import insert_unless_there
 from conference.deps import Deps
 from conference.errors import NotFound
 from conference.realtime.events import record_event
@@ -29,20 +32,12 @@ async def mark_room_read(deps: Deps, raw_room_id: str, reader_id: str, message_i
         message = await db.get(ChatMessage, message_id)
         if message is None or message.room_id != room.id:
             raise NotFound("no message with this id in this room")
-        key = {"user_id": reader_id, "kind": "room", "conversation_id": room.id}
-        position = await db.scalar(select(ReadPosition).filter_by(**key))
-        moved = position is None or position.message_id < message_id
-        if position is None:
-            position = ReadPosition(**key, message_id=message_id)
-            db.add(position)
-        elif moved:
-            position.message_id = message_id
-        await db.flush()
+        position, moved = await move_position(db, reader_id, "room", room.id, message_id)
         answer = ReadPositionAnswer(
             kind="room",
             conversation_id=room.id,
-            message_id=position.message_id,
-            unread=await room_unread(db, room.id, reader_id, position.message_id),
+            message_id=position,
+            unread=await room_unread(db, room.id, reader_id, position),
         )
         if not moved:
             return answer
@@ -50,6 +45,29 @@ async def mark_room_read(deps: Deps, raw_room_id: str, reader_id: str, message_i
         await db.commit()
     await deps.publish(event)
     return answer
+
+
+async def move_position(
+    db: AsyncSession, user_id: str, kind: str, conversation_id: str, message_id: int
+) -> tuple[int, bool]:
+    """Moves a read position forward to `message_id`: where it stands now, and whether it moved.
+    Two devices reading at once both succeed; the further one wins."""
+    key = (
+        ReadPosition.user_id == user_id,
+        ReadPosition.kind == kind,
+        ReadPosition.conversation_id == conversation_id,
+    )
+    values = {"user_id": user_id, "kind": kind, "conversation_id": conversation_id, "message_id": message_id}
+    if _changed(await db.execute(insert_unless_there(db, ReadPosition, **values))):
+        return message_id, True
+    forward = update(ReadPosition).where(*key, ReadPosition.message_id < message_id).values(message_id=message_id)
+    if _changed(await db.execute(forward)):
+        return message_id, True
+    return int(await db.scalar(select(ReadPosition.message_id).where(*key)) or 0), False
+
+
+def _changed(result: object) -> bool:
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def room_unread(db: AsyncSession, room_id: str, reader_id: str, after: int) -> int:

@@ -3,6 +3,8 @@ read marks; GET /unread sums them and every device of the reader hears `read.pos
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.helpers import create_room, error_of, join, register
 from tests.realtime.sockets import connect
 
@@ -102,3 +104,15 @@ async def test_bad_read_marks_are_refused(api):
     assert await error_of(await read_room(api, host, room["id"], 0)) == (400, "validation_failed")
     assert await error_of(await read_room(api, host, room["id"], "1")) == (400, "validation_failed")
     assert await error_of(await read_room(api, stranger, other["id"], elsewhere["id"])) == (403, "forbidden")
+
+
+async def test_two_devices_reading_at_once_both_succeed_and_the_further_one_wins(api):
+    host, guest = await register(api), await register(api)
+    room = await create_room(api, host)
+    await join(api, guest, room["id"])
+    ids = [(await post(api, host, room["id"], f"m{n}"))["id"] for n in range(3)]
+    answers = await asyncio.gather(*(read_room(api, guest, room["id"], message_id) for message_id in ids * 2))
+    assert [answer.status for answer in answers] == [200] * 6
+    assert (await unread(api, guest))["rooms"] == []
+    position = await (await read_room(api, guest, room["id"], ids[0])).json()
+    assert position["message_id"] == ids[2] and position["unread"] == 0
