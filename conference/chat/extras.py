@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.accounts.models import User
@@ -95,3 +95,14 @@ async def extras_of(db: AsyncSession, kind: Kind, rows: Sequence[MessageRow]) ->
     quotes = await quotes_of(db, kind, (row.reply_to_id for row in rows if row.reply_to_id is not None))
     reactions = await reactions_of(db, kind, (row.id for row in rows if row.deleted_at is None))
     return Extras(quotes, reactions)
+
+
+async def forget_direct_reactions_of(db: AsyncSession, user_id: str) -> None:
+    """Before a user is deleted (their direct messages go by cascade): the reactions on those messages,
+    which have no foreign key to them. SQLite may give a later message a freed id; no reaction may carry over."""
+    theirs = select(DirectMessage.id).where(
+        or_(DirectMessage.sender_id == user_id, DirectMessage.recipient_id == user_id)
+    )
+    await db.execute(
+        delete(MessageReaction).where(MessageReaction.kind == "dm", MessageReaction.message_id.in_(theirs))
+    )

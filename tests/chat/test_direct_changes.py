@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from sqlalchemy import select
+
+from conference.chat.models import MessageReaction
+from conference.deps import DEPS
 from tests.helpers import error_of, register
 
 THUMBS = "👍"
@@ -83,3 +87,13 @@ async def test_an_oversized_edit_is_a_400(api):
     response = await api.patch(url(bob, message["id"]), json={"content": "x" * 4001}, headers=alice.headers)
     assert await error_of(response) == (400, "validation_failed")
     assert (await thread(api, alice, bob))[0]["content"] == "short"
+
+
+async def test_deleting_an_account_takes_the_reactions_on_its_direct_messages(api):
+    alice, bob = await register(api), await register(api)
+    message = await send(api, alice, bob, "bye")
+    await api.put(f"{url(alice, message['id'])}/reactions/{quote(THUMBS)}", headers=bob.headers)
+    gone = await api.delete("/api/v1/users/me", json={"password": alice.password}, headers=alice.headers)
+    assert gone.status == 204, await gone.text()
+    async with api.app[DEPS].db() as db:
+        assert (await db.execute(select(MessageReaction))).all() == []
