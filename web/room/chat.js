@@ -1,7 +1,7 @@
 // Room chat panel: history from the API, live `chat.message` events from the realtime socket, send with POST;
 // edits, deletes and reactions (`chat.message.edited|deleted`, `chat.reaction`) replace a message by id.
 import { h, icon } from '../dom.js';
-import { chat } from '../endpoints.js';
+import { chat, unread } from '../endpoints.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
 import {
   confirmDelete,
@@ -108,6 +108,7 @@ export class ChatPanel {
     this.element = this.render(onClose);
     this.off = this.listen();
     this.loadEarlier();
+    this.loadUnread();
     // While the realtime socket is down, poll so the conversation keeps moving.
     this.poll = setInterval(() => {
       if (realtime.state !== 'online') this.loadLatest();
@@ -171,6 +172,19 @@ export class ChatPanel {
       showMessage(this.list, id);
     } catch (error) {
       this.showError(errorText(error));
+    }
+  }
+
+  /** What I had not read here before this visit, for the Chat button's badge. */
+  async loadUnread() {
+    try {
+      const counts = await unread();
+      const here = counts.rooms.find((room) => sameRoom(room.room_id, this.roomId));
+      if (!here || this.open) return;
+      this.unread = here.unread;
+      this.onUnread(this.unread);
+    } catch {
+      /* the badge counts from the next message on */
     }
   }
 
