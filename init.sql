@@ -445,5 +445,40 @@ CREATE INDEX ix_group_messages_search ON group_messages USING gin ((to_tsvector(
 
 UPDATE alembic_version SET version_num='0010_groups_search' WHERE alembic_version.version_num = '0009_uploads';
 
+-- Running upgrade 0010_groups_search -> 0011_message_edits
+
+CREATE TABLE message_reactions (
+    kind VARCHAR(8) NOT NULL, 
+    message_id BIGINT NOT NULL, 
+    user_id VARCHAR(32) NOT NULL, 
+    emoji VARCHAR(16) NOT NULL, 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    PRIMARY KEY (kind, message_id, user_id, emoji), 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+
+CREATE TABLE read_positions (
+    user_id VARCHAR(32) NOT NULL, 
+    kind VARCHAR(8) NOT NULL, 
+    conversation_id VARCHAR(32) NOT NULL, 
+    message_id BIGINT NOT NULL, 
+    PRIMARY KEY (user_id, kind, conversation_id), 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+
+ALTER TABLE chat_messages ADD COLUMN edited_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE chat_messages ADD COLUMN deleted_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE chat_messages ADD COLUMN reply_to_id BIGINT;
+
+ALTER TABLE direct_messages ADD COLUMN edited_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE direct_messages ADD COLUMN deleted_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE direct_messages ADD COLUMN reply_to_id BIGINT;
+
+UPDATE alembic_version SET version_num='0011_message_edits' WHERE alembic_version.version_num = '0010_groups_search';
+
 COMMIT;
 

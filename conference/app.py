@@ -19,6 +19,7 @@ from conference.accounts.signins import SignInCache, SignInsEnded
 from conference.calls import reconcile, ringing
 from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
+from conference.chat.change_routes import routes as message_change_routes
 from conference.chat.direct_routes import routes as direct_routes
 from conference.chat.routes import routes as chat_routes
 from conference.db import create_engine
@@ -66,6 +67,7 @@ API_ROUTES = [
     call_routes,
     contact_routes,
     direct_routes,
+    message_change_routes,
     ringing_routes,
     realtime_routes,
     guest_routes,

@@ -98,6 +98,14 @@ class Conflict(ApiError):
     status, code, default_message = 409, "conflict", "this conflicts with the current state"
 
 
+class MessageDeleted(ApiError):
+    status, code, default_message = 409, "message_deleted", "this message was deleted"
+
+
+class EditWindowClosed(ApiError):
+    status, code, default_message = 403, "edit_window_closed", "this message is too old to edit"
+
+
 class RoomEnded(ApiError):
     status, code, default_message = 409, "room_ended", "this room has ended"
 

@@ -80,6 +80,10 @@ class Settings:
     # over HTTP and an error frame with code rate_limited on the socket.
     messages_per_10s: int = 20  # room chat and direct messages, HTTP and WebSocket together
     messages_per_minute: int = 60
+    message_changes_per_10s: int = 20  # edits, deletes and reactions of room and direct messages together
+    message_changes_per_minute: int = 60
+    read_marks_per_10s: int = 30  # read positions moved (room chat)
+    message_edit_window_s: int = 48 * 3600  # how long after sending its sender may edit a message
     typing_per_10s: int = 20  # typing frames, every target together (a client sends one per 2 s)
     calls_per_minute: int = 10  # POST /calls by one caller
     lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
@@ -175,6 +179,10 @@ class Settings:
             access_token_ttl_s=_int(env, "ACCESS_TOKEN_TTL_S", 900),
             messages_per_10s=_int(env, "MESSAGES_PER_10S", 20),
             messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 60),
+            message_changes_per_10s=_int(env, "MESSAGE_CHANGES_PER_10S", 20),
+            message_changes_per_minute=_int(env, "MESSAGE_CHANGES_PER_MINUTE", 60),
+            read_marks_per_10s=_int(env, "READ_MARKS_PER_10S", 30),
+            message_edit_window_s=_int(env, "MESSAGE_EDIT_WINDOW_S", 48 * 3600),
             typing_per_10s=_int(env, "TYPING_PER_10S", 20),
             calls_per_minute=_int(env, "CALLS_PER_MINUTE", 10),
             lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),

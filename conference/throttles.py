@@ -18,6 +18,17 @@ async def message(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"messages-minute:{user_id}", settings.messages_per_minute, 60)
 
 
+async def message_change(deps: Deps, user_id: str) -> None:
+    """An edit, a delete or a reaction (added or taken back) of a room chat or direct message."""
+    settings = deps.settings
+    await deps.limiter.hit(f"message-changes:{user_id}", settings.message_changes_per_10s, 10)
+    await deps.limiter.hit(f"message-changes-minute:{user_id}", settings.message_changes_per_minute, 60)
+
+
+async def read_mark(deps: Deps, user_id: str) -> None:
+    await deps.limiter.hit(f"read-marks:{user_id}", deps.settings.read_marks_per_10s, 10)
+
+
 async def typing(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"typing:{user_id}", deps.settings.typing_per_10s, 10)
 

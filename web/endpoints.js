@@ -14,6 +14,7 @@ import { expiresAt } from './tokens.js';
 /** @typedef {RealtimeEvents['call.ring']} DirectCall */
 /** @typedef {RealtimeEvents['chat.message']} ChatMessage */
 /** @typedef {RealtimeEvents['dm.message']} DirectMessage */
+/** @typedef {RealtimeEvents['read.position']} ReadPosition where my reading stands in one conversation */
 /** @typedef {NonNullable<ChatMessage['sender']>} Person */
 /** @typedef {Answers['GET /api/v1/users/me']} Me */
 /** @typedef {Answers['GET /api/v1/contacts']['items'][number]} Contact */
@@ -204,28 +205,86 @@ export const hands = {
 };
 
 export const chat = {
-  /** @param {string} roomId @param {{before?: string | null, limit: number}} page */
-  messages: (roomId, { before, limit }) =>
+  /**
+   * A page of history: the newest, older than `before`, or `around` one message.
+   * @param {string} roomId @param {{before?: string | null, around?: number, limit: number}} page
+   */
+  messages: (roomId, { before, around, limit }) =>
     call('GET /api/v1/rooms/{room_id}/chat/messages', {
       path: { room_id: roomId },
-      query: { limit: String(limit), before: before ?? undefined },
+      query: { limit: String(limit), before: before ?? undefined, around: around ? String(around) : undefined },
     }),
-  /** @param {string} roomId @param {string} content @param {string[]} [attachments] upload ids */
-  send: (roomId, content, attachments = []) =>
-    call('POST /api/v1/rooms/{room_id}/chat/messages', { path: { room_id: roomId }, body: { content, attachments } }),
+  /**
+   * @param {string} roomId @param {string} content
+   * @param {{attachments?: string[], replyTo?: number}} [extra] upload ids; the message this one quotes
+   */
+  send: (roomId, content, { attachments = [], replyTo } = {}) =>
+    call('POST /api/v1/rooms/{room_id}/chat/messages', {
+      path: { room_id: roomId },
+      body: { content, attachments, reply_to: replyTo ?? null },
+    }),
+  /** @param {string} roomId @param {number} id @param {string} content */
+  edit: (roomId, id, content) =>
+    call('PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}', {
+      path: { room_id: roomId, message_id: String(id) },
+      body: { content },
+    }),
+  /** My own message, or (a host) anyone's. @param {string} roomId @param {number} id */
+  remove: (roomId, id) =>
+    call('DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}', {
+      path: { room_id: roomId, message_id: String(id) },
+    }),
+  /** Adds (on) or takes back my reaction. @param {string} roomId @param {number} id @param {string} emoji @param {boolean} on */
+  react: (roomId, id, emoji, on) => {
+    const path = { room_id: roomId, message_id: String(id), emoji };
+    return on
+      ? call('PUT /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}', { path })
+      : call('DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}', { path });
+  },
+  /** Moves my read position up to this message. @param {string} roomId @param {number} id */
+  markRead: (roomId, id) =>
+    call('POST /api/v1/rooms/{room_id}/chat/read', { path: { room_id: roomId }, body: { message_id: id } }),
 };
 
 export const dm = {
   conversations: () => call('GET /api/v1/dm', {}),
-  /** @param {string} userId @param {{limit: number}} page */
-  messages: (userId, { limit }) =>
-    call('GET /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, query: { limit: String(limit) } }),
-  /** @param {string} userId @param {string} content @param {string[]} [attachments] upload ids */
-  send: (userId, content, attachments = []) =>
-    call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content, attachments } }),
+  /** @param {string} userId @param {{around?: number, limit: number}} page */
+  messages: (userId, { around, limit }) =>
+    call('GET /api/v1/dm/{user_id}/messages', {
+      path: { user_id: userId },
+      query: { limit: String(limit), around: around ? String(around) : undefined },
+    }),
+  /**
+   * @param {string} userId @param {string} content
+   * @param {{attachments?: string[], replyTo?: number}} [extra] upload ids; the message this one quotes
+   */
+  send: (userId, content, { attachments = [], replyTo } = {}) =>
+    call('POST /api/v1/dm/{user_id}/messages', {
+      path: { user_id: userId },
+      body: { content, attachments, reply_to: replyTo ?? null },
+    }),
   /** Marks everything unread from this person as read. @param {string} userId */
   markRead: (userId) => call('POST /api/v1/dm/{user_id}/read', { path: { user_id: userId }, body: {} }),
+  /** @param {string} userId @param {number} id @param {string} content */
+  edit: (userId, id, content) =>
+    call('PATCH /api/v1/dm/{user_id}/messages/{message_id}', {
+      path: { user_id: userId, message_id: String(id) },
+      body: { content },
+    }),
+  /** @param {string} userId @param {number} id */
+  remove: (userId, id) =>
+    call('DELETE /api/v1/dm/{user_id}/messages/{message_id}', { path: { user_id: userId, message_id: String(id) } }),
+  /** @param {string} userId @param {number} id @param {string} emoji @param {boolean} on */
+  react: (userId, id, emoji, on) => {
+    const path = { user_id: userId, message_id: String(id), emoji };
+    return on
+      ? call('PUT /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}', { path })
+      : call('DELETE /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}', { path });
+  },
 };
+
+/** My unread counts: rooms, direct messages, groups, and their total. */
+export const unread = () => call('GET /api/v1/unread', {});
 
 export const calls = {
   /** @param {string} userId */

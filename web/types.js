@@ -184,12 +184,22 @@ export {};
  * @property {string | null} delivered_at when a live connection of the recipient got it
  * @property {string | null} read_at
  * @property {Array<conference__uploads__schemas__Attachment>} attachments
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {conference__chat__schemas__Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<conference__chat__schemas__ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
  * @typedef {object} DirectMessagePage
  * @property {Array<DirectMessage>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null when it reaches the newest
+ */
+
+/**
+ * @typedef {object} EditMessage
+ * @property {string} content
  */
 
 /**
@@ -269,8 +279,8 @@ export {};
  * @property {string} created_at
  * @property {string | null} edited_at
  * @property {boolean} deleted
- * @property {Quote | null} reply_to
- * @property {Array<ReactionCount>} reactions
+ * @property {conference__groups__schemas__Quote | null} reply_to
+ * @property {Array<conference__groups__schemas__ReactionCount>} reactions
  * @property {Array<conference__groups__schemas__Attachment>} attachments
  */
 
@@ -451,12 +461,17 @@ export {};
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
  * @property {Array<conference__uploads__schemas__Attachment>} attachments
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {conference__chat__schemas__Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<conference__chat__schemas__ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
  * @typedef {object} MessagePage
  * @property {Array<Message>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null when it reaches the newest
  */
 
 /**
@@ -497,6 +512,7 @@ export {};
  * @property {string} [content]
  * @property {string | null} [client_id]
  * @property {Array<string>} [attachments] ids of my uploads (POST /uploads), up to 10
+ * @property {number | null} [reply_to] the id of a message of the same conversation
  */
 
 /**
@@ -608,24 +624,18 @@ export {};
  */
 
 /**
- * @typedef {object} Quote
- * @property {number} id
- * @property {Person | null} sender
- * @property {string} excerpt the start of the quoted message, 140 characters at most
- * @property {boolean} deleted
- */
-
-/**
  * @typedef {object} RaisedHand
  * @property {Person} user
  * @property {string} raised_at
  */
 
 /**
- * @typedef {object} ReactionCount
- * @property {string} emoji
- * @property {number} count
- * @property {Array<string>} user_ids
+ * Where a person's reading stands in one conversation; told to all their devices when it moves.
+ * @typedef {object} ReadPosition
+ * @property {"room" | "dm" | "group"} kind
+ * @property {string} conversation_id the room id, the other person's user id, or the group id
+ * @property {number} message_id the newest message read
+ * @property {number} unread messages from others after it, not deleted
  */
 
 /**
@@ -641,6 +651,11 @@ export {};
  * @typedef {object} ReadResult
  * @property {number} read how many messages were newly marked read
  * @property {Array<number>} message_ids
+ */
+
+/**
+ * @typedef {object} ReadUpTo
+ * @property {number} message_id the newest message read; the position never moves back
  */
 
 /**
@@ -847,6 +862,35 @@ export {};
  */
 
 /**
+ * Conversations with unread messages (at most 200 of each kind, the most recently active first).
+ * @typedef {object} Unread
+ * @property {number} total
+ * @property {Array<UnreadRoom>} rooms
+ * @property {Array<UnreadDm>} dms
+ * @property {Array<UnreadGroup>} groups
+ */
+
+/**
+ * @typedef {object} UnreadDm
+ * @property {string} user_id the other person
+ * @property {number} unread
+ */
+
+/**
+ * @typedef {object} UnreadGroup
+ * @property {string} group_id
+ * @property {number} unread
+ * @property {number | null} last_read_id
+ */
+
+/**
+ * @typedef {object} UnreadRoom
+ * @property {string} room_id
+ * @property {number} unread
+ * @property {number | null} last_read_id null: nothing read there yet
+ */
+
+/**
  * @typedef {object} UpdateMe
  * @property {string | null} [display_name]
  * @property {string | null} [email]
@@ -936,6 +980,22 @@ export {};
  */
 
 /**
+ * The message a reply answers, as the reply shows it.
+ * @typedef {object} conference__chat__schemas__Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt its first 140 characters; empty once it is deleted
+ * @property {boolean} deleted
+ */
+
+/**
+ * @typedef {object} conference__chat__schemas__ReactionCount
+ * @property {string} emoji one of the allowed set (conference/chat/reactions.py)
+ * @property {number} count
+ * @property {Array<string>} user_ids who reacted, first first
+ */
+
+/**
  * @typedef {object} conference__groups__schemas__Attachment
  * @property {string} id
  * @property {string} filename
@@ -945,6 +1005,21 @@ export {};
  * @property {string | null} thumbnail_url
  * @property {number | null} width
  * @property {number | null} height
+ */
+
+/**
+ * @typedef {object} conference__groups__schemas__Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt the start of the quoted message, 140 characters at most
+ * @property {boolean} deleted
+ */
+
+/**
+ * @typedef {object} conference__groups__schemas__ReactionCount
+ * @property {string} emoji
+ * @property {number} count
+ * @property {Array<string>} user_ids
  */
 
 /**
@@ -980,6 +1055,10 @@ export {};
  *   "GET /api/v1/dm": ConversationList,
  *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
+ *   "PATCH /api/v1/dm/{user_id}/messages/{message_id}": DirectMessage,
+ *   "DELETE /api/v1/dm/{user_id}/messages/{message_id}": DirectMessage,
+ *   "PUT /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}": DirectMessage,
+ *   "DELETE /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
  *   "GET /api/v1/groups": GroupList,
  *   "POST /api/v1/groups": Group,
@@ -1009,6 +1088,11 @@ export {};
  *   "GET /api/v1/rooms/{room_id}/calendar.ics": any,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
+ *   "PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}": Message,
+ *   "DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}": Message,
+ *   "PUT /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}": Message,
+ *   "DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}": Message,
+ *   "POST /api/v1/rooms/{room_id}/chat/read": ReadPosition,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
  *   "POST /api/v1/rooms/{room_id}/guests": GuestJoined | GuestWaiting,
  *   "GET /api/v1/rooms/{room_id}/hands": HandQueue,
@@ -1032,6 +1116,7 @@ export {};
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
  *   "GET /api/v1/search": SearchResults,
  *   "POST /api/v1/tokens": MediaGrant,
+ *   "GET /api/v1/unread": Unread,
  *   "POST /api/v1/uploads": conference__uploads__schemas__Attachment,
  *   "GET /api/v1/uploads/{upload_id}": any,
  *   "GET /api/v1/uploads/{upload_id}/thumbnail": any,
@@ -1062,6 +1147,7 @@ export {};
  *   "POST /api/v1/calls": StartCall,
  *   "POST /api/v1/contacts": ContactRequest,
  *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
+ *   "PATCH /api/v1/dm/{user_id}/messages/{message_id}": EditMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
  *   "POST /api/v1/groups": NewGroup,
  *   "PATCH /api/v1/groups/{group_id}": RenameGroup,
@@ -1074,6 +1160,8 @@ export {};
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
  *   "POST /api/v1/rooms/{room_id}/ask-unmute": AskUnmuteBody,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
+ *   "PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}": EditMessage,
+ *   "POST /api/v1/rooms/{room_id}/chat/read": ReadUpTo,
  *   "POST /api/v1/rooms/{room_id}/guests": GuestJoin,
  *   "POST /api/v1/rooms/{room_id}/mute-all": MuteEveryoneBody,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
@@ -1090,11 +1178,11 @@ export {};
  * The query parameters each operation reads.
  * @typedef {{
  *   "GET /api/v1/calls/history": { limit?: string },
- *   "GET /api/v1/dm/{user_id}/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/dm/{user_id}/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/groups": { offset?: string, limit?: string },
  *   "GET /api/v1/groups/{group_id}/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/recordings/{recording_id}/file": { token?: string },
- *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/rooms/{room_id}/sessions": { limit?: string },
  *   "GET /api/v1/search": { q?: string, before?: string, limit?: string },
  *   "GET /api/v1/users": { q?: string, limit?: string },
@@ -1109,7 +1197,13 @@ export {};
  *   "call.declined": Call,
  *   "call.ring": Call,
  *   "chat.message": Message,
+ *   "chat.message.deleted": Message,
+ *   "chat.message.edited": Message,
+ *   "chat.reaction": Message,
  *   "dm.message": DirectMessage,
+ *   "dm.message.deleted": DirectMessage,
+ *   "dm.message.edited": DirectMessage,
+ *   "dm.reaction": DirectMessage,
  *   "dm.receipt": ReadReceipt,
  *   "group.created": Group,
  *   "group.member_added": MembersChanged,
@@ -1126,6 +1220,7 @@ export {};
  *   "participant.removed": ParticipantRemoved,
  *   "participant.updated": ParticipantRole,
  *   "presence": PresenceChange,
+ *   "read.position": ReadPosition,
  *   "recording.failed": Recording,
  *   "recording.ready": Recording,
  *   "recording.started": Recording,

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
+from conference.chat.extras import NO_EXTRAS, Extras, extras_of, require_original
 from conference.chat.models import ChatMessage
+from conference.chat.paging import PageCursor, window
 from conference.chat.schemas import MAX_CONTENT, Message, MessagePage
 from conference.deps import Deps
 from conference.errors import RoomEnded, ValidationFailed
@@ -17,7 +19,6 @@ from conference.integrations.outbox import enqueue as report_to_integrator
 from conference.realtime.events import lock_event_log, record_event
 from conference.rooms.service import require_member
 from conference.uploads import service as uploads
-from conference.uploads.schemas import Attachment
 
 
 def require_content(content: str, attachments: Sequence[str] = ()) -> None:
@@ -30,7 +31,7 @@ def person_or_none(user: User | None) -> Person | None:
     return Person.model_validate(user) if user is not None else None
 
 
-def message_of(row: ChatMessage, sender: User | None, attachments: list[Attachment] | None = None) -> Message:
+def message_of(row: ChatMessage, sender: User | None, extras: Extras = NO_EXTRAS) -> Message:
     return Message(
         id=row.id,
         room_id=row.room_id,
@@ -38,11 +39,15 @@ def message_of(row: ChatMessage, sender: User | None, attachments: list[Attachme
         content=row.content,
         client_id=row.client_id,
         created_at=row.created_at,
-        attachments=attachments or [],
+        edited_at=row.edited_at,
+        deleted=row.deleted_at is not None,
+        reply_to=extras.quote_for(row),
+        reactions=extras.reactions_for(row),
+        attachments=extras.attachments_for(row),
     )
 
 
-async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int | None, limit: int) -> MessagePage:
+async def list_messages(deps: Deps, raw_room_id: str, user_id: str, cursor: PageCursor) -> MessagePage:
     async with deps.db() as db:
         room, _ = await require_member(db, raw_room_id, user_id)
         query = (
@@ -50,12 +55,10 @@ async def list_messages(deps: Deps, raw_room_id: str, user_id: str, before: int 
             .outerjoin(User, User.id == ChatMessage.sender_id)
             .where(ChatMessage.room_id == room.id)
         )
-        if before is not None:
-            query = query.where(ChatMessage.id < before)
-        rows = (await db.execute(query.order_by(ChatMessage.id.desc()).limit(limit + 1))).all()
-        files = await uploads.attachments_of(db, "room", [row.id for row, _ in rows[:limit]])
-    items = [message_of(row, sender, files.get(row.id)) for row, sender in reversed(rows[:limit])]
-    return MessagePage(items=items, next_before=items[0].id if len(rows) > limit and items else None)
+        page = await window(db, query, ChatMessage.id, cursor)
+        extras = await extras_of(db, "room", [row for row, _ in page.rows])
+    items = [message_of(row, sender, extras) for row, sender in page.rows]
+    return MessagePage(items=items, next_before=page.next_before, next_after=page.next_after)
 
 
 async def post_message(
@@ -65,6 +68,7 @@ async def post_message(
     content: str,
     client_id: str | None = None,
     attachments: Sequence[str] = (),
+    reply_to: int | None = None,
 ) -> Message:
     require_content(content, attachments)
     await throttles.message(deps, sender.id)
@@ -72,12 +76,17 @@ async def post_message(
         room, _ = await require_member(db, raw_room_id, sender.id)
         if room.status == "ended":
             raise RoomEnded()
+        if reply_to is not None:
+            original = await db.get(ChatMessage, reply_to)
+            require_original(original, original is not None and original.room_id == room.id)
         await lock_event_log(db)  # message ids then follow the order of their events
-        row = ChatMessage(room_id=room.id, sender_id=sender.id, content=content, client_id=client_id)
+        row = ChatMessage(
+            room_id=room.id, sender_id=sender.id, content=content, client_id=client_id, reply_to_id=reply_to
+        )
         db.add(row)
         await db.flush()
-        files = await uploads.attach(db, "room", row.id, sender.id, attachments)
-        message = message_of(row, sender, files)
+        await uploads.attach(db, "room", row.id, sender.id, attachments)
+        message = message_of(row, sender, await extras_of(db, "room", [row]))
         event = await record_event(db, "chat.message", message, room_id=room.id)
         await report_to_integrator(db, room.api_key_id, room.id, "chat.message", message)
         await db.commit()  # stored before anyone is told

@@ -10,6 +10,7 @@ import { messagesTab } from '../home/messages.js';
 import { openProfile } from '../home/profile.js';
 import { roomsTab } from '../home/rooms.js';
 import { searchBox } from '../home/search.js';
+import { watchUnread } from '../home/unread.js';
 import { t } from '../i18n.js';
 import { avatar, brand, languageSwitch, renderInto } from '../ui.js';
 
@@ -133,5 +134,9 @@ export function render(root, ctx) {
   renderInto(root, h('div', { class: 'home-page' }, header, main));
   const asked = ctx.query.get('group') ? 'groups' : ctx.query.get('dm') ? 'messages' : null;
   tabs.select(asked || sessionStorage.getItem(TAB_KEY) || 'rooms');
-  return tabs.stop;
+  const stopUnread = watchUnread();
+  return () => {
+    stopUnread();
+    tabs.stop();
+  };
 }
