@@ -367,5 +367,118 @@ CREATE INDEX ix_rooms_expires_at ON rooms (expires_at);
 
 UPDATE alembic_version SET version_num='0008_schedule' WHERE alembic_version.version_num = '0007_webhooks';
 
+-- Running upgrade 0008_schedule -> 0009_uploads
+
+CREATE TABLE uploads (
+    id VARCHAR(24) NOT NULL, 
+    owner_id VARCHAR(32), 
+    filename VARCHAR(200) NOT NULL, 
+    content_type VARCHAR(100) NOT NULL, 
+    size BIGINT NOT NULL, 
+    storage_key VARCHAR(100) NOT NULL, 
+    thumbnail_key VARCHAR(100), 
+    width INTEGER, 
+    height INTEGER, 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    kind VARCHAR(8), 
+    message_id BIGINT, 
+    detached_at TIMESTAMP WITH TIME ZONE, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(owner_id) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_uploads_message ON uploads (kind, message_id);
+
+CREATE INDEX ix_uploads_owner_created ON uploads (owner_id, created_at);
+
+UPDATE alembic_version SET version_num='0009_uploads' WHERE alembic_version.version_num = '0008_schedule';
+
+-- Running upgrade 0009_uploads -> 0010_groups_search
+
+CREATE TABLE groups (
+    id VARCHAR(32) NOT NULL, 
+    title VARCHAR(100) NOT NULL, 
+    creator_id VARCHAR(32), 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    call_room_id VARCHAR(12), 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(call_room_id) REFERENCES rooms (id) ON DELETE SET NULL, 
+    FOREIGN KEY(creator_id) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE TABLE group_members (
+    group_id VARCHAR(32) NOT NULL, 
+    user_id VARCHAR(32) NOT NULL, 
+    role VARCHAR(8) NOT NULL, 
+    joined_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    last_read_id BIGINT, 
+    PRIMARY KEY (group_id, user_id), 
+    FOREIGN KEY(group_id) REFERENCES groups (id) ON DELETE CASCADE, 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_group_members_user_id ON group_members (user_id);
+
+CREATE TABLE group_messages (
+    id BIGSERIAL NOT NULL, 
+    group_id VARCHAR(32) NOT NULL, 
+    sender_id VARCHAR(32), 
+    content TEXT NOT NULL, 
+    client_id VARCHAR(64), 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    edited_at TIMESTAMP WITH TIME ZONE, 
+    deleted_at TIMESTAMP WITH TIME ZONE, 
+    reply_to_id BIGINT, 
+    PRIMARY KEY (id), 
+    FOREIGN KEY(group_id) REFERENCES groups (id) ON DELETE CASCADE, 
+    FOREIGN KEY(reply_to_id) REFERENCES group_messages (id) ON DELETE SET NULL, 
+    FOREIGN KEY(sender_id) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_group_messages_group_id_id ON group_messages (group_id, id);
+
+CREATE INDEX ix_chat_messages_search ON chat_messages USING gin ((to_tsvector('russian'::regconfig, content) || to_tsvector('english'::regconfig, content)));
+
+CREATE INDEX ix_direct_messages_search ON direct_messages USING gin ((to_tsvector('russian'::regconfig, content) || to_tsvector('english'::regconfig, content)));
+
+CREATE INDEX ix_group_messages_search ON group_messages USING gin ((to_tsvector('russian'::regconfig, content) || to_tsvector('english'::regconfig, content)));
+
+UPDATE alembic_version SET version_num='0010_groups_search' WHERE alembic_version.version_num = '0009_uploads';
+
+-- Running upgrade 0010_groups_search -> 0011_message_edits
+
+CREATE TABLE message_reactions (
+    kind VARCHAR(8) NOT NULL, 
+    message_id BIGINT NOT NULL, 
+    user_id VARCHAR(32) NOT NULL, 
+    emoji VARCHAR(16) NOT NULL, 
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+    PRIMARY KEY (kind, message_id, user_id, emoji), 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+
+CREATE TABLE read_positions (
+    user_id VARCHAR(32) NOT NULL, 
+    kind VARCHAR(8) NOT NULL, 
+    conversation_id VARCHAR(32) NOT NULL, 
+    message_id BIGINT NOT NULL, 
+    PRIMARY KEY (user_id, kind, conversation_id), 
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+
+ALTER TABLE chat_messages ADD COLUMN edited_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE chat_messages ADD COLUMN deleted_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE chat_messages ADD COLUMN reply_to_id BIGINT;
+
+ALTER TABLE direct_messages ADD COLUMN edited_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE direct_messages ADD COLUMN deleted_at TIMESTAMP WITH TIME ZONE;
+
+ALTER TABLE direct_messages ADD COLUMN reply_to_id BIGINT;
+
+UPDATE alembic_version SET version_num='0011_message_edits' WHERE alembic_version.version_num = '0010_groups_search';
+
 COMMIT;
 

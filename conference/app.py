@@ -19,11 +19,13 @@ from conference.accounts.signins import SignInCache, SignInsEnded
 from conference.calls import reconcile, ringing
 from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
+from conference.chat.change_routes import routes as message_change_routes
 from conference.chat.direct_routes import routes as direct_routes
 from conference.chat.routes import routes as chat_routes
 from conference.db import create_engine
 from conference.deps import DEPS, Deps
 from conference.errors import error_middleware
+from conference.groups.routes import routes as group_routes
 from conference.guests.routes import routes as guest_routes
 from conference.integrations import delivery as webhook_delivery
 from conference.integrations.outbox import OutboxSignal
@@ -49,8 +51,11 @@ from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
+from conference.search.routes import routes as search_routes
 from conference.settings import Settings
 from conference.state import ROUTE_SPECS, SETTINGS
+from conference.uploads import sweeper as upload_sweeper
+from conference.uploads.routes import routes as upload_routes
 
 log = logging.getLogger("conference.app")
 API_ROUTES = [
@@ -62,11 +67,15 @@ API_ROUTES = [
     call_routes,
     contact_routes,
     direct_routes,
+    message_change_routes,
     ringing_routes,
     realtime_routes,
     guest_routes,
     integration_routes,
     recording_routes,
+    upload_routes,
+    group_routes,
+    search_routes,
 ]
 MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat message
 
@@ -153,6 +162,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(schedule.sweeper)
     headers.register(app)
     app.cleanup_ctx.append(recorder_app.recordings_ctx)
+    app.cleanup_ctx.append(upload_sweeper.sweeper)
     ops.register(app)
     for group in API_ROUTES:
         group.register(app)

@@ -88,7 +88,9 @@ def import_models() -> None:
     from conference.accounts import models as _accounts  # noqa: F401
     from conference.calls import models as _calls  # noqa: F401
     from conference.chat import models as _chat  # noqa: F401
+    from conference.groups import models as _groups  # noqa: F401
     from conference.integrations import models as _integrations  # noqa: F401
     from conference.realtime import models as _realtime  # noqa: F401
     from conference.recordings import models as _recordings  # noqa: F401
     from conference.rooms import models as _rooms  # noqa: F401
+    from conference.uploads import models as _uploads  # noqa: F401

@@ -98,6 +98,14 @@ class Conflict(ApiError):
     status, code, default_message = 409, "conflict", "this conflicts with the current state"
 
 
+class MessageDeleted(ApiError):
+    status, code, default_message = 409, "message_deleted", "this message was deleted"
+
+
+class EditWindowClosed(ApiError):
+    status, code, default_message = 403, "edit_window_closed", "this message is too old to edit"
+
+
 class RoomEnded(ApiError):
     status, code, default_message = 409, "room_ended", "this room has ended"
 
@@ -116,6 +124,10 @@ class RoomFull(ApiError):
     status, code, default_message = 409, "room_full", "this room is full"
 
 
+class AlreadyAttached(Conflict):
+    code, default_message = "already_attached", "this upload is attached to another message already"
+
+
 class Busy(ApiError):
     status, code, default_message = 409, "busy", "this user is in another call"
 
@@ -123,6 +135,12 @@ class Busy(ApiError):
 # 413, 416, 429, 5xx
 class PayloadTooLarge(ApiError):
     status, code, default_message = 413, "payload_too_large", "request body is too large"
+
+
+class DisguisedFile(ApiError):
+    """An upload whose bytes are not what its name says (an HTML page named .png): refused, never stored."""
+
+    status, code, default_message = 415, "disguised_file", "the file's content does not match its name"
 
 
 class RangeNotSatisfiable(ApiError):

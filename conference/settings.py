@@ -22,6 +22,7 @@ REPO_SECRETS = frozenset(
         "test-jwt-secret-" + "x" * 32,
         "token-bench-jwt-secret-0123456789abcdef",
         "ws-fanout-bench-jwt-secret-0123456789abcdef",
+        "upload-bench-jwt-secret-0123456789abcdef",
     }
 )
 REPO_LIVEKIT_KEYS = frozenset({DEV_LIVEKIT_KEY})
@@ -79,10 +80,16 @@ class Settings:
     # over HTTP and an error frame with code rate_limited on the socket.
     messages_per_10s: int = 20  # room chat and direct messages, HTTP and WebSocket together
     messages_per_minute: int = 60
+    message_changes_per_10s: int = 20  # edits, deletes and reactions of room and direct messages together
+    message_changes_per_minute: int = 60
+    read_marks_per_10s: int = 30  # read positions moved (room chat)
+    message_edit_window_s: int = 48 * 3600  # how long after sending its sender may edit a message
     typing_per_10s: int = 20  # typing frames, every target together (a client sends one per 2 s)
     calls_per_minute: int = 10  # POST /calls by one caller
     lobby_knocks_per_minute: int = 10  # new requests to be let in (a repeated knock is free)
     ws_tickets_per_minute: int = 60
+    group_changes_per_minute: int = 30  # creating groups, renaming, adding/removing members, by one user
+    searches_per_minute: int = 60
     sockets_per_user: int = 10  # open WebSockets of one user across replicas; one more is closed with 4429
     # Guests (conference/guests/): joins and room previews per client address, and how long a guest's
     # session token lives at most (it dies sooner when the guest is removed or the room ends).
@@ -115,6 +122,16 @@ class Settings:
     recordings_s3_access_key: str = ""
     recordings_s3_secret_key: str = ""
     recordings_s3_region: str = "us-east-1"
+    # Attachments (conference/uploads): the largest file, how many one person uploads per minute, and
+    # where files go: UPLOADS_DIR, or an S3-compatible bucket when UPLOADS_S3_BUCKET is set.
+    upload_max_bytes: int = 25 * 1024 * 1024
+    uploads_per_minute: int = 30
+    uploads_dir: Path = Path("uploads")
+    uploads_s3_endpoint: str = ""
+    uploads_s3_bucket: str = ""
+    uploads_s3_access_key: str = ""
+    uploads_s3_secret_key: str = ""
+    uploads_s3_region: str = "us-east-1"
 
     @property
     def production(self) -> bool:
@@ -162,10 +179,16 @@ class Settings:
             access_token_ttl_s=_int(env, "ACCESS_TOKEN_TTL_S", 900),
             messages_per_10s=_int(env, "MESSAGES_PER_10S", 20),
             messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 60),
+            message_changes_per_10s=_int(env, "MESSAGE_CHANGES_PER_10S", 20),
+            message_changes_per_minute=_int(env, "MESSAGE_CHANGES_PER_MINUTE", 60),
+            read_marks_per_10s=_int(env, "READ_MARKS_PER_10S", 30),
+            message_edit_window_s=_int(env, "MESSAGE_EDIT_WINDOW_S", 48 * 3600),
             typing_per_10s=_int(env, "TYPING_PER_10S", 20),
             calls_per_minute=_int(env, "CALLS_PER_MINUTE", 10),
             lobby_knocks_per_minute=_int(env, "LOBBY_KNOCKS_PER_MINUTE", 10),
             ws_tickets_per_minute=_int(env, "WS_TICKETS_PER_MINUTE", 60),
+            group_changes_per_minute=_int(env, "GROUP_CHANGES_PER_MINUTE", 30),
+            searches_per_minute=_int(env, "SEARCHES_PER_MINUTE", 60),
             sockets_per_user=_int(env, "SOCKETS_PER_USER", 10),
             guest_joins_per_minute=_int(env, "GUEST_JOINS_PER_MINUTE", 10),
             room_previews_per_minute=_int(env, "ROOM_PREVIEWS_PER_MINUTE", 60),
@@ -176,6 +199,7 @@ class Settings:
             webhook_poll_s=_float(env, "WEBHOOK_POLL_S", 1.0),
             **_recording_settings(env, production),
             **_s3_settings(env),
+            **_upload_settings(env),
         )
 
 
@@ -278,4 +302,35 @@ def _s3_settings(env: dict[str, str]) -> _S3Settings:
         "recordings_s3_access_key": access,
         "recordings_s3_secret_key": secret,
         "recordings_s3_region": (env.get("RECORDINGS_S3_REGION") or "us-east-1").strip(),
+    }
+
+
+class _UploadSettings(TypedDict):
+    upload_max_bytes: int
+    uploads_per_minute: int
+    uploads_dir: Path
+    uploads_s3_endpoint: str
+    uploads_s3_bucket: str
+    uploads_s3_access_key: str
+    uploads_s3_secret_key: str
+    uploads_s3_region: str
+
+
+def _upload_settings(env: dict[str, str]) -> _UploadSettings:
+    bucket = (env.get("UPLOADS_S3_BUCKET") or "").strip()
+    access, secret = env.get("UPLOADS_S3_ACCESS_KEY") or "", env.get("UPLOADS_S3_SECRET_KEY") or ""
+    if bucket and not (access and secret):
+        raise ConfigError("UPLOADS_S3_BUCKET needs UPLOADS_S3_ACCESS_KEY and UPLOADS_S3_SECRET_KEY")
+    max_bytes = _int(env, "UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+    if max_bytes < 1:
+        raise ConfigError("UPLOAD_MAX_BYTES must be at least 1")
+    return {
+        "upload_max_bytes": max_bytes,
+        "uploads_per_minute": _int(env, "UPLOADS_PER_MINUTE", 30),
+        "uploads_dir": Path(env.get("UPLOADS_DIR") or "uploads"),
+        "uploads_s3_endpoint": (env.get("UPLOADS_S3_ENDPOINT") or "").strip().rstrip("/"),
+        "uploads_s3_bucket": bucket,
+        "uploads_s3_access_key": access,
+        "uploads_s3_secret_key": secret,
+        "uploads_s3_region": (env.get("UPLOADS_S3_REGION") or "us-east-1").strip(),
     }

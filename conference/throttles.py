@@ -18,6 +18,17 @@ async def message(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"messages-minute:{user_id}", settings.messages_per_minute, 60)
 
 
+async def message_change(deps: Deps, user_id: str) -> None:
+    """An edit, a delete or a reaction (added or taken back) of a room chat or direct message."""
+    settings = deps.settings
+    await deps.limiter.hit(f"message-changes:{user_id}", settings.message_changes_per_10s, 10)
+    await deps.limiter.hit(f"message-changes-minute:{user_id}", settings.message_changes_per_minute, 60)
+
+
+async def read_mark(deps: Deps, user_id: str) -> None:
+    await deps.limiter.hit(f"read-marks:{user_id}", deps.settings.read_marks_per_10s, 10)
+
+
 async def typing(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"typing:{user_id}", deps.settings.typing_per_10s, 10)
 
@@ -32,3 +43,17 @@ async def lobby_knock(deps: Deps, user_id: str) -> None:
 
 async def socket_ticket(deps: Deps, user_id: str) -> None:
     await deps.limiter.hit(f"ws-tickets:{user_id}", deps.settings.ws_tickets_per_minute, 60)
+
+
+async def upload(deps: Deps, user_id: str) -> None:
+    """An attachment upload: files are costly to store, so a steady pace per minute."""
+    await deps.limiter.hit(f"uploads:{user_id}", deps.settings.uploads_per_minute, 60)
+
+
+async def group_change(deps: Deps, user_id: str) -> None:
+    """Creating a group, renaming it, adding, removing or promoting members."""
+    await deps.limiter.hit(f"group-changes:{user_id}", deps.settings.group_changes_per_minute, 60)
+
+
+async def search(deps: Deps, user_id: str) -> None:
+    await deps.limiter.hit(f"searches:{user_id}", deps.settings.searches_per_minute, 60)

@@ -91,6 +91,7 @@ def make_api(livekit, tmp_path, request, schema_templates):
             database = await fresh_database(db)
         else:
             await migrate(database)
+        overrides.setdefault("uploads_dir", tmp_path / ("uploads-" + uuid.uuid4().hex[:8]))
         settings = test_settings(livekit, database, **overrides)
         server = TestServer(create_app(settings), host="127.0.0.1", port=port)
         async with TestClient(server) as client:

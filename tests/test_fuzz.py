@@ -89,7 +89,7 @@ def wait_healthy(process: subprocess.Popen, url: str, log_path) -> None:
 
 
 def arrange(target: Target, env: dict[str, str]) -> None:
-    """A signed-in user with a room and a contact, and an integrator's API key."""
+    """A signed-in user with a room, a contact and a group with them, and an integrator's API key."""
 
     def register() -> dict:
         body = {"login": f"fuzz-{uuid.uuid4().hex[:8]}", "password": "password123"}
@@ -102,7 +102,14 @@ def arrange(target: Target, env: dict[str, str]) -> None:
     headers = {"Authorization": f"Bearer {target.user_token}"}
     room = requests.post(target.base_url + "/api/v1/rooms", json={"name": "Fuzz"}, headers=headers, timeout=10)
     assert room.status_code == 201, room.text
-    target.known = {"room_id": room.json()["id"], "user_id": other["user"]["id"]}
+    group = requests.post(
+        target.base_url + "/api/v1/groups",
+        json={"title": "Fuzz", "member_ids": [other["user"]["id"]]},
+        headers=headers,
+        timeout=10,
+    )
+    assert group.status_code == 201, group.text
+    target.known = {"room_id": room.json()["id"], "user_id": other["user"]["id"], "group_id": group.json()["id"]}
     created = subprocess.run(
         [sys.executable, "-m", "conference", "apikey", "create", "fuzz"],
         cwd=REPO,

@@ -11,7 +11,12 @@ import jsonschema_rs
 from tests.helpers import register
 
 # Not a JSON operation: it upgrades to the WebSocket described by x-realtime-events.
-NOT_JSON = {("get", "/api/v1/ws"), ("get", "/api/v1/recordings/{recording_id}/file")}  # upgrade; a media file
+NOT_JSON = {  # an upgrade; files
+    ("get", "/api/v1/ws"),
+    ("get", "/api/v1/recordings/{recording_id}/file"),
+    ("get", "/api/v1/uploads/{upload_id}"),
+    ("get", "/api/v1/uploads/{upload_id}/thumbnail"),
+}
 # A text/calendar answer (its errors are the JSON error shape all the same).
 CALENDAR = ("get", "/api/v1/rooms/{room_id}/calendar.ics")
 

@@ -176,7 +176,7 @@ export async function freshAccessToken() {
  * One request to /api/v1<path>; a 401 refreshes the session once and tries again.
  * @param {string} method
  * @param {string} path under /api/v1, query string included
- * @param {unknown} [body] sent as JSON when given
+ * @param {unknown} [body] sent as JSON when given (a FormData as multipart)
  * @param {{auth?: boolean}} [options] auth: false sends no bearer token (sign-in, sign-up, sign-out)
  * @returns {Promise<unknown>} the JSON answer; endpoints.js gives it its type
  */
@@ -185,9 +185,11 @@ export async function api(method, path, body, { auth = true } = {}) {
   const send = async (token) => {
     /** @type {Record<string, string>} */
     const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const form = body instanceof FormData; // a file upload: the browser writes the multipart Content-Type
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
-    return fetch(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const payload = body === undefined ? undefined : form ? body : JSON.stringify(body);
+    return fetch(`${BASE}${path}`, { method, headers, body: payload });
   };
   const signedIn = auth ? await freshAccessToken().catch(() => null) : null;
   let token = signedIn ?? (auth ? getGuestSession()?.session_token || null : null);
@@ -198,6 +200,24 @@ export async function api(method, path, body, { auth = true } = {}) {
     response = await send(token);
   }
   return parse(response);
+}
+
+/**
+ * A file under /api/v1<path> (an attachment, a preview), fetched with the bearer token; a 401 refreshes once.
+ * @param {string} path under /api/v1
+ * @returns {Promise<Blob>}
+ */
+export async function apiBlob(path) {
+  /** @param {string | null} token */
+  const send = (token) => fetch(`${BASE}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  let token = await freshAccessToken().catch(() => null);
+  let response = await send(token);
+  if (response.status === 401 && token) {
+    token = (await refreshSession(token)).access_token;
+    response = await send(token);
+  }
+  if (!response.ok) await parse(response); // throws the ApiError
+  return response.blob();
 }
 
 /**

@@ -120,6 +120,7 @@ const ICONS = {
   keyboard:
     '<rect x="2" y="6" width="20" height="12" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M6 10h1M10 10h1M14 10h1M18 10h0M7 14h10" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>',
   rec: '<circle cx="12" cy="12" r="6"/>',
+  clip: '<path d="M16.5 6.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.6-5.6l-8.2 8.2a6 6 0 0 0 8.5 8.5l6.3-6.3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>',
   blur: '<circle cx="12" cy="9" r="3.5"/><path d="M5 21c0-4 3-6 7-6s7 2 7 6z"/><path d="M2 4h3M2 8h2M19 4h3M20 8h2" stroke="currentColor" stroke-width="2" stroke-linecap="round" opacity=".5"/>',
 };
 

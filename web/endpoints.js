@@ -1,7 +1,7 @@
 // Every API operation the client uses, one function each, typed from openapi.json (types.js).
 // The only place in web/ that spells an API path: `call()` takes the operation as openapi.json names it,
 // so tsc refuses an operation the server does not have, a missing path parameter or a wrong body.
-import { api, endSession, getGuestSession, getSession, setGuestSession, startSession } from './api.js';
+import { api, apiBlob, endSession, getGuestSession, getSession, setGuestSession, startSession } from './api.js';
 import { expiresAt } from './tokens.js';
 
 /** @import { Answers, Bodies, Queries, RealtimeEvents } from './types.js' */
@@ -14,6 +14,7 @@ import { expiresAt } from './tokens.js';
 /** @typedef {RealtimeEvents['call.ring']} DirectCall */
 /** @typedef {RealtimeEvents['chat.message']} ChatMessage */
 /** @typedef {RealtimeEvents['dm.message']} DirectMessage */
+/** @typedef {RealtimeEvents['read.position']} ReadPosition where my reading stands in one conversation */
 /** @typedef {NonNullable<ChatMessage['sender']>} Person */
 /** @typedef {Answers['GET /api/v1/users/me']} Me */
 /** @typedef {Answers['GET /api/v1/contacts']['items'][number]} Contact */
@@ -25,6 +26,11 @@ import { expiresAt } from './tokens.js';
 /** @typedef {Answers['GET /api/v1/recordings/{recording_id}']} Recording */
 /** @typedef {Answers['GET /api/v1/rooms/{room_id}/hands']} HandQueue the raised hands, first raised first */
 /** @typedef {Bodies['PATCH /api/v1/rooms/{room_id}/participants/{user_id}']['role']} Role */
+/** @typedef {Answers['POST /api/v1/uploads']} Attachment an uploaded file, as messages carry it */
+/** @typedef {Answers['GET /api/v1/groups/{group_id}']} Group a group and its members */
+/** @typedef {Answers['GET /api/v1/groups']['items'][number]} GroupSummary */
+/** @typedef {RealtimeEvents['group.message']} GroupMessage */
+/** @typedef {Answers['GET /api/v1/search']['items'][number]} SearchHit */
 
 const PREFIX = '/api/v1';
 
@@ -199,28 +205,86 @@ export const hands = {
 };
 
 export const chat = {
-  /** @param {string} roomId @param {{before?: string | null, limit: number}} page */
-  messages: (roomId, { before, limit }) =>
+  /**
+   * A page of history: the newest, older than `before`, or `around` one message.
+   * @param {string} roomId @param {{before?: string | null, around?: number, limit: number}} page
+   */
+  messages: (roomId, { before, around, limit }) =>
     call('GET /api/v1/rooms/{room_id}/chat/messages', {
       path: { room_id: roomId },
-      query: { limit: String(limit), before: before ?? undefined },
+      query: { limit: String(limit), before: before ?? undefined, around: around ? String(around) : undefined },
     }),
-  /** @param {string} roomId @param {string} content */
-  send: (roomId, content) =>
-    call('POST /api/v1/rooms/{room_id}/chat/messages', { path: { room_id: roomId }, body: { content } }),
+  /**
+   * @param {string} roomId @param {string} content
+   * @param {{attachments?: string[], replyTo?: number}} [extra] upload ids; the message this one quotes
+   */
+  send: (roomId, content, { attachments = [], replyTo } = {}) =>
+    call('POST /api/v1/rooms/{room_id}/chat/messages', {
+      path: { room_id: roomId },
+      body: { content, attachments, reply_to: replyTo ?? null },
+    }),
+  /** @param {string} roomId @param {number} id @param {string} content */
+  edit: (roomId, id, content) =>
+    call('PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}', {
+      path: { room_id: roomId, message_id: String(id) },
+      body: { content },
+    }),
+  /** My own message, or (a host) anyone's. @param {string} roomId @param {number} id */
+  remove: (roomId, id) =>
+    call('DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}', {
+      path: { room_id: roomId, message_id: String(id) },
+    }),
+  /** Adds (on) or takes back my reaction. @param {string} roomId @param {number} id @param {string} emoji @param {boolean} on */
+  react: (roomId, id, emoji, on) => {
+    const path = { room_id: roomId, message_id: String(id), emoji };
+    return on
+      ? call('PUT /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}', { path })
+      : call('DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}', { path });
+  },
+  /** Moves my read position up to this message. @param {string} roomId @param {number} id */
+  markRead: (roomId, id) =>
+    call('POST /api/v1/rooms/{room_id}/chat/read', { path: { room_id: roomId }, body: { message_id: id } }),
 };
 
 export const dm = {
   conversations: () => call('GET /api/v1/dm', {}),
-  /** @param {string} userId @param {{limit: number}} page */
-  messages: (userId, { limit }) =>
-    call('GET /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, query: { limit: String(limit) } }),
-  /** @param {string} userId @param {string} content */
-  send: (userId, content) =>
-    call('POST /api/v1/dm/{user_id}/messages', { path: { user_id: userId }, body: { content } }),
+  /** @param {string} userId @param {{around?: number, limit: number}} page */
+  messages: (userId, { around, limit }) =>
+    call('GET /api/v1/dm/{user_id}/messages', {
+      path: { user_id: userId },
+      query: { limit: String(limit), around: around ? String(around) : undefined },
+    }),
+  /**
+   * @param {string} userId @param {string} content
+   * @param {{attachments?: string[], replyTo?: number}} [extra] upload ids; the message this one quotes
+   */
+  send: (userId, content, { attachments = [], replyTo } = {}) =>
+    call('POST /api/v1/dm/{user_id}/messages', {
+      path: { user_id: userId },
+      body: { content, attachments, reply_to: replyTo ?? null },
+    }),
   /** Marks everything unread from this person as read. @param {string} userId */
   markRead: (userId) => call('POST /api/v1/dm/{user_id}/read', { path: { user_id: userId }, body: {} }),
+  /** @param {string} userId @param {number} id @param {string} content */
+  edit: (userId, id, content) =>
+    call('PATCH /api/v1/dm/{user_id}/messages/{message_id}', {
+      path: { user_id: userId, message_id: String(id) },
+      body: { content },
+    }),
+  /** @param {string} userId @param {number} id */
+  remove: (userId, id) =>
+    call('DELETE /api/v1/dm/{user_id}/messages/{message_id}', { path: { user_id: userId, message_id: String(id) } }),
+  /** @param {string} userId @param {number} id @param {string} emoji @param {boolean} on */
+  react: (userId, id, emoji, on) => {
+    const path = { user_id: userId, message_id: String(id), emoji };
+    return on
+      ? call('PUT /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}', { path })
+      : call('DELETE /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}', { path });
+  },
 };
+
+/** My unread counts: rooms, direct messages, groups, and their total. */
+export const unread = () => call('GET /api/v1/unread', {});
 
 export const calls = {
   /** @param {string} userId */
@@ -248,6 +312,24 @@ export const recordings = {
   remove: (recordingId) => call('DELETE /api/v1/recordings/{recording_id}', { path: { recording_id: recordingId } }),
 };
 
+export const uploads = {
+  /**
+   * Uploads one file (multipart); a message then takes its id in `attachments`.
+   * @param {Blob} file
+   * @param {string} name
+   */
+  upload(file, name) {
+    const form = new FormData();
+    form.append('file', file, name);
+    // openapi.json declares no JSON body for this multipart operation; its answer is typed all the same.
+    return /** @type {Promise<Answers['POST /api/v1/uploads']>} */ (api('POST', '/uploads', form));
+  },
+  /** The file, with my bearer token (no header can ride on <img src>). @param {string} uploadId */
+  file: (uploadId) => apiBlob(`/uploads/${encodeURIComponent(uploadId)}`),
+  /** An image's small preview. @param {string} uploadId */
+  thumbnail: (uploadId) => apiBlob(`/uploads/${encodeURIComponent(uploadId)}/thumbnail`),
+};
+
 /**
  * Where a scheduled room's calendar file is (an iCalendar download, no JSON: a plain link fetches it).
  * @param {string} roomId
@@ -255,6 +337,45 @@ export const recordings = {
 export function calendarLink(roomId) {
   return `${PREFIX}/rooms/${encodeURIComponent(roomId)}/calendar.ics`;
 }
+export const groups = {
+  list: () => call('GET /api/v1/groups', { query: { limit: '100' } }),
+  /** @param {string} title @param {string[]} memberIds */
+  create: (title, memberIds) => call('POST /api/v1/groups', { body: { title, member_ids: memberIds } }),
+  /** @param {string} groupId */
+  get: (groupId) => call('GET /api/v1/groups/{group_id}', { path: { group_id: groupId } }),
+  /** @param {string} groupId @param {string} title */
+  rename: (groupId, title) => call('PATCH /api/v1/groups/{group_id}', { path: { group_id: groupId }, body: { title } }),
+  /** @param {string} groupId @param {string[]} userIds */
+  addMembers: (groupId, userIds) =>
+    call('POST /api/v1/groups/{group_id}/members', { path: { group_id: groupId }, body: { user_ids: userIds } }),
+  /** @param {string} groupId @param {string} userId */
+  removeMember: (groupId, userId) =>
+    call('DELETE /api/v1/groups/{group_id}/members/{user_id}', { path: { group_id: groupId, user_id: userId } }),
+  /** @param {string} groupId */
+  leave: (groupId) => call('POST /api/v1/groups/{group_id}/leave', { path: { group_id: groupId } }),
+  /** @param {string} groupId @param {{before?: number, around?: number, limit: number}} page */
+  messages: (groupId, { before, around, limit }) =>
+    call('GET /api/v1/groups/{group_id}/messages', {
+      path: { group_id: groupId },
+      query: {
+        limit: String(limit),
+        before: before ? String(before) : undefined,
+        around: around ? String(around) : undefined,
+      },
+    }),
+  /** @param {string} groupId @param {string} content */
+  send: (groupId, content) =>
+    call('POST /api/v1/groups/{group_id}/messages', { path: { group_id: groupId }, body: { content } }),
+  /** @param {string} groupId @param {number} messageId */
+  markRead: (groupId, messageId) =>
+    call('POST /api/v1/groups/{group_id}/read', { path: { group_id: groupId }, body: { message_id: messageId } }),
+  /** Opens (or rejoins) the group's call and rings its online members. @param {string} groupId */
+  call: (groupId) => call('POST /api/v1/groups/{group_id}/call', { path: { group_id: groupId } }),
+};
+
+/** Searches the messages I can read, newest first. @param {string} q @param {string | null} before */
+export const searchMessages = (q, before) =>
+  call('GET /api/v1/search', { query: { q, limit: '20', before: before ?? undefined } });
 
 /**
  * A single-use ticket that opens the WebSocket, so no token travels in its URL. The socket lives until the

@@ -20,6 +20,11 @@ export {};
  */
 
 /**
+ * @typedef {object} AddMembers
+ * @property {Array<string>} user_ids
+ */
+
+/**
  * `lobby.admitted`: a host let me in. The event log keeps no media token (it outlives tokens and is kept for days): fetch one with POST /rooms/{id}/media/token.
  * @typedef {object} Admitted
  * @property {Room} room
@@ -116,6 +121,11 @@ export {};
  */
 
 /**
+ * @typedef {object} ChangeRole
+ * @property {"admin" | "member"} role
+ */
+
+/**
  * Someone in my contacts, or a request between us (`declined` only in the decline answer).
  * @typedef {object} Contact
  * @property {Person} user
@@ -173,12 +183,23 @@ export {};
  * @property {string} created_at
  * @property {string | null} delivered_at when a live connection of the recipient got it
  * @property {string | null} read_at
+ * @property {Array<conference__uploads__schemas__Attachment>} attachments
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {conference__chat__schemas__Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<conference__chat__schemas__ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
  * @typedef {object} DirectMessagePage
  * @property {Array<DirectMessage>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null when it reaches the newest
+ */
+
+/**
+ * @typedef {object} EditMessage
+ * @property {string} content
  */
 
 /**
@@ -209,6 +230,84 @@ export {};
  * @property {string | null} [client_id] the frame's client_id
  * @property {Record<string, string> | null} [fields]
  * @property {number | null} [retry_after] rate_limited only: seconds before trying again
+ */
+
+/**
+ * @typedef {object} Group
+ * @property {string} id
+ * @property {string} title
+ * @property {string | null} creator_id
+ * @property {string} created_at
+ * @property {Array<GroupMemberOut>} members admins first, then by when they joined
+ * @property {string | null} call_room_id the room of the group's call while one is open
+ */
+
+/**
+ * POST /groups/{id}/call: the room to join and the rings sent to the members online.
+ * @typedef {object} GroupCall
+ * @property {string} group_id
+ * @property {string} room_id join with POST /rooms/{room_id}/join
+ * @property {Array<Call>} rang one ring per member who was online and not ringing already
+ */
+
+/**
+ * @typedef {object} GroupList
+ * @property {Array<GroupSummary>} items the most recently active first
+ * @property {number | null} next_offset pass as `offset` for the next page; null at the end
+ */
+
+/**
+ * @typedef {object} GroupMarkRead
+ * @property {number} message_id
+ */
+
+/**
+ * @typedef {object} GroupMemberOut
+ * @property {Person} user
+ * @property {"admin" | "member"} role
+ * @property {string} joined_at
+ */
+
+/**
+ * A message in a group; `sender` is null once the sender's account is deleted.
+ * @typedef {object} GroupMessage
+ * @property {number} id
+ * @property {string} group_id
+ * @property {Person | null} sender
+ * @property {string} content
+ * @property {string | null} client_id the sender's own id for the message, echoed back
+ * @property {string} created_at
+ * @property {string | null} edited_at
+ * @property {boolean} deleted
+ * @property {conference__groups__schemas__Quote | null} reply_to
+ * @property {Array<conference__groups__schemas__ReactionCount>} reactions
+ * @property {Array<conference__groups__schemas__Attachment>} attachments
+ */
+
+/**
+ * @typedef {object} GroupMessagePage
+ * @property {Array<GroupMessage>} items oldest to newest
+ * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null at the newest
+ */
+
+/**
+ * My read position in a group; group.read tells my other devices when it moves.
+ * @typedef {object} GroupReadPosition
+ * @property {string} group_id
+ * @property {number | null} last_read_id
+ * @property {number} unread
+ */
+
+/**
+ * @typedef {object} GroupSummary
+ * @property {string} id
+ * @property {string} title
+ * @property {number} member_count
+ * @property {"admin" | "member"} my_role
+ * @property {GroupMessage | null} last_message
+ * @property {number} unread messages of others after my read position
+ * @property {number | null} last_read_id
  */
 
 /**
@@ -345,6 +444,14 @@ export {};
  */
 
 /**
+ * group.member_added / group.member_removed: told to the members and to those added or removed.
+ * @typedef {object} MembersChanged
+ * @property {Group} group
+ * @property {Array<string>} user_ids who was added or removed
+ * @property {string | null} by who did it; the person themselves when they left
+ */
+
+/**
  * A room chat message; `sender` is null once the sender's account is deleted.
  * @typedef {object} Message
  * @property {number} id
@@ -353,12 +460,18 @@ export {};
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
+ * @property {Array<conference__uploads__schemas__Attachment>} attachments
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {conference__chat__schemas__Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<conference__chat__schemas__ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
  * @typedef {object} MessagePage
  * @property {Array<Message>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
+ * @property {number | null} next_after pass as `after` for the newer page; null when it reaches the newest
  */
 
 /**
@@ -381,10 +494,25 @@ export {};
  */
 
 /**
- * A room chat message or a direct message to post.
- * @typedef {object} NewMessage
+ * @typedef {object} NewGroup
+ * @property {string} title
+ * @property {Array<string>} [member_ids] besides me; 256 members at most in all
+ */
+
+/**
+ * @typedef {object} NewGroupMessage
  * @property {string} content
  * @property {string | null} [client_id]
+ * @property {number | null} [reply_to] a message of the same group to quote
+ */
+
+/**
+ * A room chat message or a direct message to post; `content` may be empty when it carries attachments.
+ * @typedef {object} NewMessage
+ * @property {string} [content]
+ * @property {string | null} [client_id]
+ * @property {Array<string>} [attachments] ids of my uploads (POST /uploads), up to 10
+ * @property {number | null} [reply_to] the id of a message of the same conversation
  */
 
 /**
@@ -502,6 +630,15 @@ export {};
  */
 
 /**
+ * Where a person's reading stands in one conversation; told to all their devices when it moves.
+ * @typedef {object} ReadPosition
+ * @property {"room" | "dm" | "group"} kind
+ * @property {string} conversation_id the room id, the other person's user id, or the group id
+ * @property {number} message_id the newest message read
+ * @property {number} unread messages from others after it, not deleted
+ */
+
+/**
  * Told to the sender: their messages reached a live connection of the recipient, or were read.
  * @typedef {object} ReadReceipt
  * @property {string} user_id who received or read them
@@ -514,6 +651,11 @@ export {};
  * @typedef {object} ReadResult
  * @property {number} read how many messages were newly marked read
  * @property {Array<number>} message_ids
+ */
+
+/**
+ * @typedef {object} ReadUpTo
+ * @property {number} message_id the newest message read; the position never moves back
  */
 
 /**
@@ -560,6 +702,11 @@ export {};
  */
 
 /**
+ * @typedef {object} RenameGroup
+ * @property {string} title
+ */
+
+/**
  * The answer to a `renew` frame: the socket now lives on the new ticket's access token.
  * @typedef {object} Renewed
  * @property {number} expires_in seconds until that token expires and the socket closes with 4401
@@ -588,7 +735,7 @@ export {};
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
- * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {"room" | "call" | "group"} kind call: the room of a direct call; group: the room of a group's call
  * @property {string | null} starts_at scheduled start: before it only hosts may join
  * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
@@ -607,7 +754,7 @@ export {};
  * @property {boolean} locked
  * @property {"off" | "lobby" | "open"} guest_access off: accounts only; lobby: guests wait for a host; open: guests come straight in
  * @property {boolean} e2ee media is end-to-end encrypted; the key travels only in the link's #key= fragment
- * @property {"room" | "call"} kind call: the room of a direct call
+ * @property {"room" | "call" | "group"} kind call: the room of a direct call; group: the room of a group's call
  * @property {string | null} starts_at scheduled start: before it only hosts may join
  * @property {string | null} expires_at the room ends itself then
  * @property {string} created_at
@@ -640,12 +787,36 @@ export {};
  */
 
 /**
+ * @typedef {object} SearchHit
+ * @property {"room" | "dm" | "group"} kind room: room chat; dm: a direct message; group: a group message
+ * @property {string} conversation_id the room id, the other person's user id, or the group id
+ * @property {string} conversation_title the room's name, the other person's name, or the group's title
+ * @property {number} message_id
+ * @property {Person | null} sender
+ * @property {string} created_at
+ * @property {Array<SnippetPart>} snippet the matching part of the message, matches marked
+ */
+
+/**
+ * @typedef {object} SearchResults
+ * @property {Array<SearchHit>} items newest first
+ * @property {string | null} next_before pass as `before` for the next (older) page; null at the end
+ */
+
+/**
  * A new sign-in or a refreshed one: who, and the token pair.
  * @typedef {object} SignedIn
  * @property {Account} user
  * @property {string} access_token
  * @property {string} refresh_token
  * @property {number} expires_in seconds the access token is valid
+ */
+
+/**
+ * A piece of a snippet; the pieces in order are the text, `hit` marks the words that matched.
+ * @typedef {object} SnippetPart
+ * @property {string} text
+ * @property {boolean} hit
  */
 
 /**
@@ -688,6 +859,35 @@ export {};
  * @property {string} room_id
  * @property {"audio" | "video"} kind
  * @property {Person} by
+ */
+
+/**
+ * Conversations with unread messages (at most 200 of each kind, the most recently active first).
+ * @typedef {object} Unread
+ * @property {number} total
+ * @property {Array<UnreadRoom>} rooms
+ * @property {Array<UnreadDm>} dms
+ * @property {Array<UnreadGroup>} groups
+ */
+
+/**
+ * @typedef {object} UnreadDm
+ * @property {string} user_id the other person
+ * @property {number} unread
+ */
+
+/**
+ * @typedef {object} UnreadGroup
+ * @property {string} group_id
+ * @property {number} unread
+ * @property {number | null} last_read_id
+ */
+
+/**
+ * @typedef {object} UnreadRoom
+ * @property {string} room_id
+ * @property {number} unread
+ * @property {number | null} last_read_id null: nothing read there yet
  */
 
 /**
@@ -780,6 +980,62 @@ export {};
  */
 
 /**
+ * The message a reply answers, as the reply shows it.
+ * @typedef {object} conference__chat__schemas__Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt its first 140 characters; empty once it is deleted
+ * @property {boolean} deleted
+ */
+
+/**
+ * @typedef {object} conference__chat__schemas__ReactionCount
+ * @property {string} emoji one of the allowed set (conference/chat/reactions.py)
+ * @property {number} count
+ * @property {Array<string>} user_ids who reacted, first first
+ */
+
+/**
+ * @typedef {object} conference__groups__schemas__Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type
+ * @property {number} size
+ * @property {string} url
+ * @property {string | null} thumbnail_url
+ * @property {number | null} width
+ * @property {number | null} height
+ */
+
+/**
+ * @typedef {object} conference__groups__schemas__Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt the start of the quoted message, 140 characters at most
+ * @property {boolean} deleted
+ */
+
+/**
+ * @typedef {object} conference__groups__schemas__ReactionCount
+ * @property {string} emoji
+ * @property {number} count
+ * @property {Array<string>} user_ids
+ */
+
+/**
+ * An uploaded file; `url` downloads it and `thumbnail_url` (images) a small WebP preview, both with the bearer token of someone who may read it (the uploader, then whoever can read its message).
+ * @typedef {object} conference__uploads__schemas__Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type sniffed from the bytes, not taken from the client
+ * @property {number} size bytes
+ * @property {string} url
+ * @property {string | null} thumbnail_url
+ * @property {number | null} width pixels, for images
+ * @property {number | null} height
+ */
+
+/**
  * What each operation answers ("METHOD /path": its 2xx bodies).
  * @typedef {{
  *   "POST /api/v1/auth/login": SignedIn,
@@ -799,7 +1055,23 @@ export {};
  *   "GET /api/v1/dm": ConversationList,
  *   "GET /api/v1/dm/{user_id}/messages": DirectMessagePage,
  *   "POST /api/v1/dm/{user_id}/messages": DirectMessage,
+ *   "PATCH /api/v1/dm/{user_id}/messages/{message_id}": DirectMessage,
+ *   "DELETE /api/v1/dm/{user_id}/messages/{message_id}": DirectMessage,
+ *   "PUT /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}": DirectMessage,
+ *   "DELETE /api/v1/dm/{user_id}/messages/{message_id}/reactions/{emoji}": DirectMessage,
  *   "POST /api/v1/dm/{user_id}/read": ReadResult,
+ *   "GET /api/v1/groups": GroupList,
+ *   "POST /api/v1/groups": Group,
+ *   "GET /api/v1/groups/{group_id}": Group,
+ *   "PATCH /api/v1/groups/{group_id}": Group,
+ *   "POST /api/v1/groups/{group_id}/call": GroupCall,
+ *   "POST /api/v1/groups/{group_id}/leave": null,
+ *   "POST /api/v1/groups/{group_id}/members": Group,
+ *   "PATCH /api/v1/groups/{group_id}/members/{user_id}": Group,
+ *   "DELETE /api/v1/groups/{group_id}/members/{user_id}": Group,
+ *   "GET /api/v1/groups/{group_id}/messages": GroupMessagePage,
+ *   "POST /api/v1/groups/{group_id}/messages": GroupMessage,
+ *   "POST /api/v1/groups/{group_id}/read": GroupReadPosition,
  *   "GET /api/v1/keys/me": ApiKeyInfo,
  *   "PATCH /api/v1/keys/me": ApiKeyInfo,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
@@ -816,6 +1088,11 @@ export {};
  *   "GET /api/v1/rooms/{room_id}/calendar.ics": any,
  *   "GET /api/v1/rooms/{room_id}/chat/messages": MessagePage,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": Message,
+ *   "PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}": Message,
+ *   "DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}": Message,
+ *   "PUT /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}": Message,
+ *   "DELETE /api/v1/rooms/{room_id}/chat/messages/{message_id}/reactions/{emoji}": Message,
+ *   "POST /api/v1/rooms/{room_id}/chat/read": ReadPosition,
  *   "POST /api/v1/rooms/{room_id}/end": Room,
  *   "POST /api/v1/rooms/{room_id}/guests": GuestJoined | GuestWaiting,
  *   "GET /api/v1/rooms/{room_id}/hands": HandQueue,
@@ -837,7 +1114,12 @@ export {};
  *   "GET /api/v1/rooms/{room_id}/recordings": RecordingList,
  *   "POST /api/v1/rooms/{room_id}/recordings": Recording,
  *   "GET /api/v1/rooms/{room_id}/sessions": CallSessionList,
+ *   "GET /api/v1/search": SearchResults,
  *   "POST /api/v1/tokens": MediaGrant,
+ *   "GET /api/v1/unread": Unread,
+ *   "POST /api/v1/uploads": conference__uploads__schemas__Attachment,
+ *   "GET /api/v1/uploads/{upload_id}": any,
+ *   "GET /api/v1/uploads/{upload_id}/thumbnail": any,
  *   "GET /api/v1/users": PeopleFound,
  *   "GET /api/v1/users/me": Account,
  *   "PATCH /api/v1/users/me": Account,
@@ -865,12 +1147,21 @@ export {};
  *   "POST /api/v1/calls": StartCall,
  *   "POST /api/v1/contacts": ContactRequest,
  *   "POST /api/v1/dm/{user_id}/messages": NewMessage,
+ *   "PATCH /api/v1/dm/{user_id}/messages/{message_id}": EditMessage,
  *   "POST /api/v1/dm/{user_id}/read": MarkRead,
+ *   "POST /api/v1/groups": NewGroup,
+ *   "PATCH /api/v1/groups/{group_id}": RenameGroup,
+ *   "POST /api/v1/groups/{group_id}/members": AddMembers,
+ *   "PATCH /api/v1/groups/{group_id}/members/{user_id}": ChangeRole,
+ *   "POST /api/v1/groups/{group_id}/messages": NewGroupMessage,
+ *   "POST /api/v1/groups/{group_id}/read": GroupMarkRead,
  *   "PATCH /api/v1/keys/me": KeyChange,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
  *   "POST /api/v1/rooms/{room_id}/ask-unmute": AskUnmuteBody,
  *   "POST /api/v1/rooms/{room_id}/chat/messages": NewMessage,
+ *   "PATCH /api/v1/rooms/{room_id}/chat/messages/{message_id}": EditMessage,
+ *   "POST /api/v1/rooms/{room_id}/chat/read": ReadUpTo,
  *   "POST /api/v1/rooms/{room_id}/guests": GuestJoin,
  *   "POST /api/v1/rooms/{room_id}/mute-all": MuteEveryoneBody,
  *   "PATCH /api/v1/rooms/{room_id}/participants/{user_id}": RoleBody,
@@ -887,10 +1178,13 @@ export {};
  * The query parameters each operation reads.
  * @typedef {{
  *   "GET /api/v1/calls/history": { limit?: string },
- *   "GET /api/v1/dm/{user_id}/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/dm/{user_id}/messages": { before?: string, after?: string, around?: string, limit?: string },
+ *   "GET /api/v1/groups": { offset?: string, limit?: string },
+ *   "GET /api/v1/groups/{group_id}/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/recordings/{recording_id}/file": { token?: string },
- *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, limit?: string },
+ *   "GET /api/v1/rooms/{room_id}/chat/messages": { before?: string, after?: string, around?: string, limit?: string },
  *   "GET /api/v1/rooms/{room_id}/sessions": { limit?: string },
+ *   "GET /api/v1/search": { q?: string, before?: string, limit?: string },
  *   "GET /api/v1/users": { q?: string, limit?: string },
  * }} Queries
  */
@@ -903,8 +1197,20 @@ export {};
  *   "call.declined": Call,
  *   "call.ring": Call,
  *   "chat.message": Message,
+ *   "chat.message.deleted": Message,
+ *   "chat.message.edited": Message,
+ *   "chat.reaction": Message,
  *   "dm.message": DirectMessage,
+ *   "dm.message.deleted": DirectMessage,
+ *   "dm.message.edited": DirectMessage,
+ *   "dm.reaction": DirectMessage,
  *   "dm.receipt": ReadReceipt,
+ *   "group.created": Group,
+ *   "group.member_added": MembersChanged,
+ *   "group.member_removed": MembersChanged,
+ *   "group.message": GroupMessage,
+ *   "group.read": GroupReadPosition,
+ *   "group.updated": Group,
  *   "hands.changed": HandsChanged,
  *   "lobby.admitted": Admitted,
  *   "lobby.denied": RoomRef,
@@ -914,6 +1220,7 @@ export {};
  *   "participant.removed": ParticipantRemoved,
  *   "participant.updated": ParticipantRole,
  *   "presence": PresenceChange,
+ *   "read.position": ReadPosition,
  *   "recording.failed": Recording,
  *   "recording.ready": Recording,
  *   "recording.started": Recording,

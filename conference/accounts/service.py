@@ -14,6 +14,7 @@ from conference.accounts.passwords import check_password, hash_password
 from conference.accounts.schemas import Account, PeopleFound, Person, PersonOnline, Profile, SignedIn, UpdateMe
 from conference.accounts.signins import EndReason, SignIn, SignInsEnded
 from conference.accounts.tokens import hash_secret, issue_access_token, new_refresh_token
+from conference.chat.extras import forget_direct_reactions_of
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import Conflict, InvalidCredentials, NotFound, Unauthorized, ValidationFailed
@@ -217,6 +218,7 @@ async def delete_user(deps: Deps, user_id: str, password: str) -> None:
             raise Unauthorized("this account no longer exists")
         if not await check_password(password, user.password_hash, deps.settings.bcrypt_rounds):
             raise InvalidCredentials("password is wrong")
+        await forget_direct_reactions_of(db, user_id)
         await db.execute(delete(User).where(User.id == user_id))
         await db.commit()
     await end_signins(deps, user_id, "deleted")

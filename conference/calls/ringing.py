@@ -63,6 +63,41 @@ async def start_call(deps: Deps, caller: User, callee_id: str) -> Call:
     return ring
 
 
+async def ring_members(deps: Deps, caller: User, room_id: str, callee_ids: list[str]) -> list[Call]:
+    """Rings people into a room that is already open (a group's call): one call per callee, each answered,
+    declined or missed on its own like a direct call. Those already ringing in this room are skipped;
+    the caller's throttle is counted by whoever asks for the rings."""
+    async with deps.db() as db:
+        ringing_now = set(
+            await db.scalars(
+                select(DirectCall.callee_id).where(DirectCall.room_id == room_id, DirectCall.status == "ringing")
+            )
+        )
+        callees = list(
+            await db.scalars(
+                select(User).where(User.id.in_([c for c in callee_ids if c != caller.id and c not in ringing_now]))
+            )
+        )
+        rings, events = [], []
+        for callee in sorted(callees, key=lambda user: user.id):
+            call = DirectCall(
+                id=uuid.uuid4().hex,
+                room_id=room_id,
+                caller_id=caller.id,
+                callee_id=callee.id,
+                status="ringing",
+                created_at=utcnow(),
+            )
+            db.add(call)
+            await db.flush()
+            ring = Call.of(call, caller, callee, deps.settings.call_ring_timeout_s)
+            rings.append(ring)
+            events.append(await record_event(db, "call.ring", ring, user_id=callee.id))
+        await db.commit()
+    await deps.publish(*events)
+    return rings
+
+
 async def _ringing_between(db: AsyncSession, caller_id: str, callee_id: str, timeout_s: float) -> bool:
     since = utcnow() - timedelta(seconds=timeout_s)
     ringing = await db.scalar(

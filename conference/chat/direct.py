@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -14,13 +15,16 @@ from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
 from conference.accounts.service import other_user
+from conference.chat.extras import NO_EXTRAS, Extras, extras_of, require_original
 from conference.chat.models import DirectMessage as DirectMessageRow
+from conference.chat.paging import PageCursor, window
 from conference.chat.rooms import require_content
 from conference.chat.schemas import (
     Conversation,
     ConversationList,
     DirectMessage,
     DirectMessagePage,
+    ReadPosition,
     ReadReceipt,
     ReadResult,
 )
@@ -29,9 +33,10 @@ from conference.deps import Deps
 from conference.errors import NotFound
 from conference.realtime.events import lock_event_log, record_event
 from conference.realtime.hub import Envelope
+from conference.uploads import service as uploads
 
 
-def direct_message_of(row: DirectMessageRow, sender: User) -> DirectMessage:
+def direct_message_of(row: DirectMessageRow, sender: User, extras: Extras = NO_EXTRAS) -> DirectMessage:
     return DirectMessage(
         id=row.id,
         sender=Person.model_validate(sender),
@@ -41,7 +46,16 @@ def direct_message_of(row: DirectMessageRow, sender: User) -> DirectMessage:
         created_at=row.created_at,
         delivered_at=row.delivered_at,
         read_at=row.read_at,
+        edited_at=row.edited_at,
+        deleted=row.deleted_at is not None,
+        reply_to=extras.quote_for(row),
+        reactions=extras.reactions_for(row),
+        attachments=extras.attachments_for(row),
     )
+
+
+def is_between(row: DirectMessageRow, a: str, b: str) -> bool:
+    return {row.sender_id, row.recipient_id} == {a, b}
 
 
 def _between(a: str, b: str) -> ColumnElement[bool]:
@@ -52,17 +66,30 @@ def _between(a: str, b: str) -> ColumnElement[bool]:
 
 
 async def send(
-    deps: Deps, sender: User, to: str, content: str, client_id: str | None = None, field: str = "user_id"
+    deps: Deps,
+    sender: User,
+    to: str,
+    content: str,
+    client_id: str | None = None,
+    field: str = "user_id",
+    attachments: Sequence[str] = (),
+    reply_to: int | None = None,
 ) -> DirectMessage:
-    require_content(content)
+    require_content(content, attachments)
     await throttles.message(deps, sender.id)
     async with deps.db() as db:
         recipient = await other_user(db, sender.id, to, field)
+        if reply_to is not None:
+            original = await db.get(DirectMessageRow, reply_to)
+            require_original(original, original is not None and is_between(original, sender.id, recipient.id))
         await lock_event_log(db)  # message ids then follow the order of their events
-        row = DirectMessageRow(sender_id=sender.id, recipient_id=recipient.id, content=content, client_id=client_id)
+        row = DirectMessageRow(
+            sender_id=sender.id, recipient_id=recipient.id, content=content, client_id=client_id, reply_to_id=reply_to
+        )
         db.add(row)
         await db.flush()
-        message = direct_message_of(row, sender)
+        await uploads.attach(db, "dm", row.id, sender.id, attachments)
+        message = direct_message_of(row, sender, await extras_of(db, "dm", [row]))
         events = [
             await record_event(db, "dm.message", message, user_id=recipient.id),
             await record_event(db, "dm.message", message, user_id=sender.id),
@@ -72,7 +99,7 @@ async def send(
     return message
 
 
-async def list_messages(deps: Deps, user_id: str, peer_id: str, before: int | None, limit: int) -> DirectMessagePage:
+async def list_messages(deps: Deps, user_id: str, peer_id: str, cursor: PageCursor) -> DirectMessagePage:
     async with deps.db() as db:
         await other_user(db, user_id, peer_id)
         query = (
@@ -80,11 +107,10 @@ async def list_messages(deps: Deps, user_id: str, peer_id: str, before: int | No
             .join(User, User.id == DirectMessageRow.sender_id)
             .where(_between(user_id, peer_id))
         )
-        if before is not None:
-            query = query.where(DirectMessageRow.id < before)
-        rows = (await db.execute(query.order_by(DirectMessageRow.id.desc()).limit(limit + 1))).all()
-    items = [direct_message_of(row, sender) for row, sender in reversed(rows[:limit])]
-    return DirectMessagePage(items=items, next_before=items[0].id if len(rows) > limit and items else None)
+        page = await window(db, query, DirectMessageRow.id, cursor)
+        extras = await extras_of(db, "dm", [row for row, _ in page.rows])
+    items = [direct_message_of(row, sender, extras) for row, sender in page.rows]
+    return DirectMessagePage(items=items, next_before=page.next_before, next_after=page.next_after)
 
 
 async def conversations(deps: Deps, user_id: str, limit: int = 100) -> ConversationList:
@@ -115,11 +141,13 @@ async def conversations(deps: Deps, user_id: str, limit: int = 100) -> Conversat
             .where(
                 DirectMessageRow.recipient_id == user_id,
                 DirectMessageRow.read_at.is_(None),
+                DirectMessageRow.deleted_at.is_(None),
                 DirectMessageRow.sender_id.in_(peers),
             )
             .group_by(DirectMessageRow.sender_id)
         )
         unread = {sender_id: count for sender_id, count in unread_counts}
+        extras = await extras_of(db, "dm", list(messages.values()))
     items = []
     for peer_id, last in last_ids:
         if peer_id not in users:  # deleted between the queries; their messages are going too
@@ -128,7 +156,7 @@ async def conversations(deps: Deps, user_id: str, limit: int = 100) -> Conversat
         items.append(
             Conversation(
                 user=Person.model_validate(users[peer_id]),
-                last_message=direct_message_of(row, users[row.sender_id]),
+                last_message=direct_message_of(row, users[row.sender_id], extras),
                 unread=unread.get(peer_id, 0),
             )
         )
@@ -186,10 +214,28 @@ async def mark_read(
             .values(read_at=now, delivered_at=func.coalesce(DirectMessageRow.delivered_at, now))
         )
         receipt = ReadReceipt(user_id=reader_id, message_ids=ids, status="read", at=now)
-        event = await record_event(db, "dm.receipt", receipt, user_id=sender_id)
+        position = ReadPosition(
+            kind="dm", conversation_id=sender_id, message_id=ids[-1], unread=await unread_from(db, reader_id, sender_id)
+        )
+        events = [
+            await record_event(db, "dm.receipt", receipt, user_id=sender_id),
+            await record_event(db, "read.position", position, user_id=reader_id),  # the reader's other devices
+        ]
         await db.commit()
-    await deps.publish(event)
+    await deps.publish(*events)
     return ReadResult(read=len(ids), message_ids=ids)
+
+
+async def unread_from(db: AsyncSession, reader_id: str, sender_id: str) -> int:
+    count = await db.scalar(
+        select(func.count()).where(
+            DirectMessageRow.sender_id == sender_id,
+            DirectMessageRow.recipient_id == reader_id,
+            DirectMessageRow.read_at.is_(None),
+            DirectMessageRow.deleted_at.is_(None),
+        )
+    )
+    return int(count or 0)
 
 
 async def undelivered_to(db: AsyncSession, recipient_id: str) -> tuple[set[int], datetime | None]:

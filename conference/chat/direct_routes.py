@@ -6,7 +6,8 @@ from aiohttp import web
 
 from conference.accounts.auth import current_user
 from conference.chat import direct
-from conference.chat.routes import page_query
+from conference.chat.paging import page_cursor
+from conference.chat.routes import PAGE_QUERY
 from conference.chat.schemas import ConversationList, DirectMessage, DirectMessagePage, MarkRead, NewMessage, ReadResult
 from conference.deps import deps
 from conference.routing import ApiRoutes
@@ -24,27 +25,32 @@ async def conversations(request: web.Request) -> ConversationList:
 @routes.route(
     "GET",
     "/dm/{user_id}/messages",
-    summary="Direct messages with one user, oldest to newest, paged back",
-    query={"before": "message id cursor", "limit": "1-100, default 50"},
+    summary="Direct messages with one user, oldest to newest, paged back (or forward, or around one message)",
+    query=PAGE_QUERY,
     responses={200: DirectMessagePage},
 )
 async def list_messages(request: web.Request) -> DirectMessagePage:
-    before, limit = page_query(request)
     return await direct.list_messages(
-        deps(request), current_user(request).id, request.match_info["user_id"], before, limit
+        deps(request), current_user(request).id, request.match_info["user_id"], page_cursor(request)
     )
 
 
 @routes.route(
     "POST",
     "/dm/{user_id}/messages",
-    summary="Send a direct message (stored, then pushed)",
+    summary="Send a direct message (stored, then pushed); `reply_to` quotes a message of the same conversation",
     body=NewMessage,
     responses={201: DirectMessage},
 )
 async def send_message(request: web.Request, body: NewMessage) -> DirectMessage:
     return await direct.send(
-        deps(request), current_user(request), request.match_info["user_id"], body.content, body.client_id
+        deps(request),
+        current_user(request),
+        request.match_info["user_id"],
+        body.content,
+        body.client_id,
+        attachments=body.attachments,
+        reply_to=body.reply_to,
     )
 
 

@@ -6,43 +6,57 @@ from aiohttp import web
 
 from conference.accounts.auth import current_user
 from conference.chat import rooms as room_chat
+from conference.chat.paging import MAX_ID, page_cursor
 from conference.chat.schemas import Message, MessagePage, NewMessage
 from conference.deps import deps
-from conference.routing import ApiRoutes, query_int
+from conference.errors import NotFound
+from conference.routing import ApiRoutes
 
 routes = ApiRoutes("chat")
+PAGE_QUERY = {
+    "before": "message id cursor: older messages",
+    "after": "message id cursor: newer messages",
+    "around": "a message id: the page around it (jumping to a quoted message)",
+    "limit": "1-100, default 50",
+}
 
 
-def page_query(request: web.Request) -> tuple[int | None, int]:
-    """`before` (a message id cursor, absent for the newest page) and `limit` of a history page."""
-    before = query_int(request, "before", 0, 1, 2**62) if request.query.get("before") else None
-    return before, query_int(request, "limit", 50, 1, 100)
+def message_id_of(request: web.Request) -> int:
+    raw = request.match_info["message_id"]
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise NotFound("no message with this id")
+    return int(raw)
 
 
 @routes.route(
     "GET",
     "/rooms/{room_id}/chat/messages",
-    summary="Room chat, oldest to newest, paged back (members and guests of this room)",
+    summary="Room chat, oldest to newest, paged back (or forward, or around one message)",
     auth="user_or_guest",
-    query={"before": "message id cursor", "limit": "1-100, default 50"},
+    query=PAGE_QUERY,
     responses={200: MessagePage},
 )
 async def list_messages(request: web.Request) -> MessagePage:
-    before, limit = page_query(request)
     return await room_chat.list_messages(
-        deps(request), request.match_info["room_id"], current_user(request).id, before, limit
+        deps(request), request.match_info["room_id"], current_user(request).id, page_cursor(request)
     )
 
 
 @routes.route(
     "POST",
     "/rooms/{room_id}/chat/messages",
-    summary="Post to a room's chat (members and guests of this room)",
+    summary="Post to a room's chat (members and guests of this room); `reply_to` quotes a message of the same room",
     auth="user_or_guest",
     body=NewMessage,
     responses={201: Message},
 )
 async def post_message(request: web.Request, body: NewMessage) -> Message:
     return await room_chat.post_message(
-        deps(request), request.match_info["room_id"], current_user(request), body.content, body.client_id
+        deps(request),
+        request.match_info["room_id"],
+        current_user(request),
+        body.content,
+        body.client_id,
+        body.attachments,
+        reply_to=body.reply_to,
     )

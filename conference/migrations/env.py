@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from conference.db import Base, UtcDateTime, import_models
+from conference.migrations.scripts import made_by_hand
 
 import_models()
 config = context.config
@@ -45,6 +46,7 @@ def run_on(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=made_by_hand,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -10,11 +10,12 @@ def event_models() -> dict[str, type[BaseModel]]:
     from conference.accounts.schemas import EVENTS as accounts
     from conference.calls.schemas import EVENTS as calls
     from conference.chat.schemas import EVENTS as chat
+    from conference.groups.schemas import EVENTS as groups
     from conference.realtime.schemas import EVENTS as realtime
     from conference.recordings.schemas import EVENTS as recordings
     from conference.rooms.schemas import EVENTS as rooms
 
-    return {**accounts, **rooms, **chat, **calls, **realtime, **recordings}
+    return {**accounts, **rooms, **chat, **calls, **realtime, **recordings, **groups}
 
 
 def frame_models() -> dict[str, type[BaseModel]]:

@@ -48,12 +48,14 @@ class ChatSend(Frame):
     type: Literal["chat.send"]
     room_id: str = Field(min_length=1, max_length=32)
     content: str = Field(min_length=1, max_length=4000)
+    reply_to: int | None = Field(default=None, ge=1)
 
 
 class DmSend(Frame):
     type: Literal["dm.send"]
     to: str = Field(min_length=1, max_length=32)
     content: str = Field(min_length=1, max_length=4000)
+    reply_to: int | None = Field(default=None, ge=1)
 
 
 class Typing(Frame):  # what a client sends; what others get is realtime.schemas.Typing
@@ -197,10 +199,14 @@ async def _act(connection: Connection, stream: EventStream, frame: Frame) -> Non
     if isinstance(frame, Ping):
         connection.reply("pong", Pong())
     elif isinstance(frame, ChatSend):
-        message = await room_chat.post_message(deps, frame.room_id, user, frame.content, frame.client_id)
+        message = await room_chat.post_message(
+            deps, frame.room_id, user, frame.content, frame.client_id, reply_to=frame.reply_to
+        )
         connection.reply("ack", Ack(message))
     elif isinstance(frame, DmSend):
-        sent = await direct.send(deps, user, frame.to, frame.content, frame.client_id, field="to")
+        sent = await direct.send(
+            deps, user, frame.to, frame.content, frame.client_id, field="to", reply_to=frame.reply_to
+        )
         connection.reply("ack", Ack(sent))
     elif isinstance(frame, Read):
         await direct.mark_read(deps, user.id, message_id=frame.message_id)

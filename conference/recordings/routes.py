@@ -8,11 +8,11 @@ from aiohttp import web
 
 from conference.accounts.auth import authenticate, current_user
 from conference.deps import deps
-from conference.errors import RangeNotSatisfiable, Unauthorized
+from conference.downloads import send_file
+from conference.errors import Unauthorized
 from conference.recordings import links, service
 from conference.recordings.schemas import Layout, Recording, RecordingList
 from conference.recordings.service import Caller
-from conference.recordings.storage import LocalFile, ObjectStream, RangeNotServable
 from conference.routing import Answer, ApiRoutes, Body, Timestamp
 from conference.state import API_KEY, USER
 
@@ -34,42 +34,6 @@ class FileLink(Answer):
 def _caller(request: web.Request) -> Caller:
     user, key = request.get(USER), request.get(API_KEY)
     return Caller(user_id=user.id if user else None, api_key_id=key.id if key else None)
-
-
-def _unsatisfiable(size: int | None, message: str | None = None) -> RangeNotSatisfiable:
-    return RangeNotSatisfiable(message, headers={"Content-Range": f"bytes */{'*' if size is None else size}"})
-
-
-async def _check_range(request: web.Request, found: service.RecordingFile, size: int | None) -> None:
-    """A Range the file cannot serve gets the one error shape (aiohttp would answer 416 with no body).
-    A bucket checks the start itself (size None) but ignores a malformed Range, so syntax is checked here."""
-    if "Range" not in request.headers:
-        return
-    try:
-        wanted = request.http_range
-    except ValueError:
-        size = size if size is not None else await found.storage.size(found.key)
-        raise _unsatisfiable(size, "the Range header is not valid") from None
-    start = wanted.start if wanted.start is not None and wanted.start >= 0 else None
-    if size is not None and start is not None and start >= size:
-        raise _unsatisfiable(size)
-
-
-async def _stream(request: web.Request, source: ObjectStream, headers: dict[str, str]) -> web.StreamResponse:
-    """An object from the bucket, as the bucket answered the (passed-through) Range."""
-    try:
-        response = web.StreamResponse(status=source.status, headers=headers)
-        response.content_length = source.content_length
-        response.headers["Accept-Ranges"] = "bytes"
-        if source.content_range:
-            response.headers["Content-Range"] = source.content_range
-        await response.prepare(request)
-        async for chunk in source.chunks:
-            await response.write(chunk)
-        await response.write_eof()
-        return response
-    finally:
-        await source.close()
 
 
 def _recording_id(request: web.Request) -> str:
@@ -167,16 +131,8 @@ async def download_recording(request: web.Request) -> web.StreamResponse:
         "Content-Disposition": f'attachment; filename="{found.download_name}"',
         "Cache-Control": "private, max-age=3600",
     }
-    try:
-        source = await found.open(request.headers.get("Range"))
-    except RangeNotServable as error:
-        raise _unsatisfiable(error.size) from None
-    if isinstance(source, LocalFile):
-        await _check_range(request, found, source.path.stat().st_size)
-        return web.FileResponse(source.path, headers=headers)
-    try:
-        await _check_range(request, found, None)
-    except RangeNotSatisfiable:
-        await source.close()
-        raise
-    return await _stream(request, source, headers)
+
+    async def size_of() -> int | None:
+        return await found.storage.size(found.key)
+
+    return await send_file(request, found.open, size_of, headers)

@@ -15,7 +15,9 @@ class Room(Base):
 
     id: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(8), default="room")  # room | call (a direct call's room)
+    kind: Mapped[str] = mapped_column(
+        String(8), default="room"
+    )  # room | call (a direct call's) | group (a group call's)
     host_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(8), default="active")  # active | ended

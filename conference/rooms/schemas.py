@@ -33,7 +33,9 @@ class Room(Answer):
         description="off: accounts only; lobby: guests wait for a host; open: guests come straight in"
     )
     e2ee: bool = Field(description="media is end-to-end encrypted; the key travels only in the link's #key= fragment")
-    kind: Literal["room", "call"] = Field(description="call: the room of a direct call")
+    kind: Literal["room", "call", "group"] = Field(
+        description="call: the room of a direct call; group: the room of a group's call"
+    )
     starts_at: Timestamp | None = Field(description="scheduled start: before it only hosts may join")
     expires_at: Timestamp | None = Field(description="the room ends itself then")
     created_at: Timestamp

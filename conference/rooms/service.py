@@ -314,6 +314,35 @@ async def open_call_room(deps: Deps, caller: User, callee: User) -> Room:
     return Room.of(row, deps.settings.public_url)
 
 
+async def open_group_room(deps: Deps, host: User, name: str, member_ids: Collection[str]) -> Room:
+    """A locked room for a group's call: the caller hosts it, the group's members may join. It outlives its
+    rings (nobody answering ends no group room); it ends like any room."""
+    row = await _insert_room(
+        deps,
+        name=name[:100],
+        max_participants=min(100, max(2, len(member_ids))),
+        waiting_room=False,
+        host_id=host.id,
+        kind="group",
+        locked=True,
+        member_ids=tuple(user_id for user_id in member_ids if user_id != host.id),
+    )
+    return Room.of(row, deps.settings.public_url)
+
+
+async def let_into_room(db: AsyncSession, room_id: str, user_ids: Collection[str]) -> None:
+    """Makes people members of a locked room (a group's members who joined the group after its call opened)."""
+    room = await db.get(RoomRow, room_id)
+    if room is None:
+        return
+    present = set(await db.scalars(select(RoomMember.user_id).where(RoomMember.room_id == room_id)))
+    db.add_all(
+        RoomMember(room_id=room_id, user_id=user_id, state="left")
+        for user_id in user_ids
+        if user_id not in present and user_id != room.host_id
+    )
+
+
 async def room_is_active(db: AsyncSession, room_id: str) -> bool:
     room = await db.get(RoomRow, room_id)
     return room is not None and room.status != "ended"
@@ -323,5 +352,5 @@ async def end_call_room(db: AsyncSession, room_id: str) -> None:
     """Closes the room of a call that ended unanswered, in the caller's transaction. Nobody is in
     its media yet, so LiveKit has nobody to disconnect."""
     room = await db.get(RoomRow, room_id)
-    if room is not None and room.status != "ended":
+    if room is not None and room.kind == "call" and room.status != "ended":
         room.status, room.ended_at = "ended", utcnow()

@@ -52,6 +52,9 @@ async def test_a_database_filled_by_main_is_upgraded_and_served(kind, tmp_path, 
         assert [message["content"] for message in chat["items"]] == ["hello from before", "still here?"]
         direct = await (await api.get(f"/api/v1/dm/{filled.bob_id}/messages", headers=alice)).json()
         assert [message["content"] for message in direct["items"]] == ["a direct word"]
+        # Messages written before search existed are found (migration 0010 indexes what is there).
+        found = await (await api.get("/api/v1/search", params={"q": "word"}, headers=alice)).json()
+        assert [(hit["kind"], hit["conversation_id"]) for hit in found["items"]] == [("dm", filled.bob_id)]
         contacts = await (await api.get("/api/v1/contacts", headers=alice)).json()
         assert [(c["user"]["id"], c["status"]) for c in contacts["items"]] == [(filled.bob_id, "accepted")]
         history = await api.get(f"/api/v1/rooms/{ROOM_ID}/sessions", headers=alice)

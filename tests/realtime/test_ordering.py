@@ -14,7 +14,18 @@ from tests.realtime.sockets import connect
 
 async def record_chat(app, room_id: str, content: str):
     async with app[DEPS].db() as db:
-        message = Message(id=0, room_id=room_id, sender=None, content=content, client_id=None, created_at=utcnow())
+        message = Message(
+            id=0,
+            room_id=room_id,
+            sender=None,
+            content=content,
+            client_id=None,
+            created_at=utcnow(),
+            edited_at=None,
+            deleted=False,
+            reply_to=None,
+            reactions=[],
+        )
         event = await record_event(db, "chat.message", message, room_id=room_id)
         await db.commit()
     return event

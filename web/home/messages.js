@@ -9,6 +9,9 @@ import { Thread } from './thread.js';
 /** @import { PageContext } from '../app.js' */
 /** @import { Conversation, DirectMessage, Person } from '../endpoints.js' */
 
+/** @type {('dm.message.edited' | 'dm.message.deleted' | 'dm.reaction')[]} */
+const CHANGES = ['dm.message.edited', 'dm.message.deleted', 'dm.reaction'];
+
 /**
  * The other person of a direct message, seen from me.
  * @param {DirectMessage} message
@@ -39,7 +42,11 @@ function conversationItem({ user, last_message: last, unread }, open, onOpen) {
         'span',
         { class: 'list__main' },
         h('span', { class: 'list__title' }, name),
-        h('span', { class: 'list__meta conversation__last' }, last?.content || ''),
+        h(
+          'span',
+          { class: 'list__meta conversation__last' },
+          last?.deleted ? t('messages.deleted') : last?.content || '',
+        ),
       ),
       badge,
     ),
@@ -81,7 +88,14 @@ export function messagesTab(panel, ctx) {
     if (thread.peer && peerOf(message, me) === thread.peer) thread.add(message);
     loadConversations();
   });
+  /** @param {DirectMessage} message */
+  const changed = (message) => {
+    if (thread.peer && peerOf(message, me) === thread.peer) thread.update(message);
+    loadConversations();
+  };
+  const offChanges = CHANGES.map((type) => realtime.on(type, changed));
   const offReceipt = realtime.on('dm.receipt', () => thread.peer && loadConversations());
+  const offRead = realtime.on('read.position', (position) => position.kind === 'dm' && loadConversations());
   const offResync = realtime.on('resync', () => {
     loadConversations();
     thread.catchUp();
@@ -90,6 +104,8 @@ export function messagesTab(panel, ctx) {
     thread.close();
     offMessage();
     offReceipt();
+    offRead();
     offResync();
+    for (const off of offChanges) off();
   };
 }

@@ -4,6 +4,7 @@ import { rooms } from '../endpoints.js';
 import { formatDateTime, t } from '../i18n.js';
 import { upcomingLine } from '../room/schedule.js';
 import { emptyState, errorText } from '../ui.js';
+import { paintUnread } from './unread.js';
 
 /** @import { PageContext } from '../app.js' */
 /** @import { Room } from '../endpoints.js' */
@@ -51,6 +52,7 @@ export function roomsTab(panel, ctx) {
       list.removeAttribute('aria-busy');
       if (!answer.items.length) return list.replaceWith(emptyState(t('home.no_rooms'), 'my-rooms-empty'));
       list.append(...answer.items.map((/** @type {Room} */ room) => roomItem(room, ctx.user?.id)));
+      paintUnread(list);
     })
     .catch((error) => list.replaceWith(emptyState(errorText(error), 'my-rooms-error')));
 }

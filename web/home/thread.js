@@ -1,12 +1,46 @@
-// One open direct-message conversation: its messages, the composer, typing and read receipts.
+// One open direct-message conversation: its messages, the composer, typing and read receipts; replies,
+// edits, deletes and reactions through each message's menu.
+import { attachmentList, dropZone, PendingFiles } from '../attachments.js';
 import { h, linkified } from '../dom.js';
 import { dm } from '../endpoints.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
+import {
+  confirmDelete,
+  Draft,
+  messageBody,
+  messageMenu,
+  quoteBlock,
+  reactionChips,
+  ShownMessages,
+  showMessage,
+} from '../messaging.js';
 import { typingLine } from '../typing.js';
 import { avatar, emptyState, errorText } from '../ui.js';
 
 /** @import { DirectMessage, Person } from '../endpoints.js' */
 /** @import { TypingLine } from '../typing.js' */
+/** @import { AnyMessage, MessageActions } from '../messaging.js' */
+
+/** @param {DirectMessage} message @param {MessageActions} actions */
+function bubble(message, actions) {
+  const mine = message.sender?.id === actions.me;
+  const read = mine && message.read_at ? ` · ${t('dm.read')}` : '';
+  return h(
+    'li',
+    { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid: 'dm-message', dataset: { id: String(message.id) } },
+    quoteBlock(message, actions),
+    messageBody(message, 'bubble__text'),
+    message.deleted ? null : attachmentList(message.attachments),
+    reactionChips(message, actions),
+    h(
+      'span',
+      { class: 'bubble__meta', title: formatDateTime(message.created_at) },
+      formatTime(message.created_at),
+      read,
+      messageMenu(message, actions),
+    ),
+  );
+}
 
 export class Thread {
   /**
@@ -24,9 +58,17 @@ export class Thread {
     this.typing = null;
     /** @type {Set<string>} */
     this.seen = new Set();
+    /** @type {ShownMessages<DirectMessage>} */
+    this.items = new ShownMessages((message) => bubble(message, this.actions()));
+    /** @type {Draft | null} the reply or edit in progress */
+    this.draft = null;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.readTimer = undefined;
     this.element = h('div', { class: 'thread', testid: 'dm-thread' }, emptyState(t('dm.pick')));
+    /** @type {PendingFiles | null} the open conversation's files to send */
+    this.files = null;
+    // Once: the element stays while conversations change, so a drop goes to whichever is open.
+    dropZone(this.element, (files) => this.files?.add(files));
   }
 
   /** @param {Pick<Person, 'id' | 'login' | 'display_name'>} user */
@@ -34,6 +76,7 @@ export class Thread {
     const peer = user.id;
     this.peer = peer;
     this.seen.clear();
+    this.items.clear();
     const name = user.display_name || user.login || peer;
     const list = h('ol', { class: 'thread__list', testid: 'dm-list', 'aria-live': 'polite' });
     this.list = list;
@@ -48,8 +91,12 @@ export class Thread {
       h('h3', { class: 'thread__title' }, avatar(name), name),
       list,
       this.typing.element,
+      composer.files.tray,
+      composer.draft.element,
       composer.form,
     );
+    this.files = composer.files;
+    composer.files.listenForPaste(composer.input);
     composer.input.focus();
     await this.catchUp();
   }
@@ -78,19 +125,32 @@ export class Thread {
       testid: 'dm-input',
       placeholder: t('dm.placeholder', { name }),
     });
+    const files = new PendingFiles({ idPrefix: 'dm', onError: (text) => this.showError(text) });
     const form = h(
       'form',
       { class: 'composer' },
       h('label', { class: 'visually-hidden', for: 'dm-input' }, t('dm.placeholder', { name })),
+      files.control,
       input,
       h('button', { class: 'button button--primary', type: 'submit', testid: 'dm-send' }, t('chat.send')),
     );
+    const draft = new Draft(input);
+    this.draft = draft;
     const send = async () => {
       const content = input.value.trim();
-      if (!content) return;
+      if (!content && !files.items.length) return;
+      const pending = draft.pending;
       input.value = '';
       try {
-        this.add(await dm.send(peer, content));
+        if (pending?.mode === 'edit') {
+          if (content) this.update(await dm.edit(peer, pending.message.id, content));
+        } else {
+          const attachments = await files.ready();
+          if (!content && !attachments.length) return;
+          this.add(await dm.send(peer, content, { attachments, replyTo: draft.replyTo() }));
+          files.clear();
+        }
+        draft.clear();
       } catch (error) {
         input.value = content;
         this.showError(errorText(error));
@@ -106,31 +166,66 @@ export class Thread {
       event.preventDefault();
       send();
     });
-    return { form, input };
+    return { form, input, draft, files };
   }
 
   /** @param {DirectMessage} message */
   add(message) {
-    if (!this.list || this.seen.has(String(message.id))) return;
+    if (!this.list) return;
+    if (this.seen.has(String(message.id))) return this.update(message);
     this.seen.add(String(message.id));
     const mine = message.sender?.id === this.me;
     this.typing?.heard(message.sender?.id);
-    const read = mine && message.read_at ? ` · ${t('dm.read')}` : '';
-    this.list.append(
-      h(
-        'li',
-        { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid: 'dm-message', dataset: { id: String(message.id) } },
-        h('p', { class: 'bubble__text' }, linkified(message.content)),
-        h(
-          'span',
-          { class: 'bubble__meta', title: formatDateTime(message.created_at) },
-          formatTime(message.created_at),
-          read,
-        ),
-      ),
-    );
+    this.list.append(this.items.add(message));
     this.list.scrollTop = this.list.scrollHeight;
     if (!mine && !message.read_at) this.markRead();
+  }
+
+  /** A shown message changed (edited, deleted, reacted to): it is drawn again in place. @param {DirectMessage} message */
+  update(message) {
+    this.items.update(message);
+  }
+
+  /** What a message's menu and chips do in this conversation. @returns {MessageActions} */
+  actions() {
+    const peer = this.peer ?? '';
+    return {
+      me: this.me,
+      react: (message, emoji, on) => this.run(dm.react(peer, message.id, emoji, on)),
+      reply: (message) => this.draft?.reply(message),
+      edit: (message) => this.draft?.edit(message),
+      remove: async (message) => {
+        if (await confirmDelete()) this.run(dm.remove(peer, message.id));
+      },
+      jump: (id) => this.jump(id),
+    };
+  }
+
+  /** @param {Promise<AnyMessage>} change */
+  async run(change) {
+    try {
+      this.update(/** @type {DirectMessage} */ (await change));
+    } catch (error) {
+      this.showError(errorText(error));
+    }
+  }
+
+  /** Shows a quoted message, loading the history around it when it is older than the shown ones. @param {number} id */
+  async jump(id) {
+    const peer = this.peer;
+    if (!this.list || !peer || showMessage(this.list, id)) return;
+    try {
+      const { items } = await dm.messages(peer, { around: id, limit: 50 });
+      if (peer !== this.peer || !this.list) return;
+      const first = this.list.firstChild;
+      for (const message of items.filter((m) => !this.seen.has(String(m.id)))) {
+        this.seen.add(String(message.id));
+        this.list.insertBefore(this.items.add(message), first);
+      }
+      showMessage(this.list, id);
+    } catch (error) {
+      this.showError(errorText(error));
+    }
   }
 
   /** Marks the conversation read shortly after messages arrive, when this tab is visible. */
@@ -154,4 +249,59 @@ export class Thread {
     this.typing?.stop();
     clearTimeout(this.readTimer);
   }
+}
+
+/**
+ * One message bubble; group threads show it like a direct message, with the author's name above.
+ * @param {{id: number, content: string, createdAt: string, mine: boolean, author?: string, testid: string}} message
+ */
+export function messageBubble({ id, content, createdAt, mine, author, testid }) {
+  return h(
+    'li',
+    { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid, dataset: { id: String(id) } },
+    author && !mine ? h('span', { class: 'bubble__author' }, author) : null,
+    h('p', { class: 'bubble__text' }, linkified(content)),
+    h('span', { class: 'bubble__meta', title: formatDateTime(createdAt) }, formatTime(createdAt)),
+  );
+}
+
+/**
+ * A labelled textarea where Enter sends and Shift+Enter breaks the line, and a send button. `onSend` gets
+ * the trimmed text; when it throws, the text is put back.
+ * @param {{id: string, label: string, testid: string, onSend: (content: string) => Promise<void>}} spec
+ */
+export function messageComposer({ id, label, testid, onSend }) {
+  const input = h('textarea', {
+    id,
+    class: 'input chat-input',
+    rows: 1,
+    maxlength: 4000,
+    testid: `${testid}-input`,
+    placeholder: label,
+  });
+  const send = async () => {
+    const content = input.value.trim();
+    if (!content) return;
+    input.value = '';
+    await onSend(content).catch(() => {
+      input.value = content;
+    });
+  };
+  const form = h(
+    'form',
+    { class: 'composer' },
+    h('label', { class: 'visually-hidden', for: id }, label),
+    input,
+    h('button', { class: 'button button--primary', type: 'submit', testid: `${testid}-send` }, t('chat.send')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey) return;
+    event.preventDefault();
+    send();
+  });
+  return { form, input };
 }

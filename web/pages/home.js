@@ -3,11 +3,14 @@ import { currentUser } from '../api.js';
 import { h } from '../dom.js';
 import { auth } from '../endpoints.js';
 import { contactsTab } from '../home/contacts.js';
+import { groupsTab } from '../home/groups.js';
 import { historyTab } from '../home/history.js';
 import { meetingCards } from '../home/meetings.js';
 import { messagesTab } from '../home/messages.js';
 import { openProfile } from '../home/profile.js';
 import { roomsTab } from '../home/rooms.js';
+import { searchBox } from '../home/search.js';
+import { watchUnread } from '../home/unread.js';
 import { t } from '../i18n.js';
 import { avatar, brand, languageSwitch, renderInto } from '../ui.js';
 
@@ -24,6 +27,7 @@ const TABS = [
   { id: 'history', label: 'home.tab_history', build: historyTab },
   { id: 'contacts', label: 'home.tab_contacts', build: contactsTab },
   { id: 'messages', label: 'home.tab_messages', build: messagesTab },
+  { id: 'groups', label: 'home.tab_groups', build: groupsTab },
 ];
 
 /**
@@ -123,10 +127,16 @@ export function render(root, ctx) {
     h('h1', { class: 'home__title' }, t('home.title')),
     h('p', { class: 'home__lead' }, t('home.lead')),
     meetingCards(ctx),
+    searchBox(ctx),
     tabs.tablist,
     tabs.panel,
   );
   renderInto(root, h('div', { class: 'home-page' }, header, main));
-  tabs.select(ctx.query.get('dm') ? 'messages' : sessionStorage.getItem(TAB_KEY) || 'rooms');
-  return tabs.stop;
+  const asked = ctx.query.get('group') ? 'groups' : ctx.query.get('dm') ? 'messages' : null;
+  tabs.select(asked || sessionStorage.getItem(TAB_KEY) || 'rooms');
+  const stopUnread = watchUnread();
+  return () => {
+    stopUnread();
+    tabs.stop();
+  };
 }

@@ -113,6 +113,7 @@ export class Call {
       me: user?.id,
       onClose: () => this.setPanel(null),
       onUnread: (n) => this.controls.setUnread(n),
+      isHost: () => this.isHost,
     });
     if (this.info.e2ee) this.chat.element.querySelector('header')?.after(e2eeNotice());
     this.people = new PeoplePanel(room, this.info, {

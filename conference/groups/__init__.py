@@ -1,0 +1,1 @@
+"""Group conversations outside meetings: members, messages, read positions and group calls."""
