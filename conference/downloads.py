@@ -1,6 +1,7 @@
 """Sending a stored file (conference/filestore.py) as an HTTP answer, with range requests: a local file
 goes out with sendfile (aiohttp answers its Range), a bucket object streams as the bucket answered the
-passed-through Range. A Range nobody can serve gets the one error shape, not aiohttp's bare 416."""
+passed-through Range. A Range nobody can serve gets the one error shape, not aiohttp's bare 416; a storage
+that fails before the answer starts gets 503 `storage_unavailable` (filestore.py raises it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from conference.errors import NotFound, RangeNotSatisfiable
-from conference.filestore import LocalFile, ObjectStream, RangeNotServable
+from conference.filestore import LocalFile, ObjectStream, RangeNotServable, disk_io
 
 SizeOf = Callable[[], Awaitable[int | None]]
 
@@ -62,7 +63,14 @@ async def send_file(
     if source is None:
         raise NotFound("the file is missing")
     if isinstance(source, LocalFile):
-        await check_range(request, source.path.stat().st_size, size_of)
+        try:
+            size = source.path.stat().st_size
+        except FileNotFoundError:  # deleted since it was opened
+            raise NotFound("the file is missing") from None
+        except OSError:
+            with disk_io("read a file"):
+                raise
+        await check_range(request, size, size_of)
         return web.FileResponse(source.path, headers=headers)
     try:
         await check_range(request, None, size_of)

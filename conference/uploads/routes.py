@@ -14,7 +14,7 @@ from conference.accounts.auth import current_user
 from conference.deps import deps
 from conference.downloads import send_file
 from conference.errors import PayloadTooLarge, ValidationFailed
-from conference.filestore import LocalFile, ObjectStream
+from conference.filestore import LocalFile, ObjectStream, disk_io
 from conference.routing import ApiRoutes
 from conference.settings import Settings
 from conference.uploads import service
@@ -46,20 +46,30 @@ async def _file_part(request: web.Request) -> BodyPartReader:
 
 
 async def _spool(part: BodyPartReader, target: Path, settings: Settings) -> None:
-    """Writes the part to disk as it arrives, stopping (413) as soon as it passes the limit."""
+    """Writes the part to disk as it arrives, stopping (413) as soon as it passes the limit. Only the
+    disk's failures are the storage's (503): a client that goes away mid-body fails the read instead."""
     written = 0
-    with target.open("wb") as file:
+    with disk_io("spool an upload"):
+        file = target.open("wb")
+    try:
         while chunk := await part.read_chunk(CHUNK):
             written += len(chunk)
             if written > settings.upload_max_bytes:
                 raise _too_large(settings)
-            file.write(chunk)
+            with disk_io("spool an upload"):
+                file.write(chunk)
+    finally:
+        with disk_io("spool an upload"):
+            file.close()  # flushes the last buffer, which may find the disk full too
 
 
 @routes.route(
     "POST",
     "/uploads",
-    summary="Upload a file to attach to a message (multipart/form-data, part `file`; 413 past UPLOAD_MAX_BYTES)",
+    summary=(
+        "Upload a file to attach to a message (multipart/form-data, part `file`; 413 past UPLOAD_MAX_BYTES;"
+        " 503 storage_unavailable, nothing kept, when the storage fails)"
+    ),
     responses={201: Attachment},
 )
 async def upload(request: web.Request) -> Attachment:
