@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from conference.errors import NotFound, RangeNotSatisfiable
-from conference.filestore import LocalFile, ObjectStream, RangeNotServable, disk_io
+from conference.filestore import LocalFile, ObjectStream, RangeNotServable, bucket_failure, disk_io
 
 SizeOf = Callable[[], Awaitable[int | None]]
 
@@ -41,7 +41,17 @@ async def stream_object(request: web.Request, source: ObjectStream, headers: dic
         if source.content_range:
             response.headers["Content-Range"] = source.content_range
         await response.prepare(request)
-        async for chunk in source.chunks:
+        chunks = aiter(source.chunks)
+        while True:
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except Exception as error:  # the status went out already: all left is to cut the answer short
+                if bucket_failure(error, "stream a file") is None:
+                    raise
+                response.force_close()  # the client sees fewer bytes than Content-Length, not a 500 page
+                return response
             await response.write(chunk)
         await response.write_eof()
         return response

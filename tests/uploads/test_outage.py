@@ -6,8 +6,10 @@ works again once the storage is back, without a restart."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
+import aiohttp
 import pytest
 from aiobotocore.session import AioSession
 from sqlalchemy import func, select
@@ -122,3 +124,28 @@ async def test_a_stopped_bucket_answers_503_and_keeps_nothing(make_api, own_s3, 
         again = await uploaded(api, alice, b"back again", "again.txt")
         download = await api.get(again["url"], headers=alice.headers)
         assert download.status == 200 and await download.read() == b"back again"
+
+
+async def test_a_bucket_that_dies_mid_download_cuts_the_answer_short(make_api, own_s3, tmp_path, caplog):
+    bucket = f"upl-{uuid.uuid4().hex[:10]}"
+    async with _client(own_s3) as s3:
+        await s3.create_bucket(Bucket=bucket)
+    settings = {
+        "uploads_s3_endpoint": own_s3.endpoint,
+        "uploads_s3_bucket": bucket,
+        "uploads_s3_access_key": own_s3.access_key,
+        "uploads_s3_secret_key": own_s3.secret_key,
+        "uploads_s3_region": own_s3.region,
+    }
+    big = os.urandom(40 * 1024 * 1024)  # far more than the sockets between the three of us buffer
+    async with make_api("sqlite", uploads_dir=tmp_path / "disk", upload_max_bytes=len(big), **settings) as api:
+        owner = await register(api)
+        stored = await uploaded(api, owner, big, "big.bin")
+        response = await api.get(stored["url"], headers=owner.headers)
+        assert response.status == 200 and response.content_length == len(big)
+        first = await response.content.readexactly(64 * 1024)
+        own_s3.kill()
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await response.read()
+        assert first == big[: len(first)]
+        assert "unhandled error" not in caplog.text
