@@ -1,6 +1,7 @@
 """Sending a stored file (conference/filestore.py) as an HTTP answer, with range requests: a local file
 goes out with sendfile (aiohttp answers its Range), a bucket object streams as the bucket answered the
-passed-through Range. A Range nobody can serve gets the one error shape, not aiohttp's bare 416."""
+passed-through Range. A Range nobody can serve gets the one error shape, not aiohttp's bare 416; a storage
+that fails before the answer starts gets 503 `storage_unavailable` (filestore.py raises it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from conference.errors import NotFound, RangeNotSatisfiable
-from conference.filestore import LocalFile, ObjectStream, RangeNotServable
+from conference.filestore import LocalFile, ObjectStream, RangeNotServable, bucket_failure, disk_io
 
 SizeOf = Callable[[], Awaitable[int | None]]
 
@@ -40,7 +41,17 @@ async def stream_object(request: web.Request, source: ObjectStream, headers: dic
         if source.content_range:
             response.headers["Content-Range"] = source.content_range
         await response.prepare(request)
-        async for chunk in source.chunks:
+        chunks = aiter(source.chunks)
+        while True:
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except Exception as error:  # the status went out already: all left is to cut the answer short
+                if bucket_failure(error, "stream a file") is None:
+                    raise
+                response.force_close()  # the client sees fewer bytes than Content-Length, not a 500 page
+                return response
             await response.write(chunk)
         await response.write_eof()
         return response
@@ -62,7 +73,14 @@ async def send_file(
     if source is None:
         raise NotFound("the file is missing")
     if isinstance(source, LocalFile):
-        await check_range(request, source.path.stat().st_size, size_of)
+        try:
+            size = source.path.stat().st_size
+        except FileNotFoundError:  # deleted since it was opened
+            raise NotFound("the file is missing") from None
+        except OSError:
+            with disk_io("read a file"):
+                raise
+        await check_range(request, size, size_of)
         return web.FileResponse(source.path, headers=headers)
     try:
         await check_range(request, None, size_of)

@@ -167,6 +167,17 @@ class DatabaseUnavailable(ApiError):
     status, code, default_message = 503, "database_unavailable", "the database is unreachable right now"
 
 
+class StorageUnavailable(ApiError):
+    """The file storage (UPLOADS_DIR's disk, an S3 bucket) refused or could not be reached: nothing was
+    kept, so the same request may simply be sent again later."""
+
+    status, code, default_message = 503, "storage_unavailable", "file storage is unavailable right now; try again"
+    retry_after = 30
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(self.retry_after)})
+
+
 class _HttpError(ApiError):
     """aiohttp's own HTTP errors (unknown route, wrong method, body too large) in our shape."""
 

@@ -3,29 +3,42 @@ storage, shared by recordings (recordings/storage.py) and attachments (uploads/s
 - LocalFiles: a directory; downloads go out with sendfile and aiohttp answers their ranges.
 - BucketFiles: any S3-compatible bucket (AWS, MinIO, Ceph, versitygw, ...) through aiobotocore, so
   every app replica serves the same files; downloads stream from the bucket, ranges passed through.
-Both take finished local files (`put`): writers spool to disk first, then hand the file over."""
+Both take finished local files (`put`): writers spool to disk first, then hand the file over.
+
+A storage that fails (a disk full, read-only or gone; a bucket unreachable, timing out or refusing)
+raises StorageUnavailable (503 `storage_unavailable`, Retry-After), never the driver's own error: the
+caller has kept nothing and the same request may be sent again once the storage is back."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ValidationError as BotoValidationError
+
+from conference.errors import StorageUnavailable
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
     from types_aiobotocore_s3.type_defs import CompletedPartTypeDef
 
+log = logging.getLogger("conference.storage")
 PART_BYTES = 8 * 1024 * 1024  # multipart upload part size (S3's minimum is 5 MiB)
 CHUNK_BYTES = 64 * 1024
+CONNECT_TIMEOUT_S = 5  # a bucket that does not answer a connect by then is down, not slow
+# ClientError codes that say the bucket is there but cannot serve now (throttled, failing, timing out)
+_BUCKET_BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "RequestTimeTooSkewed"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,57 @@ class BucketConfig:
     region: str = "us-east-1"
 
 
+@contextlib.contextmanager
+def disk_io(what: str) -> Iterator[None]:
+    """A disk that refuses a read or write (full, read-only, unmounted, failing) is storage being
+    unavailable, not a bug of the request."""
+    try:
+        yield
+    except OSError as error:
+        log.warning("file storage on disk failed to %s: %s", what, error)
+        raise StorageUnavailable() from error
+
+
+def bucket_failure(error: Exception, what: str) -> StorageUnavailable | None:
+    """The StorageUnavailable to raise for a bucket call that failed this way; None for what is not an
+    outage (a missing key, a bad range: the caller's business, or a bug)."""
+    if isinstance(error, BotoValidationError):
+        return None  # parameters botocore refused before sending: a bug here
+    if isinstance(error, BotoCoreError | aiohttp.ClientError | TimeoutError):  # unreachable, reset, timed out
+        log.warning("bucket unreachable to %s: %s: %s", what, type(error).__name__, error)
+        return StorageUnavailable()
+    if isinstance(error, ClientError):
+        code = _code(error)
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if _missing(error) or code == "InvalidRange":
+            return None
+        if status >= 500 or code in _BUCKET_BUSY:
+            log.warning("bucket failed to %s: %s", what, code or status)
+        else:  # refused for good (credentials, a missing bucket): the operator has to act
+            log.error("bucket refused to %s: %s (check the UPLOADS_S3_*/RECORDINGS_S3_* settings)", what, code)
+        return StorageUnavailable()
+    return None
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _missing(error: ClientError) -> bool:
+    return _code(error) in ("NoSuchKey", "404", "NotFound")
+
+
+@contextlib.asynccontextmanager
+async def bucket_io(what: str) -> AsyncIterator[None]:
+    try:
+        yield
+    except Exception as error:
+        unavailable = bucket_failure(error, what)
+        if unavailable is None:
+            raise
+        raise unavailable from error
+
+
 class LocalFiles:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -81,12 +145,15 @@ class LocalFiles:
     def working_path(self, key: str) -> Path:
         """The path of the key, its directory created (to write the file in place)."""
         path = self.path_of(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with disk_io("create a directory"):
+            path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
     async def put(self, key: str, source: Path, content_type: str | None = None) -> None:
-        """Moves a finished file (on the same disk) to the key."""
-        os.replace(source, self.working_path(key))
+        """Moves a finished file (on the same disk) to the key: all of it or, when that fails, nothing."""
+        target = self.working_path(key)
+        with disk_io("store a file"):
+            os.replace(source, target)
 
     async def size(self, key: str) -> int | None:
         try:
@@ -95,11 +162,18 @@ class LocalFiles:
             return None
 
     async def open(self, key: str, range_header: str | None) -> LocalFile | None:
+        """The file to send; None when it is missing, StorageUnavailable when the directory itself is
+        (an unmounted volume would otherwise pass for every file having been deleted)."""
         path = self.path_of(key)
-        return LocalFile(path) if path.is_file() else None
+        with disk_io("read a file"):
+            if path.is_file():
+                return LocalFile(path)
+            if not self.root.is_dir():
+                raise FileNotFoundError(f"the storage directory {self.root} is missing")
+        return None
 
     async def delete(self, key: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        with disk_io("delete a file"), contextlib.suppress(FileNotFoundError):
             self.path_of(key).unlink()
 
 
@@ -114,7 +188,9 @@ class BucketFiles:
             "aws_secret_access_key": config.secret_key,
         }
         # Path-style addressing works with every S3-compatible server; AWS accepts it too.
-        self._config = AioConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 3})
+        self._config = AioConfig(
+            s3={"addressing_style": "path"}, retries={"max_attempts": 3}, connect_timeout=CONNECT_TIMEOUT_S
+        )
 
     def _client(self) -> contextlib.AbstractAsyncContextManager[S3Client]:
         return self._session.create_client("s3", config=self._config, **self._client_args)  # type: ignore[call-overload,no-any-return]
@@ -123,7 +199,7 @@ class BucketFiles:
         """Uploads a finished local file (the caller removes it): one request, or parts when large."""
         size = source.stat().st_size
         extra = {"ContentType": content_type} if content_type else {}
-        async with self._client() as s3:
+        async with bucket_io("store a file"), self._client() as s3:
             if size <= PART_BYTES:
                 body = await asyncio.to_thread(source.read_bytes)
                 await s3.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)  # type: ignore[arg-type]
@@ -151,10 +227,12 @@ class BucketFiles:
             raise
 
     async def size(self, key: str) -> int | None:
-        async with self._client() as s3:
+        async with bucket_io("measure a file"), self._client() as s3:
             try:
                 head = await s3.head_object(Bucket=self.bucket, Key=key)
-            except ClientError:
+            except ClientError as error:
+                if not _missing(error):
+                    raise
                 return None
         return head["ContentLength"]
 
@@ -168,12 +246,20 @@ class BucketFiles:
                 answer = await s3.get_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
             await stack.aclose()
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in ("NoSuchKey", "404", "NotFound"):
+            if _missing(error):
                 return None
-            if code == "InvalidRange":
+            if _code(error) == "InvalidRange":
                 raise RangeNotServable(await self.size(key)) from None
-            raise
+            unavailable = bucket_failure(error, "read a file")
+            if unavailable is None:
+                raise
+            raise unavailable from error
+        except Exception as error:
+            await stack.aclose()
+            unavailable = bucket_failure(error, "read a file")
+            if unavailable is None:
+                raise
+            raise unavailable from error
         body = answer["Body"]
         stack.push_async_callback(_close_body, body)
         content_range = answer.get("ContentRange")
@@ -186,7 +272,7 @@ class BucketFiles:
         )
 
     async def delete(self, key: str) -> None:
-        async with self._client() as s3:
+        async with bucket_io("delete a file"), self._client() as s3:
             await s3.delete_object(Bucket=self.bucket, Key=key)
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from conference.errors import ErrorBody
-from conference.routing import API_PREFIX, RouteSpec
+from conference.routing import API_PREFIX, FilePart, RouteSpec
 
 REF = "#/components/schemas/{model}"
 _SECURITY: dict[str, list[dict[str, list[str]]]] = {
@@ -78,6 +78,8 @@ def build_openapi(
                 "required": True,
                 "content": {"application/json": {"schema": ref(spec.body, "validation")}},
             }
+        elif spec.form is not None:
+            operation["requestBody"] = _file_form(spec.form)
         paths.setdefault(API_PREFIX + spec.path, {})[spec.method.lower()] = operation
     paths.update(_OPS_PATHS)
     document: dict[str, Any] = {
@@ -106,6 +108,25 @@ def build_openapi(
         # The socket's replies to one connection (ack, error, ready, pong): no id, never stored.
         document["x-realtime-frames"] = {name: ref(model, "serialization") for name, model in frames.items()}
     return document
+
+
+def _file_form(form: FilePart) -> dict[str, Any]:
+    """A multipart/form-data body of one file part, as client generators read it: `format: binary` (the
+    OpenAPI 3.0 way most generators know) and `contentMediaType` (3.1's), any bytes in the part."""
+    part = {
+        "type": "string",
+        "format": "binary",
+        "contentMediaType": "application/octet-stream",
+        "description": form.description,
+    }
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "required": [form.name], "properties": {form.name: part}},
+            }
+        },
+    }
 
 
 def _webhook(name: str, data: dict[str, Any]) -> dict[str, Any]:

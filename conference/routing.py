@@ -99,6 +99,15 @@ Timestamp = Annotated[
 Handler = Callable[..., Awaitable[Any]]
 
 
+@dataclass(frozen=True)
+class FilePart:
+    """A multipart/form-data request body carrying one file in the part `name`. The router does not read
+    it (the handler streams it, a file may be large); the declaration is for openapi.json."""
+
+    name: str = "file"
+    description: str = ""
+
+
 @dataclass
 class RouteSpec:
     method: str
@@ -110,6 +119,7 @@ class RouteSpec:
     body: type[BaseModel] | None = None
     query: dict[str, str] = field(default_factory=dict)
     tag: str = ""
+    form: FilePart | None = None
 
     def status_of(self, answer: BaseModel | None) -> int:
         """The declared status whose model this answer is (the first one, for a shared model)."""
@@ -138,9 +148,16 @@ class ApiRoutes:
         auth: Auth = "user",
         body: type[BaseModel] | None = None,
         query: dict[str, str] | None = None,
+        form: FilePart | None = None,
     ) -> Callable[[Handler], Handler]:
+        """`body` is a JSON body the router parses and passes on; `form` a multipart file body the
+        handler reads itself (only declared here)."""
+        if body is not None and form is not None:
+            raise TypeError(f"{method} {path}: a route takes a JSON body or a file form, not both")
+
         def declare(handler: Handler) -> Handler:
-            self.specs.append(RouteSpec(method, path, handler, summary, auth, responses, body, query or {}, self.tag))
+            spec = RouteSpec(method, path, handler, summary, auth, responses, body, query or {}, self.tag, form)
+            self.specs.append(spec)
             return handler
 
         return declare

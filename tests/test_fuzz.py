@@ -38,6 +38,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 10)
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, negative_data_rejection]
 # Deleting the fuzzing user would leave every later case at 401; the delete has its own tests.
 SKIPPED = {("DELETE", "/api/v1/users/me")}
+UPLOAD_MAX_BYTES = 64 * 1024
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Target:
     known: dict[str, str] = field(default_factory=dict)  # path parameter -> a real id
 
 
-def start_app(database_url: str, livekit, log_path) -> subprocess.Popen:
+def start_app(database_url: str, livekit, log_path, uploads_dir) -> subprocess.Popen:
     port = free_port()
     env = {
         **os.environ,
@@ -65,6 +66,10 @@ def start_app(database_url: str, livekit, log_path) -> subprocess.Popen:
         "LOGIN_RATE_PER_MINUTE": "100000",
         "REGISTRATIONS_PER_HOUR": "100000",
         "LOG_LEVEL": "WARNING",
+        # POST /uploads keeps what it is sent: in the test's own directory, each file bounded (a generated
+        # body past this gets 413, itself a declared answer), so the fuzz cannot fill a disk.
+        "UPLOADS_DIR": str(uploads_dir),
+        "UPLOAD_MAX_BYTES": str(UPLOAD_MAX_BYTES),
     }
     log = open(log_path, "wb")
     process = subprocess.Popen(
@@ -129,7 +134,7 @@ def target(request, livekit, tmp_path) -> Target:
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}"
     log_path = tmp_path / "app.log"
-    process = start_app(url, livekit, log_path)
+    process = start_app(url, livekit, log_path, tmp_path / "uploads")
     base_url = f"http://127.0.0.1:{process.port}"
     try:
         wait_healthy(process, base_url, log_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import jsonschema_rs
 
 from tests.helpers import register
@@ -135,3 +136,28 @@ async def test_real_answers_validate_against_their_declared_schemas(make_api):
         check("post", "/ws/ticket", 200, await response.json())
         response = await client.get("/api/v1/users/nobody", headers=alice.headers)
         check("get", "/users/{user_id}", "4XX", await response.json())
+
+
+async def test_the_upload_declares_its_multipart_file_body(make_api):
+    """POST /uploads is not JSON: a client generator needs its multipart body with the `file` part, and
+    a request built from that declaration alone is what the endpoint takes."""
+    async with make_api("sqlite") as client:
+        document = await (await client.get("/api/v1/openapi.json")).json()
+        operation = document["paths"]["/api/v1/uploads"]["post"]
+        body = operation["requestBody"]
+        assert body["required"] is True and list(body["content"]) == ["multipart/form-data"]
+        schema = body["content"]["multipart/form-data"]["schema"]
+        assert schema["type"] == "object" and schema["required"] == ["file"]
+        part = schema["properties"]["file"]
+        assert part["type"] == "string" and part["format"] == "binary"
+        assert part["contentMediaType"] == "application/octet-stream"
+        answer = operation["responses"]["201"]["content"]["application/json"]["schema"]
+        assert resolve(document, answer)["required"]
+        alice = await register(client)
+        form = aiohttp.FormData()
+        for name in schema["required"]:
+            form.add_field(name, b"made from the declaration", filename="note.txt")
+        response = await client.post("/api/v1/uploads", data=form, headers=alice.headers)
+        assert response.status == 201, await response.text()
+        validator = jsonschema_rs.validator_for({**answer, "components": document["components"]})
+        assert [error.message for error in validator.iter_errors(await response.json())] == []

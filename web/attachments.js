@@ -28,6 +28,37 @@ async function download(attachment) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+/**
+ * A file the server no longer has (its message was deleted after the event that lists it, which a
+ * replay from the log still carries): its name and "file removed", nothing to click.
+ * @param {Attachment} attachment
+ */
+function removedFile(attachment) {
+  return h(
+    'span',
+    { class: 'attachment attachment--removed', testid: 'attachment-removed', tabindex: '-1' },
+    icon('clip'),
+    h('span', { class: 'attachment__name' }, attachment.filename),
+    h('span', { class: 'attachment__size' }, t('attach.removed')),
+  );
+}
+
+/** @param {unknown} error */
+const isGone = (error) => error instanceof ApiError && error.status === 404;
+
+/**
+ * Downloads the attachment; when the server answers that it is gone, `shown` becomes "file removed".
+ * @param {Attachment} attachment @param {HTMLElement} shown
+ */
+function downloadOrMarkGone(attachment, shown) {
+  download(attachment).catch((error) => {
+    if (!isGone(error)) return;
+    const removed = removedFile(attachment);
+    shown.replaceWith(removed);
+    removed.focus(); // the button that had the focus is gone
+  });
+}
+
 /** An image's preview: loaded after the message is shown, a plain file button if it cannot be. @param {Attachment} attachment */
 function imagePreview(attachment) {
   const image = h('img', {
@@ -36,40 +67,44 @@ function imagePreview(attachment) {
     testid: 'attachment-preview',
     width: attachment.width && attachment.height ? Math.min(320, attachment.width) : null,
   });
-  uploads
-    .thumbnail(attachment.id)
-    .then((blob) => {
-      image.src = URL.createObjectURL(blob);
-    })
-    .catch(() => image.replaceWith(fileButton(attachment)));
-  return h(
+  /** @type {HTMLElement} */
+  const button = h(
     'button',
     {
       class: 'attachment attachment--image',
       type: 'button',
       title: t('attach.download', { name: attachment.filename }),
       'aria-label': t('attach.download', { name: attachment.filename }),
-      onclick: () => download(attachment).catch(() => {}),
+      onclick: () => downloadOrMarkGone(attachment, button),
     },
     image,
   );
+  uploads
+    .thumbnail(attachment.id)
+    .then((blob) => {
+      image.src = URL.createObjectURL(blob);
+    })
+    .catch((error) => button.replaceWith(isGone(error) ? removedFile(attachment) : fileButton(attachment)));
+  return button;
 }
 
 /** @param {Attachment} attachment */
 function fileButton(attachment) {
-  return h(
+  /** @type {HTMLElement} */
+  const button = h(
     'button',
     {
       class: 'attachment attachment--file',
       type: 'button',
       testid: 'attachment-file',
       'aria-label': t('attach.download', { name: attachment.filename }),
-      onclick: () => download(attachment).catch(() => {}),
+      onclick: () => downloadOrMarkGone(attachment, button),
     },
     icon('clip'),
     h('span', { class: 'attachment__name' }, attachment.filename),
     h('span', { class: 'attachment__size' }, sizeText(attachment.size)),
   );
+  return button;
 }
 
 /**

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from aiohttp import WSCloseCode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -18,6 +18,7 @@ from conference.accounts.schemas import Person
 from conference.accounts.service import other_user
 from conference.chat import direct
 from conference.chat import rooms as room_chat
+from conference.chat.schemas import MAX_CONTENT
 from conference.errors import ApiError, DatabaseUnavailable, Forbidden, RateLimited, Unauthorized, database_is_down
 from conference.realtime.events import ephemeral
 from conference.realtime.schemas import Ack, FrameError, Pong, Renewed
@@ -25,6 +26,7 @@ from conference.realtime.schemas import Typing as TypingNotice
 from conference.realtime.tickets import signin_of_ticket
 from conference.rooms.service import require_member
 from conference.routing import reject_control_characters
+from conference.uploads.schemas import MAX_ATTACHMENTS
 
 if TYPE_CHECKING:
     from conference.realtime.socket import Connection
@@ -44,18 +46,28 @@ class Frame(BaseModel):
     _no_control_characters = field_validator("*")(reject_control_characters)
 
 
+# Upload ids (POST /uploads), checked as the HTTP body's are: mine, not attached yet, at most ten.
+Attachments = Annotated[
+    list[Annotated[str, Field(max_length=64)]], Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+]
+
+
 class ChatSend(Frame):
+    """`content` may be empty when the message carries attachments (as NewMessage over HTTP)."""
+
     type: Literal["chat.send"]
     room_id: str = Field(min_length=1, max_length=32)
-    content: str = Field(min_length=1, max_length=4000)
+    content: str = Field(default="", max_length=MAX_CONTENT)
     reply_to: int | None = Field(default=None, ge=1)
+    attachments: Attachments
 
 
 class DmSend(Frame):
     type: Literal["dm.send"]
     to: str = Field(min_length=1, max_length=32)
-    content: str = Field(min_length=1, max_length=4000)
+    content: str = Field(default="", max_length=MAX_CONTENT)
     reply_to: int | None = Field(default=None, ge=1)
+    attachments: Attachments
 
 
 class Typing(Frame):  # what a client sends; what others get is realtime.schemas.Typing
@@ -200,12 +212,19 @@ async def _act(connection: Connection, stream: EventStream, frame: Frame) -> Non
         connection.reply("pong", Pong())
     elif isinstance(frame, ChatSend):
         message = await room_chat.post_message(
-            deps, frame.room_id, user, frame.content, frame.client_id, reply_to=frame.reply_to
+            deps, frame.room_id, user, frame.content, frame.client_id, frame.attachments, reply_to=frame.reply_to
         )
         connection.reply("ack", Ack(message))
     elif isinstance(frame, DmSend):
         sent = await direct.send(
-            deps, user, frame.to, frame.content, frame.client_id, field="to", reply_to=frame.reply_to
+            deps,
+            user,
+            frame.to,
+            frame.content,
+            frame.client_id,
+            field="to",
+            attachments=frame.attachments,
+            reply_to=frame.reply_to,
         )
         connection.reply("ack", Ack(sent))
     elif isinstance(frame, Read):

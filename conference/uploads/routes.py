@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from conference import throttles
 from conference.accounts.auth import current_user
 from conference.deps import deps
 from conference.downloads import send_file
 from conference.errors import PayloadTooLarge, ValidationFailed
-from conference.filestore import LocalFile, ObjectStream
-from conference.routing import ApiRoutes
+from conference.filestore import LocalFile, ObjectStream, disk_io
+from conference.routing import ApiRoutes, FilePart
 from conference.settings import Settings
 from conference.uploads import service
 from conference.uploads.schemas import Attachment
@@ -34,32 +36,63 @@ def _too_large(settings: Settings) -> PayloadTooLarge:
     )
 
 
+@contextlib.contextmanager
+def _reading_form() -> Iterator[None]:
+    """aiohttp's multipart reader refuses a broken form (no boundary, bad part headers, a bad part
+    length) with ValueError or its HTTP parser's errors: the client's mistake, a 400."""
+    try:
+        yield
+    except (HttpProcessingError, ValueError):
+        raise ValidationFailed("the multipart/form-data body is malformed", fields={"file": "malformed form"}) from None
+
+
 async def _file_part(request: web.Request) -> BodyPartReader:
     if not request.content_type.startswith("multipart/form-data"):
         raise ValidationFailed("send the file as multipart/form-data", fields={"file": "required"})
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader) and part.name == "file":
-            return part
-        await part.release()
+    with _reading_form():
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                return part
+            await part.release()
     raise ValidationFailed("the form has no file part", fields={"file": "required"})
 
 
+async def _next_chunk(part: BodyPartReader) -> bytes:
+    with _reading_form():
+        return await part.read_chunk(CHUNK)
+
+
 async def _spool(part: BodyPartReader, target: Path, settings: Settings) -> None:
-    """Writes the part to disk as it arrives, stopping (413) as soon as it passes the limit."""
+    """Writes the part to disk as it arrives, stopping (413) as soon as it passes the limit. Only the
+    disk's failures are the storage's (503): a client that goes away mid-body fails the read instead."""
     written = 0
-    with target.open("wb") as file:
-        while chunk := await part.read_chunk(CHUNK):
+    with disk_io("spool an upload"):
+        file = target.open("wb")
+    try:
+        while chunk := await _next_chunk(part):
             written += len(chunk)
             if written > settings.upload_max_bytes:
                 raise _too_large(settings)
-            file.write(chunk)
+            with disk_io("spool an upload"):
+                file.write(chunk)
+    finally:
+        with disk_io("spool an upload"):
+            file.close()  # flushes the last buffer, which may find the disk full too
 
 
 @routes.route(
     "POST",
     "/uploads",
-    summary="Upload a file to attach to a message (multipart/form-data, part `file`; 413 past UPLOAD_MAX_BYTES)",
+    summary=(
+        "Upload a file to attach to a message (multipart/form-data, part `file`; 413 past UPLOAD_MAX_BYTES;"
+        " 503 storage_unavailable, nothing kept, when the storage fails)"
+    ),
+    form=FilePart(
+        "file",
+        "the file, any type (its type is sniffed from the bytes); at most UPLOAD_MAX_BYTES (25 MB by default); "
+        "the part's filename is kept as the attachment's name",
+    ),
     responses={201: Attachment},
 )
 async def upload(request: web.Request) -> Attachment:

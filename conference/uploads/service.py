@@ -8,6 +8,7 @@ the files themselves go in the sweep (`sweep`), which also removes uploads nobod
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -24,12 +25,14 @@ from conference.chat.models import ChatMessage, DirectMessage
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import AlreadyAttached, Forbidden, NotFound, ValidationFailed
+from conference.filestore import disk_io
 from conference.uploads.models import Upload
 from conference.uploads.schemas import MAX_ATTACHMENTS, Attachment, thumbnail_url_of, url_of
 from conference.uploads.sniff import HEAD_BYTES, THUMBNAILED, check_name, sniff
 from conference.uploads.storage import FileStore, file_key, store_for, thumbnail_key
 from conference.uploads.thumbnails import make_thumbnail
 
+log = logging.getLogger("conference.uploads")
 UNATTACHED_KEPT = timedelta(hours=24)  # an upload no message took by then was abandoned in a composer
 SWEEP_BATCH = 500
 
@@ -52,12 +55,17 @@ async def receive(deps: Deps, owner_id: str, filename: str, spooled: Path) -> At
     store = store_for(deps.settings)
     upload_id = secrets.token_hex(12)
     preview_path = spooled.with_name(spooled.name + ".thumb")
+    stored: list[str] = []  # keys put in storage, removed again when a later step fails
     try:
-        size = spooled.stat().st_size
+        with disk_io("read a spooled upload"):
+            size = spooled.stat().st_size
+            head = b""
+            if size:
+                with spooled.open("rb") as file:
+                    head = file.read(HEAD_BYTES)
         if size == 0:
             raise ValidationFailed("the file is empty", fields={"file": "is empty"})
-        with spooled.open("rb") as file:
-            content_type = sniff(file.read(HEAD_BYTES))
+        content_type = sniff(head)
         check_name(filename, content_type)
         preview = await make_thumbnail(spooled, preview_path) if content_type in THUMBNAILED else None
         row = Upload(
@@ -72,18 +80,20 @@ async def receive(deps: Deps, owner_id: str, filename: str, spooled: Path) -> At
             height=preview.height if preview else None,
         )
         await store.put(row.storage_key, spooled, content_type)
+        stored.append(row.storage_key)
         if row.thumbnail_key:
             await store.put(row.thumbnail_key, preview_path, "image/webp")
-        try:
-            async with deps.db() as db:
-                db.add(row)
-                await db.commit()
-        except BaseException:
-            await _remove_files(store, row)
-            raise
+            stored.append(row.thumbnail_key)
+        async with deps.db() as db:
+            db.add(row)
+            await db.commit()
+    except BaseException:
+        await _remove_keys(store, stored)  # no row, so no file either: nothing half-kept
+        raise
     finally:
         for leftover in (spooled, preview_path):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a disk that failed may refuse this too
+                leftover.unlink(missing_ok=True)
     return attachment_of(row)
 
 
@@ -173,11 +183,17 @@ async def readable(deps: Deps, upload_id: str, reader_id: str, thumbnail: bool =
     return StoredFile(store_for(deps.settings), row.storage_key, row.content_type, row.filename, row.size)
 
 
-async def _remove_files(store: FileStore, row: Upload) -> None:
-    for key in (row.storage_key, row.thumbnail_key):
+async def _remove_keys(store: FileStore, keys: Sequence[str | None]) -> bool:
+    """Deletes these files; False when one could not be (the storage is down), to try again later."""
+    removed = True
+    for key in keys:
         if key:
-            with contextlib.suppress(Exception):  # a file left behind wastes space; it must not fail the caller
+            try:
                 await store.delete(key)
+            except Exception:  # a file left behind wastes space; it must not fail the caller
+                log.warning("could not remove stored file %s", key, exc_info=True)
+                removed = False
+    return removed
 
 
 async def sweep(deps: Deps, limit: int = SWEEP_BATCH) -> int:
@@ -205,9 +221,10 @@ async def sweep(deps: Deps, limit: int = SWEEP_BATCH) -> int:
     if not rows:
         return 0
     store = store_for(deps.settings)
-    for row in rows:
-        await _remove_files(store, row)
-    async with deps.db() as db:
-        await db.execute(delete(Upload).where(Upload.id.in_([row.id for row in rows])))
-        await db.commit()
-    return len(rows)
+    # A row goes only with its files: while the storage is down they stay, for the next sweep to try.
+    gone = [row.id for row in rows if await _remove_keys(store, [row.storage_key, row.thumbnail_key])]
+    if gone:
+        async with deps.db() as db:
+            await db.execute(delete(Upload).where(Upload.id.in_(gone)))
+            await db.commit()
+    return len(gone)

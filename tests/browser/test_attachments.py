@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import save_screenshot
+from conference.deps import DEPS
+from conference.realtime.socket import CONNECTIONS
+from conference.uploads import service
+from tests.browser.conftest import Site, save_screenshot
 from tests.browser.steps import csp_violations, join_from_prejoin, sign_in, sign_up, watch_csp
 from tests.helpers import register, unique_login
-from tests.uploads.files import png
+from tests.uploads.files import png, post_dm, uploaded
 
 pytestmark = [pytest.mark.browser, pytest.mark.livekit]
+TICKETS = "**/api/v1/ws/ticket"
 
 # A paste as the browser fires it when an image is on the clipboard: a ClipboardEvent whose
 # clipboardData holds the file (headless Chromium has no system clipboard to paste from).
@@ -115,3 +119,57 @@ async def test_files_picked_and_dropped_in_a_direct_message_reach_the_other_side
     download = await download_info.value
     assert download.suggested_filename == "notes.txt"
     assert Path(await download.path()).read_text() == "agenda: attachments\n"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def bob_page(make_api, chromium, request):
+    """The app on either database (no call here, so no LiveKit webhooks) and one browser page on it."""
+    async with make_api(request.param) as client:
+        context = await chromium.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+        context.set_default_timeout(15000)
+        page = await context.new_page()
+        page.console_lines = []
+        page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"))
+        request.node.browser_pages = [page]
+        yield Site(client), page
+        await context.close()
+
+
+async def test_files_removed_after_a_replayed_message_show_as_removed(bob_page):
+    """Bob's socket is down while Alice sends him a picture and a file and the message is deleted; when
+    it resumes, the log replays the message as it was sent, listing both files. The picture's preview
+    answers 404, and so does the file once clicked: each shows as "file removed", not a broken image."""
+    site, page = bob_page
+    app = site.client.server.app
+    alice, bob = await register(site.client), await register(site.client)
+    await sign_in(page, site, bob.user["login"])
+    await page.goto(site.url(f"/?dm={alice.id}"))
+    await page.wait_for_selector("[data-testid=dm-input]")
+    await page.wait_for_function("() => sessionStorage.getItem('conference.ws.after') !== null")
+
+    await page.route(TICKETS, lambda route: route.abort())  # down, and not back until unrouted
+    for connection in list(app[CONNECTIONS]):
+        if connection.user_id == bob.id:
+            connection.end(1013, "try again later")
+    await page.wait_for_timeout(500)
+    photo = await uploaded(site.client, alice, png(200, 100), "holiday.png")
+    notes = await uploaded(site.client, alice, b"minutes\n", "minutes.txt")
+    sent = await post_dm(site.client, alice, bob.id, [photo["id"], notes["id"]], content="from the trip")
+    message = await sent.json()
+    deps = app[DEPS]
+    async with deps.db() as db:  # as deleting the message does
+        assert await service.detach_for(db, "dm", message["id"]) == 2
+        await db.commit()
+    assert await service.sweep(deps) == 2
+    await page.unroute(TICKETS)
+
+    shown = f"[data-testid=dm-message][data-id='{message['id']}']"
+    await page.wait_for_selector(f"{shown} [data-testid=attachment-removed] >> text=holiday.png", timeout=20000)
+    assert await page.locator(f"{shown} [data-testid=attachment-preview]").count() == 0
+    file_button = page.locator(f"{shown} [data-testid=attachment-file]")
+    await file_button.click()
+    removed = page.locator(f"{shown} [data-testid=attachment-removed]")
+    await removed.nth(1).wait_for()
+    texts = await removed.all_inner_texts()
+    assert [" ".join(text.split()) for text in texts] == ["holiday.png file removed", "minutes.txt file removed"]
+    assert await file_button.count() == 0

@@ -153,6 +153,28 @@ async def test_an_upload_that_is_not_a_file_form(api, body, headers, code):
     assert await error_of(response) == (400, code)
 
 
+BOUNDARY = "b0undary"
+
+
+@pytest.mark.parametrize(
+    "content_type,body",
+    [
+        ("multipart/form-data", b"--x\r\n\r\n--x--\r\n"),  # no boundary
+        (f"multipart/form-data; boundary={'b' * 71}", b"--b\r\n"),  # a boundary past 70 characters
+        (  # a part header no HTTP parser accepts (found by the fuzz)
+            f"multipart/form-data; boundary={BOUNDARY}",
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="\x03"\r\n\r\nx\r\n--{BOUNDARY}--\r\n'.encode(),
+        ),
+        (f"multipart/form-data; boundary={BOUNDARY}", b"not a form at all"),
+    ],
+)
+async def test_a_malformed_form_is_a_400_not_a_500(api, content_type, body):
+    owner = await register(api)
+    response = await api.post("/api/v1/uploads", data=body, headers={**owner.headers, "Content-Type": content_type})
+    assert await error_of(response) == (400, "validation_failed")
+    assert not [p for p in api.settings.uploads_dir.rglob("*") if p.is_file()], "nothing is kept"
+
+
 async def test_uploads_need_a_sign_in(api):
     assert await error_of(await api.post("/api/v1/uploads", data=form(b"x", "a.txt"))) == (401, "unauthorized")
 
