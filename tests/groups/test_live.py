@@ -33,9 +33,10 @@ async def test_members_hear_messages_and_changes_and_a_removed_member_stops_hear
 
     await api.post(f"/api/v1/groups/{group['id']}/read", json={"message_id": message["id"]}, headers=cy.headers)
     await api.post(f"/api/v1/groups/{group['id']}/read", json={"message_id": message["id"]}, headers=ann.headers)
-    assert (await ann_ws.expect("group.read"))["data"] == {
-        "group_id": group["id"],
-        "last_read_id": message["id"],
+    assert (await ann_ws.expect("read.position"))["data"] == {
+        "kind": "group",
+        "conversation_id": group["id"],
+        "message_id": message["id"],
         "unread": 0,
     }
 
