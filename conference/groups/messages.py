@@ -6,8 +6,9 @@ through chat/changes.py like those of room chat and direct messages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CursorResult, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference import throttles
@@ -153,18 +154,25 @@ async def mark_read(deps: Deps, group_id: str, user_id: str, message_id: int) ->
     `read.position`, the event rooms and direct messages use too."""
     await throttles.read_mark(deps, user_id)
     async with deps.db() as db:
-        _, member = await require_membership(db, group_id, user_id)
+        await require_membership(db, group_id, user_id)
         message = await db.get(GroupMessageRow, message_id)
         if message is None or message.group_id != group_id:
             raise NotFound("no message with this id in this group")
-        moved = member.last_read_id is None or message_id > member.last_read_id
-        if moved:
-            member.last_read_id = message_id
+        # One conditional update: two devices reading at once both succeed, and the further one wins.
+        mine = (GroupMember.group_id == group_id, GroupMember.user_id == user_id)
+        forward = (
+            update(GroupMember)
+            .where(*mine, or_(GroupMember.last_read_id.is_(None), GroupMember.last_read_id < message_id))
+            .values(last_read_id=message_id)
+            .execution_options(synchronize_session=False)
+        )
+        moved = bool(cast(CursorResult[Any], await db.execute(forward)).rowcount)
+        position_id = int(await db.scalar(select(GroupMember.last_read_id).where(*mine)) or message_id)
         position = ReadPosition(
             kind="group",
             conversation_id=group_id,
-            message_id=member.last_read_id or message_id,
-            unread=await unread_after(db, group_id, user_id, member.last_read_id),
+            message_id=position_id,
+            unread=await unread_after(db, group_id, user_id, position_id),
         )
         events = await tell(db, "read.position", position, [user_id]) if moved else []
         await db.commit()
