@@ -87,6 +87,7 @@ async def test_strangers_and_wrong_paths_are_404(api):
         await api.patch(url(group, elsewhere), json={"content": "x"}, headers=bob.headers),  # another group's
         await api.delete(url(group, 999_999), headers=ann.headers),
         await api.delete(f"/api/v1/groups/{group['id']}/messages/abc", headers=ann.headers),
+        await api.delete(f"/api/v1/groups/{group['id']}/messages/%C2%B91", headers=ann.headers),  # "¹1"
         await api.delete(url({"id": "nope"}, message), headers=ann.headers),
     ):
         assert await error_of(response) == (404, "not_found")
