@@ -363,9 +363,33 @@ export const groups = {
         around: around ? String(around) : undefined,
       },
     }),
-  /** @param {string} groupId @param {string} content */
-  send: (groupId, content) =>
-    call('POST /api/v1/groups/{group_id}/messages', { path: { group_id: groupId }, body: { content } }),
+  /**
+   * @param {string} groupId @param {string} content
+   * @param {{attachments?: string[], replyTo?: number}} [extra] upload ids; the message this one quotes
+   */
+  send: (groupId, content, { attachments = [], replyTo } = {}) =>
+    call('POST /api/v1/groups/{group_id}/messages', {
+      path: { group_id: groupId },
+      body: { content, attachments, reply_to: replyTo ?? null },
+    }),
+  /** @param {string} groupId @param {number} id @param {string} content */
+  edit: (groupId, id, content) =>
+    call('PATCH /api/v1/groups/{group_id}/messages/{message_id}', {
+      path: { group_id: groupId, message_id: String(id) },
+      body: { content },
+    }),
+  /** My own message, or (an admin) anyone's. @param {string} groupId @param {number} id */
+  remove: (groupId, id) =>
+    call('DELETE /api/v1/groups/{group_id}/messages/{message_id}', {
+      path: { group_id: groupId, message_id: String(id) },
+    }),
+  /** Adds (on) or takes back my reaction. @param {string} groupId @param {number} id @param {string} emoji @param {boolean} on */
+  react: (groupId, id, emoji, on) => {
+    const path = { group_id: groupId, message_id: String(id), emoji };
+    return on
+      ? call('PUT /api/v1/groups/{group_id}/messages/{message_id}/reactions/{emoji}', { path })
+      : call('DELETE /api/v1/groups/{group_id}/messages/{message_id}/reactions/{emoji}', { path });
+  },
   /** @param {string} groupId @param {number} messageId */
   markRead: (groupId, messageId) =>
     call('POST /api/v1/groups/{group_id}/read', { path: { group_id: groupId }, body: { message_id: messageId } }),

@@ -1,17 +1,17 @@
-// What room chat and direct messages share beyond the text: the quote of a reply (a button that jumps to the
+// What room chat, direct and group messages share beyond the text: the quote of a reply (a button that jumps to the
 // original), "edited" and "message deleted" markers, reaction chips, the message menu (react, reply, edit,
 // delete) and the draft banner above the composer that says what the next send does (reply or edit).
 import { h, icon, linkified } from './dom.js';
 import { formatDateTime, t } from './i18n.js';
 import { confirmDialog } from './ui.js';
 
-/** @import { ChatMessage, DirectMessage } from './endpoints.js' */
-/** @typedef {ChatMessage | DirectMessage} AnyMessage */
+/** @import { ChatMessage, DirectMessage, GroupMessage } from './endpoints.js' */
+/** @typedef {ChatMessage | DirectMessage | GroupMessage} AnyMessage */
 /**
  * What a message's buttons do; the panel showing the message supplies them.
  * @typedef {object} MessageActions
  * @property {string} me my user id
- * @property {boolean} [moderator] may delete anyone's message (a host of the room)
+ * @property {boolean} [moderator] may delete anyone's message (a host of the room, an admin of the group)
  * @property {(message: AnyMessage, emoji: string, on: boolean) => void} react
  * @property {(message: AnyMessage) => void} reply
  * @property {(message: AnyMessage) => void} edit

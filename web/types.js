@@ -46,6 +46,19 @@ export {};
  */
 
 /**
+ * An uploaded file; `url` downloads it and `thumbnail_url` (images) a small WebP preview, both with the bearer token of someone who may read it (the uploader, then whoever can read its message).
+ * @typedef {object} Attachment
+ * @property {string} id
+ * @property {string} filename
+ * @property {string} content_type sniffed from the bytes, not taken from the client
+ * @property {number} size bytes
+ * @property {string} url
+ * @property {string | null} thumbnail_url
+ * @property {number | null} width pixels, for images
+ * @property {number | null} height
+ */
+
+/**
  * One stretch of someone in a call, from LiveKit's participant_joined/left webhooks.
  * @typedef {object} Attendance
  * @property {string | null} user_id None for identities that are not users
@@ -183,11 +196,11 @@ export {};
  * @property {string} created_at
  * @property {string | null} delivered_at when a live connection of the recipient got it
  * @property {string | null} read_at
- * @property {Array<conference__uploads__schemas__Attachment>} attachments
+ * @property {Array<Attachment>} attachments
  * @property {string | null} edited_at when its content last changed; null if never
  * @property {boolean} deleted deleted: content is empty, the message stays as a marker
- * @property {conference__chat__schemas__Quote | null} reply_to the message this one replies to; null if none or gone
- * @property {Array<conference__chat__schemas__ReactionCount>} reactions in the order of the allowed set
+ * @property {Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
@@ -257,11 +270,6 @@ export {};
  */
 
 /**
- * @typedef {object} GroupMarkRead
- * @property {number} message_id
- */
-
-/**
  * @typedef {object} GroupMemberOut
  * @property {Person} user
  * @property {"admin" | "member"} role
@@ -277,11 +285,11 @@ export {};
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
- * @property {string | null} edited_at
- * @property {boolean} deleted
- * @property {conference__groups__schemas__Quote | null} reply_to
- * @property {Array<conference__groups__schemas__ReactionCount>} reactions
- * @property {Array<conference__groups__schemas__Attachment>} attachments
+ * @property {Array<Attachment>} attachments
+ * @property {string | null} edited_at when its content last changed; null if never
+ * @property {boolean} deleted deleted: content is empty, the message stays as a marker
+ * @property {Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
@@ -289,14 +297,6 @@ export {};
  * @property {Array<GroupMessage>} items oldest to newest
  * @property {number | null} next_before pass as `before` for the older page; null at the start
  * @property {number | null} next_after pass as `after` for the newer page; null at the newest
- */
-
-/**
- * My read position in a group; group.read tells my other devices when it moves.
- * @typedef {object} GroupReadPosition
- * @property {string} group_id
- * @property {number | null} last_read_id
- * @property {number} unread
  */
 
 /**
@@ -460,11 +460,11 @@ export {};
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
- * @property {Array<conference__uploads__schemas__Attachment>} attachments
+ * @property {Array<Attachment>} attachments
  * @property {string | null} edited_at when its content last changed; null if never
  * @property {boolean} deleted deleted: content is empty, the message stays as a marker
- * @property {conference__chat__schemas__Quote | null} reply_to the message this one replies to; null if none or gone
- * @property {Array<conference__chat__schemas__ReactionCount>} reactions in the order of the allowed set
+ * @property {Quote | null} reply_to the message this one replies to; null if none or gone
+ * @property {Array<ReactionCount>} reactions in the order of the allowed set
  */
 
 /**
@@ -500,14 +500,7 @@ export {};
  */
 
 /**
- * @typedef {object} NewGroupMessage
- * @property {string} content
- * @property {string | null} [client_id]
- * @property {number | null} [reply_to] a message of the same group to quote
- */
-
-/**
- * A room chat message or a direct message to post; `content` may be empty when it carries attachments.
+ * A room chat, direct or group message to post; `content` may be empty when it carries attachments.
  * @typedef {object} NewMessage
  * @property {string} [content]
  * @property {string | null} [client_id]
@@ -624,9 +617,25 @@ export {};
  */
 
 /**
+ * The message a reply answers, as the reply shows it.
+ * @typedef {object} Quote
+ * @property {number} id
+ * @property {Person | null} sender
+ * @property {string} excerpt its first 140 characters; empty once it is deleted
+ * @property {boolean} deleted
+ */
+
+/**
  * @typedef {object} RaisedHand
  * @property {Person} user
  * @property {string} raised_at
+ */
+
+/**
+ * @typedef {object} ReactionCount
+ * @property {string} emoji one of the allowed set (conference/chat/reactions.py)
+ * @property {number} count
+ * @property {Array<string>} user_ids who reacted, first first
  */
 
 /**
@@ -980,62 +989,6 @@ export {};
  */
 
 /**
- * The message a reply answers, as the reply shows it.
- * @typedef {object} conference__chat__schemas__Quote
- * @property {number} id
- * @property {Person | null} sender
- * @property {string} excerpt its first 140 characters; empty once it is deleted
- * @property {boolean} deleted
- */
-
-/**
- * @typedef {object} conference__chat__schemas__ReactionCount
- * @property {string} emoji one of the allowed set (conference/chat/reactions.py)
- * @property {number} count
- * @property {Array<string>} user_ids who reacted, first first
- */
-
-/**
- * @typedef {object} conference__groups__schemas__Attachment
- * @property {string} id
- * @property {string} filename
- * @property {string} content_type
- * @property {number} size
- * @property {string} url
- * @property {string | null} thumbnail_url
- * @property {number | null} width
- * @property {number | null} height
- */
-
-/**
- * @typedef {object} conference__groups__schemas__Quote
- * @property {number} id
- * @property {Person | null} sender
- * @property {string} excerpt the start of the quoted message, 140 characters at most
- * @property {boolean} deleted
- */
-
-/**
- * @typedef {object} conference__groups__schemas__ReactionCount
- * @property {string} emoji
- * @property {number} count
- * @property {Array<string>} user_ids
- */
-
-/**
- * An uploaded file; `url` downloads it and `thumbnail_url` (images) a small WebP preview, both with the bearer token of someone who may read it (the uploader, then whoever can read its message).
- * @typedef {object} conference__uploads__schemas__Attachment
- * @property {string} id
- * @property {string} filename
- * @property {string} content_type sniffed from the bytes, not taken from the client
- * @property {number} size bytes
- * @property {string} url
- * @property {string | null} thumbnail_url
- * @property {number | null} width pixels, for images
- * @property {number | null} height
- */
-
-/**
  * What each operation answers ("METHOD /path": its 2xx bodies).
  * @typedef {{
  *   "POST /api/v1/auth/login": SignedIn,
@@ -1071,7 +1024,11 @@ export {};
  *   "DELETE /api/v1/groups/{group_id}/members/{user_id}": Group,
  *   "GET /api/v1/groups/{group_id}/messages": GroupMessagePage,
  *   "POST /api/v1/groups/{group_id}/messages": GroupMessage,
- *   "POST /api/v1/groups/{group_id}/read": GroupReadPosition,
+ *   "PATCH /api/v1/groups/{group_id}/messages/{message_id}": GroupMessage,
+ *   "DELETE /api/v1/groups/{group_id}/messages/{message_id}": GroupMessage,
+ *   "PUT /api/v1/groups/{group_id}/messages/{message_id}/reactions/{emoji}": GroupMessage,
+ *   "DELETE /api/v1/groups/{group_id}/messages/{message_id}/reactions/{emoji}": GroupMessage,
+ *   "POST /api/v1/groups/{group_id}/read": ReadPosition,
  *   "GET /api/v1/keys/me": ApiKeyInfo,
  *   "PATCH /api/v1/keys/me": ApiKeyInfo,
  *   "POST /api/v1/livekit/webhook": WebhookReceipt,
@@ -1117,7 +1074,7 @@ export {};
  *   "GET /api/v1/search": SearchResults,
  *   "POST /api/v1/tokens": MediaGrant,
  *   "GET /api/v1/unread": Unread,
- *   "POST /api/v1/uploads": conference__uploads__schemas__Attachment,
+ *   "POST /api/v1/uploads": Attachment,
  *   "GET /api/v1/uploads/{upload_id}": any,
  *   "GET /api/v1/uploads/{upload_id}/thumbnail": any,
  *   "GET /api/v1/users": PeopleFound,
@@ -1153,8 +1110,9 @@ export {};
  *   "PATCH /api/v1/groups/{group_id}": RenameGroup,
  *   "POST /api/v1/groups/{group_id}/members": AddMembers,
  *   "PATCH /api/v1/groups/{group_id}/members/{user_id}": ChangeRole,
- *   "POST /api/v1/groups/{group_id}/messages": NewGroupMessage,
- *   "POST /api/v1/groups/{group_id}/read": GroupMarkRead,
+ *   "POST /api/v1/groups/{group_id}/messages": NewMessage,
+ *   "PATCH /api/v1/groups/{group_id}/messages/{message_id}": EditMessage,
+ *   "POST /api/v1/groups/{group_id}/read": ReadUpTo,
  *   "PATCH /api/v1/keys/me": KeyChange,
  *   "POST /api/v1/rooms": CreateRoom,
  *   "PATCH /api/v1/rooms/{room_id}": UpdateRoom,
@@ -1209,7 +1167,9 @@ export {};
  *   "group.member_added": MembersChanged,
  *   "group.member_removed": MembersChanged,
  *   "group.message": GroupMessage,
- *   "group.read": GroupReadPosition,
+ *   "group.message.deleted": GroupMessage,
+ *   "group.message.edited": GroupMessage,
+ *   "group.reaction": GroupMessage,
  *   "group.updated": Group,
  *   "hands.changed": HandsChanged,
  *   "lobby.admitted": Admitted,

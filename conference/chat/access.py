@@ -1,5 +1,5 @@
 """Who may read a message, for what hangs off messages (attachments): room chat is for the room's
-members, a direct message for its two people."""
+members, a direct message for its two people, a group message for the group's members."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.chat.models import ChatMessage, DirectMessage
 from conference.errors import NotFound
+from conference.groups.models import GroupMember, GroupMessage
 from conference.rooms.service import require_member
 
 
@@ -20,5 +21,9 @@ async def require_readable(db: AsyncSession, kind: str, message_id: int, user_id
     elif kind == "dm":
         direct = await db.get(DirectMessage, message_id)
         if direct is not None and user_id in (direct.sender_id, direct.recipient_id):
+            return
+    elif kind == "group":
+        in_group = await db.get(GroupMessage, message_id)
+        if in_group is not None and await db.get(GroupMember, (in_group.group_id, user_id)) is not None:
             return
     raise NotFound("no such file")

@@ -1,5 +1,5 @@
-"""HTTP endpoints that change sent messages (edit, delete, react) in room chat and direct messages,
-and the read positions and unread counts of all conversations."""
+"""HTTP endpoints that change sent messages (edit, delete, react) in room chat, direct messages and
+groups, and the read positions and unread counts of all conversations."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from conference.chat.changes import Change
 from conference.chat.routes import message_id_of
 from conference.chat.schemas import DirectMessage, EditMessage, Message, ReadPosition, ReadUpTo, Unread
 from conference.deps import deps
+from conference.groups.schemas import GroupMessage
 from conference.routing import ApiRoutes
 
 routes = ApiRoutes("message changes")
 ROOM_MESSAGE = "/rooms/{room_id}/chat/messages/{message_id}"
 DIRECT_MESSAGE = "/dm/{user_id}/messages/{message_id}"
+GROUP_MESSAGE = "/groups/{group_id}/messages/{message_id}"
 
 
 async def _in_room(request: web.Request, change: Change) -> Message:
@@ -33,6 +35,15 @@ async def _with_peer(request: web.Request, change: Change) -> DirectMessage:
     answer = await changes.apply(deps(request), user_id, find, change)
     if not isinstance(answer, DirectMessage):
         raise TypeError("a direct message change answered a room message")
+    return answer
+
+
+async def _in_group(request: web.Request, change: Change) -> GroupMessage:
+    user_id = current_user(request).id
+    find = changes.in_group(request.match_info["group_id"], user_id, message_id_of(request))
+    answer = await changes.apply(deps(request), user_id, find, change)
+    if not isinstance(answer, GroupMessage):
+        raise TypeError("a group message change answered another kind of message")
     return answer
 
 
@@ -128,6 +139,47 @@ async def react_to_direct_message(request: web.Request) -> DirectMessage:
 )
 async def unreact_to_direct_message(request: web.Request) -> DirectMessage:
     return await _with_peer(request, _react(request, False))
+
+
+@routes.route(
+    "PATCH",
+    GROUP_MESSAGE,
+    summary="Edit my own group message within the edit window (MESSAGE_EDIT_WINDOW_S)",
+    body=EditMessage,
+    responses={200: GroupMessage},
+)
+async def edit_group_message(request: web.Request, body: EditMessage) -> GroupMessage:
+    return await _in_group(request, _edit(request, body))
+
+
+@routes.route(
+    "DELETE",
+    GROUP_MESSAGE,
+    summary="Delete my own group message, or (an admin) anyone's: it stays as a marker without content",
+    responses={200: GroupMessage},
+)
+async def delete_group_message(request: web.Request) -> GroupMessage:
+    return await _in_group(request, changes.remove(current_user(request).id))
+
+
+@routes.route(
+    "PUT",
+    GROUP_MESSAGE + "/reactions/{emoji}",
+    summary="React to a group message (idempotent)",
+    responses={200: GroupMessage},
+)
+async def react_to_group_message(request: web.Request) -> GroupMessage:
+    return await _in_group(request, _react(request, True))
+
+
+@routes.route(
+    "DELETE",
+    GROUP_MESSAGE + "/reactions/{emoji}",
+    summary="Take my reaction back",
+    responses={200: GroupMessage},
+)
+async def unreact_to_group_message(request: web.Request) -> GroupMessage:
+    return await _in_group(request, _react(request, False))
 
 
 @routes.route(

@@ -1,5 +1,6 @@
 """Changes to a message after it was sent: its sender edits it (within the edit window) or deletes it,
-a host deletes any message of their room, anyone in the conversation reacts. Each change is stored,
+a host deletes any message of their room (a group's admins any of the group's), anyone in the
+conversation reacts. Each change is stored,
 then pushed as an event carrying the whole updated message, so clients replace it by id."""
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from conference.chat.upsert import insert_unless_there
 from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import EditWindowClosed, Forbidden, MessageDeleted, NotFound, RoomEnded, ValidationFailed
+from conference.groups.membership import member_ids, require_membership
+from conference.groups.messages import message_of as group_message_of
+from conference.groups.models import GroupMessage as GroupMessageRow
+from conference.groups.schemas import GroupMessage
 from conference.realtime.events import record_event
 from conference.realtime.models import Event
 from conference.rooms.service import require_member
@@ -34,7 +39,9 @@ from conference.uploads.service import detach_for
 EVENT_TYPES: dict[Kind, dict[str, str]] = {
     "room": {"edited": "chat.message.edited", "deleted": "chat.message.deleted", "reaction": "chat.reaction"},
     "dm": {"edited": "dm.message.edited", "deleted": "dm.message.deleted", "reaction": "dm.reaction"},
+    "group": {"edited": "group.message.edited", "deleted": "group.message.deleted", "reaction": "group.reaction"},
 }
+AnyMessage = Message | DirectMessage | GroupMessage
 
 
 @dataclass(frozen=True)
@@ -43,9 +50,9 @@ class Target:
 
     kind: Kind
     row: MessageRow
-    moderator: bool  # may delete anyone's message: a host (or co-host) of the room
+    moderator: bool  # may delete anyone's message: a host (or co-host) of the room, an admin of the group
     room_id: str | None  # room messages go to the room's members
-    user_ids: tuple[str, ...]  # direct messages go to both sides
+    user_ids: tuple[str, ...]  # direct messages go to both sides, group messages to every member
     closed: bool  # the room ended: no more edits or reactions
 
 
@@ -75,24 +82,38 @@ def with_peer(user_id: str, peer_id: str, message_id: int) -> Find:
     return find
 
 
-async def model_of(db: AsyncSession, target: Target) -> Message | DirectMessage:
+def in_group(group_id: str, user_id: str, message_id: int) -> Find:
+    async def find(db: AsyncSession) -> Target:
+        group, member = await require_membership(db, group_id, user_id)
+        row = await db.get(GroupMessageRow, message_id, with_for_update=True)
+        if row is None or row.group_id != group.id:
+            raise NotFound("no message with this id in this group")
+        admin = member.role == "admin" or group.creator_id == user_id
+        return Target("group", row, admin, None, tuple(await member_ids(db, group.id)), False)
+
+    return find
+
+
+async def model_of(db: AsyncSession, target: Target) -> AnyMessage:
     row = target.row
     sender = await db.get(User, row.sender_id) if row.sender_id is not None else None
     extras = await extras_of(db, target.kind, [row])
     if isinstance(row, ChatMessage):
         return message_of(row, sender, extras)
+    if isinstance(row, GroupMessageRow):
+        return group_message_of(row, sender, extras)
     assert sender is not None  # a direct message goes with its sender's account
     return direct_message_of(row, sender, extras)
 
 
-async def _events(db: AsyncSession, target: Target, change: str, model: Message | DirectMessage) -> list[Event]:
+async def _events(db: AsyncSession, target: Target, change: str, model: AnyMessage) -> list[Event]:
     type_ = EVENT_TYPES[target.kind][change]
     if target.room_id is not None:
         return [await record_event(db, type_, model, room_id=target.room_id)]
     return [await record_event(db, type_, model, user_id=user_id) for user_id in target.user_ids]
 
 
-async def apply(deps: Deps, user_id: str, find: Find, change: Change) -> Message | DirectMessage:
+async def apply(deps: Deps, user_id: str, find: Find, change: Change) -> AnyMessage:
     await throttles.message_change(deps, user_id)
     async with deps.db() as db:
         # The message row is locked first (find), the event log after (record_event), the same order as

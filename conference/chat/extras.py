@@ -1,11 +1,11 @@
-"""What a message shows beside its own row: the quote of the message it replies to and its reactions,
-read for a whole page at once (two queries, whatever the page size)."""
+"""What a message (room chat, direct or group) shows beside its own row: the quote of the message it
+replies to, its reactions and its files, read for a whole page at once (three queries, whatever the page size)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,11 +16,17 @@ from conference.chat.models import ChatMessage, DirectMessage, MessageReaction
 from conference.chat.reactions import REACTIONS
 from conference.chat.schemas import Quote, ReactionCount
 from conference.errors import MessageDeleted, NotFound
+from conference.groups.models import GroupMessage
 from conference.uploads.schemas import Attachment
 
-Kind = Literal["room", "dm"]
-MessageRow = ChatMessage | DirectMessage
+Kind = Literal["room", "dm", "group"]
+MessageRow = ChatMessage | DirectMessage | GroupMessage
 EXCERPT = 140
+TABLES: dict[Kind, type[ChatMessage] | type[DirectMessage] | type[GroupMessage]] = {
+    "room": ChatMessage,
+    "dm": DirectMessage,
+    "group": GroupMessage,
+}
 
 
 @dataclass(frozen=True)
@@ -86,14 +92,10 @@ async def quotes_of(db: AsyncSession, kind: Kind, ids: Iterable[int]) -> dict[in
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows: list[tuple[MessageRow, User | None]] = []
-    if kind == "room":
-        room = select(ChatMessage, User).outerjoin(User, User.id == ChatMessage.sender_id)
-        rows.extend((row[0], row[1]) for row in await db.execute(room.where(ChatMessage.id.in_(wanted))))
-    else:
-        direct = select(DirectMessage, User).outerjoin(User, User.id == DirectMessage.sender_id)
-        rows.extend((row[0], row[1]) for row in await db.execute(direct.where(DirectMessage.id.in_(wanted))))
-    return {row.id: quote_of(row, sender) for row, sender in rows}
+    table = TABLES[kind]
+    query = select(table, User).outerjoin(User, User.id == table.sender_id).where(table.id.in_(wanted))
+    found = cast(Iterable[tuple[MessageRow, User | None]], await db.execute(query))
+    return {row.id: quote_of(row, sender) for row, sender in found}
 
 
 async def extras_of(db: AsyncSession, kind: Kind, rows: Sequence[MessageRow]) -> Extras:

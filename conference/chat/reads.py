@@ -1,5 +1,6 @@
 """Read positions and unread counts. A room's chat keeps one position per reader (read_positions);
-direct messages keep `read_at` on each message (direct.mark_read). When a position moves, the reader's
+direct messages keep `read_at` on each message (direct.mark_read); a group keeps each member's position
+on their membership (group_members.last_read_id, groups.messages.mark_read). When a position moves, the reader's
 own devices hear `read.position`, so every one of them shows the same counts."""
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from conference import throttles
 from conference.chat.models import ChatMessage, ReadPosition
 from conference.chat.models import DirectMessage as DirectMessageRow
 from conference.chat.schemas import ReadPosition as ReadPositionAnswer
-from conference.chat.schemas import Unread, UnreadDm, UnreadRoom
+from conference.chat.schemas import Unread, UnreadDm, UnreadGroup, UnreadRoom
 from conference.chat.upsert import insert_unless_there
 from conference.deps import Deps
 from conference.errors import NotFound
+from conference.groups.models import GroupMember, GroupMessage
 from conference.realtime.events import record_event
 from conference.rooms.models import Room, RoomMember
 from conference.rooms.service import MEMBER_STATES, require_member
@@ -123,8 +125,25 @@ async def _dms(db: AsyncSession, user_id: str) -> list[UnreadDm]:
     return [UnreadDm(user_id=sender_id, unread=count) for sender_id, count in rows]
 
 
+async def _groups(db: AsyncSession, user_id: str) -> list[UnreadGroup]:
+    mine = and_(GroupMember.group_id == GroupMessage.group_id, GroupMember.user_id == user_id)
+    rows = await db.execute(
+        select(GroupMessage.group_id, func.count(), GroupMember.last_read_id)
+        .join(GroupMember, mine)
+        .where(
+            GroupMessage.id > func.coalesce(GroupMember.last_read_id, 0),
+            GroupMessage.sender_id.is_distinct_from(user_id),
+            GroupMessage.deleted_at.is_(None),
+        )
+        .group_by(GroupMessage.group_id, GroupMember.last_read_id)
+        .order_by(func.max(GroupMessage.id).desc())
+        .limit(MAX_LISTED)
+    )
+    return [UnreadGroup(group_id=group_id, unread=count, last_read_id=last) for group_id, count, last in rows]
+
+
 async def unread(deps: Deps, user_id: str) -> Unread:
     async with deps.db() as db:
-        rooms, dms = await _rooms(db, user_id), await _dms(db, user_id)
-    total = sum(r.unread for r in rooms) + sum(d.unread for d in dms)
-    return Unread(total=total, rooms=rooms, dms=dms, groups=[])
+        rooms, dms, groups = await _rooms(db, user_id), await _dms(db, user_id), await _groups(db, user_id)
+    total = sum(r.unread for r in rooms) + sum(d.unread for d in dms) + sum(g.unread for g in groups)
+    return Unread(total=total, rooms=rooms, dms=dms, groups=groups)

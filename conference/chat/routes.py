@@ -23,7 +23,7 @@ PAGE_QUERY = {
 
 def message_id_of(request: web.Request) -> int:
     raw = request.match_info["message_id"]
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:  # "¹" is a digit to isdigit()
         raise NotFound("no message with this id")
     return int(raw)
 

@@ -14,7 +14,7 @@ MAX_CONTENT = 4000
 
 
 class NewMessage(Body):
-    """A room chat message or a direct message to post; `content` may be empty when it carries attachments."""
+    """A room chat, direct or group message to post; `content` may be empty when it carries attachments."""
 
     content: str = Field(default="", max_length=MAX_CONTENT)
     client_id: str | None = Field(default=None, max_length=64)

@@ -1,39 +1,32 @@
 """Messages in a group: members page through the history (back, forward, or around one message),
-post (stored, then pushed to every member as `group.message`) and keep a read position that all
-their devices share (`group.read`)."""
+post (stored, then pushed to every member as `group.message`; files and replies as in room chat) and
+keep a read position that all their devices share (`read.position`). Edits, deletes and reactions go
+through chat/changes.py like those of room chat and direct messages."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from conference import throttles
 from conference.accounts.models import User
+from conference.chat.extras import NO_EXTRAS, Extras, extras_of, require_original
 from conference.chat.rooms import person_or_none, require_content
+from conference.chat.schemas import ReadPosition
 from conference.deps import Deps
 from conference.errors import NotFound
 from conference.groups.membership import member_ids, require_membership, tell
 from conference.groups.models import GroupMember
 from conference.groups.models import GroupMessage as GroupMessageRow
-from conference.groups.schemas import GroupMessage, GroupMessagePage, GroupReadPosition, Quote
+from conference.groups.schemas import GroupMessage, GroupMessagePage
 from conference.realtime.events import lock_event_log
-
-EXCERPT = 140
-
-
-def quote_of(row: GroupMessageRow | None, sender: User | None) -> Quote | None:
-    if row is None:
-        return None
-    deleted = row.deleted_at is not None
-    return Quote(
-        id=row.id, sender=person_or_none(sender), excerpt="" if deleted else row.content[:EXCERPT], deleted=deleted
-    )
+from conference.uploads import service as uploads
 
 
-def message_of(
-    row: GroupMessageRow, sender: User | None, quoted: GroupMessageRow | None = None, quoted_sender: User | None = None
-) -> GroupMessage:
+def message_of(row: GroupMessageRow, sender: User | None, extras: Extras = NO_EXTRAS) -> GroupMessage:
     deleted = row.deleted_at is not None
     return GroupMessage(
         id=row.id,
@@ -44,27 +37,21 @@ def message_of(
         created_at=row.created_at,
         edited_at=row.edited_at,
         deleted=deleted,
-        reply_to=quote_of(quoted, quoted_sender),
-        reactions=[],
-        attachments=[],
+        reply_to=extras.quote_for(row),
+        reactions=extras.reactions_for(row),
+        attachments=extras.attachments_for(row),
     )
 
 
-def _with_quotes(query: Select[GroupMessageRow]) -> Select[GroupMessageRow, User, GroupMessageRow, User]:
-    quoted, quoted_sender, sender = aliased(GroupMessageRow), aliased(User), aliased(User)
-    return (
-        query.add_columns(sender, quoted, quoted_sender)
-        .outerjoin(sender, sender.id == GroupMessageRow.sender_id)
-        .outerjoin(quoted, quoted.id == GroupMessageRow.reply_to_id)
-        .outerjoin(quoted_sender, quoted_sender.id == quoted.sender_id)
-    )
+async def messages_of(db: AsyncSession, rows: Sequence[tuple[GroupMessageRow, User | None]]) -> list[GroupMessage]:
+    """Answers for these (message, sender) rows, with their quotes, reactions and files."""
+    extras = await extras_of(db, "group", [row for row, _ in rows])
+    return [message_of(row, sender, extras) for row, sender in rows]
 
 
 async def _read(db: AsyncSession, query: Select[GroupMessageRow]) -> list[GroupMessage]:
-    return [
-        message_of(row, sender, quoted, quoted_sender)
-        for row, sender, quoted, quoted_sender in (await db.execute(_with_quotes(query))).all()
-    ]
+    with_senders = query.add_columns(User).outerjoin(User, User.id == GroupMessageRow.sender_id)
+    return await messages_of(db, [(row[0], row[1]) for row in (await db.execute(with_senders)).all()])
 
 
 async def list_messages(
@@ -118,25 +105,29 @@ def _forward(base: Select[GroupMessageRow], after: int, count: int) -> Select[Gr
 
 
 async def post(
-    deps: Deps, group_id: str, sender: User, content: str, client_id: str | None = None, reply_to: int | None = None
+    deps: Deps,
+    group_id: str,
+    sender: User,
+    content: str,
+    client_id: str | None = None,
+    reply_to: int | None = None,
+    attachments: Sequence[str] = (),
 ) -> GroupMessage:
-    require_content(content)
+    require_content(content, attachments)
     await throttles.message(deps, sender.id)
     async with deps.db() as db:
         await require_membership(db, group_id, sender.id)
-        quoted, quoted_sender = None, None
         if reply_to is not None:
-            quoted = await db.get(GroupMessageRow, reply_to)
-            if quoted is None or quoted.group_id != group_id:
-                raise NotFound("no message with this id in this group", fields={"reply_to": "unknown message"})
-            quoted_sender = await db.get(User, quoted.sender_id) if quoted.sender_id else None
+            original = await db.get(GroupMessageRow, reply_to)
+            require_original(original, original is not None and original.group_id == group_id)
         await lock_event_log(db)  # message ids then follow the order of their events
         row = GroupMessageRow(
             group_id=group_id, sender_id=sender.id, content=content, client_id=client_id, reply_to_id=reply_to
         )
         db.add(row)
         await db.flush()
-        message = message_of(row, sender, quoted, quoted_sender)
+        await uploads.attach(db, "group", row.id, sender.id, attachments)
+        message = message_of(row, sender, await extras_of(db, "group", [row]))
         # The sender has read what they wrote: their own messages never count as unread.
         own = await db.get(GroupMember, (group_id, sender.id))
         if own is not None:
@@ -158,22 +149,32 @@ async def unread_after(db: AsyncSession, group_id: str, user_id: str, last_read_
     return await db.scalar(query) or 0
 
 
-async def mark_read(deps: Deps, group_id: str, user_id: str, message_id: int) -> GroupReadPosition:
-    """Moves my read position up to `message_id` (never back) and tells my other devices."""
+async def mark_read(deps: Deps, group_id: str, user_id: str, message_id: int) -> ReadPosition:
+    """Moves my read position up to `message_id` (never back) and tells my other devices with
+    `read.position`, the event rooms and direct messages use too."""
+    await throttles.read_mark(deps, user_id)
     async with deps.db() as db:
-        _, member = await require_membership(db, group_id, user_id)
+        await require_membership(db, group_id, user_id)
         message = await db.get(GroupMessageRow, message_id)
         if message is None or message.group_id != group_id:
             raise NotFound("no message with this id in this group")
-        moved = member.last_read_id is None or message_id > member.last_read_id
-        if moved:
-            member.last_read_id = message_id
-        position = GroupReadPosition(
-            group_id=group_id,
-            last_read_id=member.last_read_id,
-            unread=await unread_after(db, group_id, user_id, member.last_read_id),
+        # One conditional update: two devices reading at once both succeed, and the further one wins.
+        mine = (GroupMember.group_id == group_id, GroupMember.user_id == user_id)
+        forward = (
+            update(GroupMember)
+            .where(*mine, or_(GroupMember.last_read_id.is_(None), GroupMember.last_read_id < message_id))
+            .values(last_read_id=message_id)
+            .execution_options(synchronize_session=False)
         )
-        events = await tell(db, "group.read", position, [user_id]) if moved else []
+        moved = bool(cast(CursorResult[Any], await db.execute(forward)).rowcount)
+        position_id = int(await db.scalar(select(GroupMember.last_read_id).where(*mine)) or message_id)
+        position = ReadPosition(
+            kind="group",
+            conversation_id=group_id,
+            message_id=position_id,
+            unread=await unread_after(db, group_id, user_id, position_id),
+        )
+        events = await tell(db, "read.position", position, [user_id]) if moved else []
         await db.commit()
     await deps.publish(*events)
     return position

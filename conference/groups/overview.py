@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, or_, select
 
 from conference.accounts.models import User
 from conference.deps import Deps
-from conference.groups.messages import message_of
+from conference.groups.messages import messages_of
 from conference.groups.models import Group as GroupRow
 from conference.groups.models import GroupMember
 from conference.groups.models import GroupMessage as GroupMessageRow
@@ -34,7 +34,7 @@ async def list_groups(deps: Deps, user_id: str, offset: int, limit: int) -> Grou
                 .where(GroupMessageRow.id.in_(last_ids))
             )
         ).all()
-        last = {row.id: message_of(row, sender) for row, sender in last_rows}
+        last = {message.id: message for message in await messages_of(db, [(row, sender) for row, sender in last_rows])}
         counts = dict(
             (
                 await db.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from conference.accounts.auth import current_user
+from conference.chat.schemas import NewMessage, ReadPosition, ReadUpTo
 from conference.deps import deps
 from conference.errors import ValidationFailed
 from conference.groups import calls, membership, messages, overview
@@ -14,12 +15,9 @@ from conference.groups.schemas import (
     Group,
     GroupCall,
     GroupList,
-    GroupMarkRead,
     GroupMessage,
     GroupMessagePage,
-    GroupReadPosition,
     NewGroup,
-    NewGroupMessage,
     RenameGroup,
 )
 from conference.routing import ApiRoutes, query_int
@@ -147,24 +145,31 @@ async def list_messages(request: web.Request) -> GroupMessagePage:
 @routes.route(
     "POST",
     "/groups/{group_id}/messages",
-    summary="Post to a group (members); stored, then pushed to every member as group.message",
-    body=NewGroupMessage,
+    summary="Post to a group (members); stored, then pushed to every member as group.message; "
+    "`reply_to` quotes a message of the same group, `attachments` are my uploads",
+    body=NewMessage,
     responses={201: GroupMessage},
 )
-async def post_message(request: web.Request, body: NewGroupMessage) -> GroupMessage:
+async def post_message(request: web.Request, body: NewMessage) -> GroupMessage:
     return await messages.post(
-        deps(request), _group_id(request), current_user(request), body.content, body.client_id, body.reply_to
+        deps(request),
+        _group_id(request),
+        current_user(request),
+        body.content,
+        body.client_id,
+        body.reply_to,
+        attachments=body.attachments,
     )
 
 
 @routes.route(
     "POST",
     "/groups/{group_id}/read",
-    summary="Move my read position up to a message; my other devices get group.read",
-    body=GroupMarkRead,
-    responses={200: GroupReadPosition},
+    summary="Move my read position up to a message (never back); my other devices get read.position",
+    body=ReadUpTo,
+    responses={200: ReadPosition},
 )
-async def mark_read(request: web.Request, body: GroupMarkRead) -> GroupReadPosition:
+async def mark_read(request: web.Request, body: ReadUpTo) -> ReadPosition:
     return await messages.mark_read(deps(request), _group_id(request), current_user(request).id, body.message_id)
 
 

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from conference.accounts.schemas import Person
 from conference.calls.schemas import Call
-from conference.chat.schemas import MAX_CONTENT
+from conference.chat.schemas import Quote, ReactionCount
 from conference.routing import Answer, Body, Timestamp
+from conference.uploads.schemas import Attachment
 
 MAX_MEMBERS = 256  # everyone in a group, its creator included
 MAX_TITLE = 100
@@ -58,43 +59,7 @@ class ChangeRole(Body):
     role: GroupRole
 
 
-class NewGroupMessage(Body):
-    content: str = Field(min_length=1, max_length=MAX_CONTENT)
-    client_id: str | None = Field(default=None, max_length=64)
-    reply_to: int | None = Field(default=None, ge=1, description="a message of the same group to quote")
-
-
-class GroupMarkRead(Body):
-    message_id: int = Field(ge=1)
-
-
 # --- answers ---------------------------------------------------------------------------------
-# Quote, ReactionCount and Attachment have the shapes room chat and direct messages share, so a client
-# renders every kind of message with the same code.
-class Quote(Answer):
-    id: int
-    sender: Person | None
-    excerpt: str = Field(description="the start of the quoted message, 140 characters at most")
-    deleted: bool
-
-
-class ReactionCount(Answer):
-    emoji: str
-    count: int
-    user_ids: list[str]
-
-
-class Attachment(Answer):
-    id: str
-    filename: str
-    content_type: str
-    size: int
-    url: str
-    thumbnail_url: str | None
-    width: int | None
-    height: int | None
-
-
 class GroupMessage(Answer):
     """A message in a group; `sender` is null once the sender's account is deleted."""
 
@@ -104,11 +69,11 @@ class GroupMessage(Answer):
     content: str
     client_id: str | None = Field(description="the sender's own id for the message, echoed back")
     created_at: Timestamp
-    edited_at: Timestamp | None
-    deleted: bool
-    reply_to: Quote | None
-    reactions: list[ReactionCount]
     attachments: list[Attachment]
+    edited_at: Timestamp | None = Field(description="when its content last changed; null if never")
+    deleted: bool = Field(description="deleted: content is empty, the message stays as a marker")
+    reply_to: Quote | None = Field(description="the message this one replies to; null if none or gone")
+    reactions: list[ReactionCount] = Field(description="in the order of the allowed set")
 
 
 class GroupMessagePage(Answer):
@@ -155,14 +120,6 @@ class MembersChanged(Answer):
     by: str | None = Field(description="who did it; the person themselves when they left")
 
 
-class GroupReadPosition(Answer):
-    """My read position in a group; group.read tells my other devices when it moves."""
-
-    group_id: str
-    last_read_id: int | None
-    unread: int
-
-
 class GroupCall(Answer):
     """POST /groups/{id}/call: the room to join and the rings sent to the members online."""
 
@@ -177,5 +134,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "group.member_added": MembersChanged,
     "group.member_removed": MembersChanged,
     "group.message": GroupMessage,
-    "group.read": GroupReadPosition,
+    "group.message.edited": GroupMessage,
+    "group.message.deleted": GroupMessage,
+    "group.reaction": GroupMessage,
 }

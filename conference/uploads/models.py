@@ -33,6 +33,6 @@ class Upload(Base):
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    kind: Mapped[str | None] = mapped_column(String(8))  # "room" | "dm" (| "group"), with message_id
+    kind: Mapped[str | None] = mapped_column(String(8))  # "room" | "dm" | "group", with message_id
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     detached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

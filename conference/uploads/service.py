@@ -26,6 +26,7 @@ from conference.db import utcnow
 from conference.deps import Deps
 from conference.errors import AlreadyAttached, Forbidden, NotFound, ValidationFailed
 from conference.filestore import disk_io
+from conference.groups.models import GroupMessage
 from conference.uploads.models import Upload
 from conference.uploads.schemas import MAX_ATTACHMENTS, Attachment, thumbnail_url_of, url_of
 from conference.uploads.sniff import HEAD_BYTES, THUMBNAILED, check_name, sniff
@@ -199,10 +200,11 @@ async def _remove_keys(store: FileStore, keys: Sequence[str | None]) -> bool:
 async def sweep(deps: Deps, limit: int = SWEEP_BATCH) -> int:
     """Removes the files and rows of uploads nobody can read any more: detached from a deleted message,
     never attached within a day or by an account that was deleted, or attached to a message that is
-    gone (its room or, for a direct message, one of its people was deleted)."""
+    gone (its room or group, or for a direct message one of its people, was deleted)."""
     stale = utcnow() - UNATTACHED_KEPT
     gone_room = and_(Upload.kind == "room", ~exists().where(ChatMessage.id == Upload.message_id))
     gone_dm = and_(Upload.kind == "dm", ~exists().where(DirectMessage.id == Upload.message_id))
+    gone_group = and_(Upload.kind == "group", ~exists().where(GroupMessage.id == Upload.message_id))
     async with deps.db() as db:
         rows = list(
             await db.scalars(
@@ -213,6 +215,7 @@ async def sweep(deps: Deps, limit: int = SWEEP_BATCH) -> int:
                         and_(Upload.message_id.is_(None), or_(Upload.created_at < stale, Upload.owner_id.is_(None))),
                         gone_room,
                         gone_dm,
+                        gone_group,
                     )
                 )
                 .limit(limit)

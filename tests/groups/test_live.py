@@ -5,6 +5,7 @@ are online and its room stays open when one of them declines; two replicas over 
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from tests.groups.helpers import create_group, post
 from tests.helpers import register
@@ -33,9 +34,10 @@ async def test_members_hear_messages_and_changes_and_a_removed_member_stops_hear
 
     await api.post(f"/api/v1/groups/{group['id']}/read", json={"message_id": message["id"]}, headers=cy.headers)
     await api.post(f"/api/v1/groups/{group['id']}/read", json={"message_id": message["id"]}, headers=ann.headers)
-    assert (await ann_ws.expect("group.read"))["data"] == {
-        "group_id": group["id"],
-        "last_read_id": message["id"],
+    assert (await ann_ws.expect("read.position"))["data"] == {
+        "kind": "group",
+        "conversation_id": group["id"],
+        "message_id": message["id"],
         "unread": 0,
     }
 
@@ -119,3 +121,37 @@ async def test_a_group_message_posted_through_one_replica_reaches_a_socket_on_th
         await two.delete(f"/api/v1/groups/{group['id']}/members/{ann.id}", headers=bob.headers)
         assert (await ann_ws.expect("group.member_removed"))["data"]["user_ids"] == [ann.id]
         await ann_ws.close()
+
+
+async def test_edits_deletes_and_reactions_through_one_replica_reach_members_on_the_other(
+    make_api, postgres, redis_server
+):
+    database = postgres.create_database("t_" + uuid.uuid4().hex[:12])
+    async with (
+        make_api(database=database, redis_url=redis_server.url) as one,
+        make_api(database=database, redis_url=redis_server.url) as two,
+    ):
+        ann, bob = await register(one), await register(two)
+        ann_ws, bob_ws = await connect(one, ann), await connect(one, bob)
+        for ws in (ann_ws, bob_ws):
+            await ws.expect("ready")
+        group = await create_group(two, bob, ann, title="Across")
+        message = await post(two, bob, group["id"], "frist")
+        for ws in (ann_ws, bob_ws):
+            await ws.expect("group.message", content="frist")
+        url = f"/api/v1/groups/{group['id']}/messages/{message['id']}"
+
+        edited = await (await two.patch(url, json={"content": "first"}, headers=bob.headers)).json()
+        for ws in (ann_ws, bob_ws):  # every member, the editor's own devices included
+            assert (await ws.expect("group.message.edited"))["data"] == edited
+        assert edited["content"] == "first" and edited["edited_at"] is not None
+
+        reacted = await (await two.put(f"{url}/reactions/{quote('🎉')}", headers=ann.headers)).json()
+        assert (await bob_ws.expect("group.reaction"))["data"] == reacted
+        assert reacted["reactions"] == [{"emoji": "🎉", "count": 1, "user_ids": [ann.id]}]
+
+        deleted = await (await two.delete(url, headers=bob.headers)).json()
+        assert (await ann_ws.expect("group.message.deleted"))["data"] == deleted
+        assert deleted["deleted"] is True and deleted["content"] == ""
+        for ws in (ann_ws, bob_ws):
+            await ws.close()

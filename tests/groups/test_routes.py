@@ -29,7 +29,12 @@ async def test_a_group_is_created_listed_and_read_by_its_members(api):
     assert page["next_before"] is None and page["next_after"] is None
 
     read = await api.post(f"/api/v1/groups/{group['id']}/read", json={"message_id": first["id"]}, headers=cy.headers)
-    assert (await read.json()) == {"group_id": group["id"], "last_read_id": first["id"], "unread": 1}
+    assert (await read.json()) == {
+        "kind": "group",
+        "conversation_id": group["id"],
+        "message_id": first["id"],
+        "unread": 1,
+    }
     listed = await (await api.get("/api/v1/groups", headers=ann.headers)).json()
     assert listed["items"][0]["unread"] == 0  # her own message counts as read; Bob's came before it
     assert (await (await api.get(f"/api/v1/groups/{group['id']}", headers=bob.headers)).json())["id"] == group["id"]

@@ -15,7 +15,8 @@ function groupItem({ id, title, last_message: last, unread }, open, onOpen) {
   const badge = unread
     ? h('span', { class: 'badge badge--count', 'aria-label': t('dm.unread', { count: unread }) }, String(unread))
     : null;
-  const lastLine = last ? `${last.sender?.display_name || last.sender?.login || ''}: ${last.content}` : '';
+  const lastText = last?.deleted ? t('messages.deleted') : last?.content || last?.attachments[0]?.filename || '';
+  const lastLine = last ? `${last.sender?.display_name || last.sender?.login || ''}: ${lastText}` : '';
   return h(
     'li',
     {},
@@ -51,7 +52,15 @@ function listen(thread, me, load) {
       thread.add(message);
       load();
     }),
-    realtime.on('group.read', () => load()),
+    .../** @type {const} */ (['group.message.edited', 'group.message.deleted', 'group.reaction']).map((type) =>
+      realtime.on(type, (message) => {
+        thread.update(message);
+        if (type !== 'group.reaction') load(); // the list shows the last message's text
+      }),
+    ),
+    realtime.on('read.position', ({ kind }) => {
+      if (kind === 'group') load();
+    }),
     .../** @type {const} */ (['group.created', 'group.updated']).map((type) =>
       realtime.on(type, (group) => {
         if (group.id === thread.group?.id) thread.changed(group);

@@ -1,7 +1,7 @@
 // One open direct-message conversation: its messages, the composer, typing and read receipts; replies,
 // edits, deletes and reactions through each message's menu.
 import { attachmentList, dropZone, PendingFiles } from '../attachments.js';
-import { h, linkified } from '../dom.js';
+import { h } from '../dom.js';
 import { dm } from '../endpoints.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
 import {
@@ -249,59 +249,4 @@ export class Thread {
     this.typing?.stop();
     clearTimeout(this.readTimer);
   }
-}
-
-/**
- * One message bubble; group threads show it like a direct message, with the author's name above.
- * @param {{id: number, content: string, createdAt: string, mine: boolean, author?: string, testid: string}} message
- */
-export function messageBubble({ id, content, createdAt, mine, author, testid }) {
-  return h(
-    'li',
-    { class: `bubble ${mine ? 'bubble--mine' : ''}`, testid, dataset: { id: String(id) } },
-    author && !mine ? h('span', { class: 'bubble__author' }, author) : null,
-    h('p', { class: 'bubble__text' }, linkified(content)),
-    h('span', { class: 'bubble__meta', title: formatDateTime(createdAt) }, formatTime(createdAt)),
-  );
-}
-
-/**
- * A labelled textarea where Enter sends and Shift+Enter breaks the line, and a send button. `onSend` gets
- * the trimmed text; when it throws, the text is put back.
- * @param {{id: string, label: string, testid: string, onSend: (content: string) => Promise<void>}} spec
- */
-export function messageComposer({ id, label, testid, onSend }) {
-  const input = h('textarea', {
-    id,
-    class: 'input chat-input',
-    rows: 1,
-    maxlength: 4000,
-    testid: `${testid}-input`,
-    placeholder: label,
-  });
-  const send = async () => {
-    const content = input.value.trim();
-    if (!content) return;
-    input.value = '';
-    await onSend(content).catch(() => {
-      input.value = content;
-    });
-  };
-  const form = h(
-    'form',
-    { class: 'composer' },
-    h('label', { class: 'visually-hidden', for: id }, label),
-    input,
-    h('button', { class: 'button button--primary', type: 'submit', testid: `${testid}-send` }, t('chat.send')),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    send();
-  });
-  input.addEventListener('keydown', (event) => {
-    if (event.key !== 'Enter' || event.shiftKey) return;
-    event.preventDefault();
-    send();
-  });
-  return { form, input };
 }

@@ -1,11 +1,11 @@
-// Unread counts on the home page: the total in the document title, a badge on the Messages tab and one on
-// each room of "My rooms". GET /unread is asked again (debounced) whenever a message or a read position moves.
+// Unread counts on the home page: the total in the document title, a badge on the Messages and Groups tabs
+// and one on each room of "My rooms". GET /unread is asked again (debounced) whenever a message or a read position moves.
 import { h } from '../dom.js';
 import { unread } from '../endpoints.js';
 import { t } from '../i18n.js';
 import { realtime } from '../realtime.js';
 
-/** @import { Answers } from '../types.js' */
+/** @import { Answers, RealtimeEvents } from '../types.js' */
 /** @typedef {Answers['GET /api/v1/unread']} UnreadCounts */
 
 /** @type {UnreadCounts | null} the last counts heard, for lists drawn after them */
@@ -22,10 +22,15 @@ const badge = (count, testid) =>
 /** Puts the last counts on the Messages tab and the rooms shown under `root`. @param {ParentNode} root */
 export function paintUnread(root) {
   if (!latest) return;
-  const dms = latest.dms.reduce((sum, item) => sum + item.unread, 0);
-  const tab = root.querySelector('[data-testid="tab-messages"]');
-  tab?.querySelector('.unread-badge')?.remove();
-  if (tab && dms) tab.append(badge(dms, 'unread-messages'));
+  const sum = (/** @type {{unread: number}[]} */ items) => items.reduce((total, item) => total + item.unread, 0);
+  for (const [tabId, count, testid] of /** @type {const} */ ([
+    ['tab-messages', sum(latest.dms), 'unread-messages'],
+    ['tab-groups', sum(latest.groups), 'unread-groups'],
+  ])) {
+    const tab = root.querySelector(`[data-testid="${tabId}"]`);
+    tab?.querySelector('.unread-badge')?.remove();
+    if (tab && count) tab.append(badge(count, testid));
+  }
   const rooms = new Map(latest.rooms.map((item) => [item.room_id, item.unread]));
   for (const item of root.querySelectorAll('[data-testid="my-room"]')) {
     const title = item.querySelector('.list__title');
@@ -52,8 +57,16 @@ export function watchUnread() {
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   };
-  /** @type {('chat.message' | 'dm.message' | 'read.position' | 'chat.message.deleted' | 'dm.message.deleted')[]} */
-  const types = ['chat.message', 'dm.message', 'read.position', 'chat.message.deleted', 'dm.message.deleted'];
+  /** @type {(keyof RealtimeEvents)[]} */
+  const types = [
+    'chat.message',
+    'dm.message',
+    'group.message',
+    'read.position',
+    'chat.message.deleted',
+    'dm.message.deleted',
+    'group.message.deleted',
+  ];
   const offs = [...types.map((type) => realtime.on(type, soon)), realtime.on('resync', soon)];
   refresh();
   return () => {
