@@ -290,7 +290,7 @@ def _after_of(request: web.Request) -> tuple[int | None, str | None]:
     raw = request.query.get("after", "").strip()
     if not raw:
         return None, None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "¹" is a digit to isdigit()
         return None, "after must be the id of an event you received; replay skipped"
     return int(raw), None
 

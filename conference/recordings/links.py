@@ -23,6 +23,6 @@ def sign(secret: str, recording_id: str, now: float | None = None) -> tuple[str,
 
 def verify(secret: str, recording_id: str, token: str, now: float | None = None) -> bool:
     expires_text, _, signature = token.partition(".")
-    if not expires_text.isdigit() or int(expires_text) < (now or time.time()):
+    if not (expires_text.isascii() and expires_text.isdigit()) or int(expires_text) < (now or time.time()):
         return False
     return hmac.compare_digest(signature, _signature(secret, recording_id, int(expires_text)))

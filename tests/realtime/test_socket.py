@@ -161,3 +161,13 @@ async def test_typing_reaches_the_room_and_the_dm_peer_throttled_and_unstored(ap
     while (frame := await resumed.frame())["type"] != "ready":
         frames.append(frame["type"])
     assert "typing" not in frames
+
+
+@pytest.mark.parametrize("after", ["abc", "¹2", "-1", "9" * 19])
+async def test_an_after_that_is_no_event_id_skips_the_replay_and_says_so(api, after):
+    alice = await register(api)
+    ws = await connect(api, alice, after=after)
+    error = await ws.expect("error")
+    assert error["data"]["code"] == "validation_failed" and "replay skipped" in error["data"]["message"]
+    await ws.send(type="ping")
+    await ws.expect("pong")  # the socket lives on
