@@ -8,14 +8,16 @@ and rate-limited, and not what is measured), then runs three phases:
 
   - paced: --messages chat messages posted at --rate a second, round-robin over users and rooms; latency
     from the 201 of the post to the receiver's arrival of the delivery it answered 2xx (p50/p95/p99/max)
-  - saturation: --messages more posted as fast as --concurrency posts in flight allow; deliveries per
-    second = messages / (last delivery - first post)
+  - saturation: --messages more posted as fast as --concurrency posts in flight allow, while the receiver
+    holds every request unanswered (WEBHOOK_TIMEOUT_S is 600 for the run), so they pile up in the outbox;
+    then it answers: deliveries per second = messages / (last delivery - the moment it began answering),
+    the deliverers' own rate, not bounded by how fast chat can be posted
   - retries: --messages / 4 paced, the receiver answering 500 to the first attempt of every 10th message
     (WEBHOOK_RETRY_BASE_S is --retry-base for the run); retries seen, latency of the retried messages
 
 Then (unless --no-replicas) two `conference serve` processes over one PostgreSQL database and a Redis,
-posts alternating between them, every 10th message failing once: it checks that no webhook-id arrived
-again after the receiver had answered it 2xx, and reports the latency.
+posts alternating between them, paced and then saturated, every 10th message failing once: it checks
+that no webhook-id arrived again after the receiver had answered it 2xx, and reports the latency.
 
     .venv/bin/python bench/webhook_bench.py [--messages 400] [--rate 20] [--rooms 8] [--users 8]
         [--concurrency 16] [--retry-base 0.2] [--no-postgres] [--no-replicas]
@@ -37,6 +39,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -63,6 +66,10 @@ class App(_Process):
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def _healthy(self) -> bool:
         with urllib.request.urlopen(f"{self.base}/healthz", timeout=1) as response:
             return response.status == 200
@@ -84,6 +91,8 @@ def start_app(tmp: Path, label: str, database_url: str, redis_url: str | None, r
         "MESSAGES_PER_10S": "1000000",
         "MESSAGES_PER_MINUTE": "1000000",
         "WEBHOOK_RETRY_BASE_S": str(retry_base_s),
+        # The saturated phase keeps the first requests waiting until every post is in: no timeout then.
+        "WEBHOOK_TIMEOUT_S": "600",
     }
     env.pop("REDIS_URL", None)
     if redis_url:
@@ -108,11 +117,16 @@ class Receiver:
     after_ok: int = 0  # arrivals of a webhook-id that had already been answered 2xx
     bad_signatures: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    gate: asyncio.Event = field(default_factory=asyncio.Event)  # cleared: requests wait, unanswered
     url: str = ""
 
+    def __post_init__(self) -> None:
+        self.gate.set()
+
     async def handle(self, request: web.Request) -> web.Response:
-        arrived_at = time.time()
         raw = await request.read()
+        await self.gate.wait()
+        arrived_at = time.time()
         headers = {key.lower(): value for key, value in request.headers.items()}
         try:
             verify(self.secret, headers, raw)
@@ -203,9 +217,9 @@ async def seed_members(database_url: str, rooms: list[str], users: int) -> list[
     """`users` people, members of every room; returns their access tokens."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from conference.accounts.models import LoginSession, User
+    from conference.accounts.models import LoginSession, RefreshToken, User
     from conference.accounts.tokens import issue_access_token
-    from conference.db import create_engine
+    from conference.db import create_engine, utcnow
     from conference.rooms.models import RoomMember
 
     engine = create_engine(database_url)
@@ -219,6 +233,13 @@ async def seed_members(database_url: str, rooms: list[str], users: int) -> list[
             for person, login in zip(people, logins, strict=True):
                 login.user_id = person.id
             db.add_all(logins)
+            await db.flush()
+            # A sign-in with no usable refresh token is pruned by the retention sweep, and its access
+            # tokens with it: give each one, as signing in would.
+            until = utcnow() + timedelta(days=1)
+            db.add_all(
+                RefreshToken(token_hash=uuid.uuid4().hex * 2, session_id=login.id, expires_at=until) for login in logins
+            )
             db.add_all(
                 RoomMember(room_id=room, user_id=person.id, role="participant", state="joined")
                 for room in rooms
@@ -240,14 +261,20 @@ class Phase:
     started: float  # the first post went out
     delivered_at: dict[str, float]
     retried: list[str]
+    opened: float | None  # when the receiver began answering again (a held-back phase)
+    cpu_s: float  # the app processes' CPU time: over the whole phase, or from `opened` on
 
     def latencies_ms(self, contents: list[str] | None = None) -> list[float]:
         chosen = self.posted_at if contents is None else contents
         return sorted((self.delivered_at[c] - self.posted_at[c]) * 1000 for c in chosen)
 
     @property
-    def deliveries_per_s(self) -> float:
-        return len(self.posted_at) / (max(self.delivered_at[c] for c in self.posted_at) - self.started)
+    def posts_s(self) -> float:
+        return max(self.posted_at.values()) - self.started
+
+    @property
+    def drain_s(self) -> float:
+        return max(self.delivered_at.values()) - (self.opened or self.started)
 
 
 async def post_messages(
@@ -291,14 +318,26 @@ async def run_phase(
     rate: float | None,
     concurrency: int,
     failing: bool,
+    hold: bool = False,
 ) -> Phase:
+    """`hold`: the receiver answers nothing until every post is in, then the outbox's backlog drains."""
     prefix = f"{label}-{uuid.uuid4().hex[:4]}"
     retried = [f"{prefix}:{n}" for n in range(FAIL_EVERY - 1, count, FAIL_EVERY)] if failing else []
     receiver.failing.update(retried)
-    posted_at, started = await post_messages(session, apps, world, prefix, count, rate, concurrency)
+    if hold:
+        receiver.gate.clear()
+    cpu_before = sum(app.cpu_seconds() for app in apps)
+    try:
+        posted_at, started = await post_messages(session, apps, world, prefix, count, rate, concurrency)
+    finally:
+        opened = time.time() if hold else None
+        if hold:
+            cpu_before = sum(app.cpu_seconds() for app in apps)
+        receiver.gate.set()
     await receiver.wait_for(list(posted_at), timeout=120 + count / 5)
+    cpu_s = sum(app.cpu_seconds() for app in apps) - cpu_before
     delivered = {content: receiver.delivered_at[content] for content in posted_at}
-    return Phase(label, posted_at, started, delivered, retried)
+    return Phase(label, posted_at, started, delivered, retried, opened, cpu_s)
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -313,16 +352,19 @@ def latency_line(values: list[float]) -> str:
 
 
 def show(phase: Phase, rate: float | None) -> None:
+    count = len(phase.posted_at)
     how = f"{rate:g}/s" if rate else "as fast as possible"
-    print(f"  {phase.label:<10} {len(phase.delivered_at)} of {len(phase.posted_at)} delivered ({how})")
-    print(f"             {latency_line(phase.latencies_ms())}")
-    if not rate:
-        span = max(phase.delivered_at.values()) - phase.started
-        posting = max(phase.posted_at.values()) - phase.started
+    print(f"  {phase.label:<10} {len(phase.delivered_at)} of {count} delivered (posted {how})")
+    cpu_ms = 1000 * phase.cpu_s / count
+    if phase.opened is None:
+        print(f"             {latency_line(phase.latencies_ms())}")
+        print(f"             app CPU {cpu_ms:.1f} ms per message (posting it and delivering it)")
+    else:  # latency means nothing here: every delivery was held back until the posts were in
         print(
-            f"             {phase.deliveries_per_s:.0f} deliveries/s ({len(phase.posted_at)} in {span:.1f} s; "
-            f"the posts took {posting:.1f} s, {len(phase.posted_at) / posting:.0f}/s)"
+            f"             posted in {phase.posts_s:.1f} s ({count / phase.posts_s:.0f}/s) with the receiver not "
+            f"answering; then the backlog drained in {phase.drain_s:.1f} s: {count / phase.drain_s:.0f} deliveries/s"
         )
+        print(f"             app CPU {cpu_ms:.1f} ms per delivery while draining")
     if phase.retried:
         retried = latency_line(phase.latencies_ms(phase.retried))
         print(f"             retried messages ({len(phase.retried)}): {retried}")
@@ -350,7 +392,7 @@ async def run_database(label: str, tmp: Path, database_url: str, args: argparse.
             )
             show(paced, args.rate)
             burst = await run_phase(
-                session, [app], world, receiver, "saturated", args.messages, None, args.concurrency, False
+                session, [app], world, receiver, "saturated", args.messages, None, args.concurrency, False, True
             )
             show(burst, None)
             retry_count = max(FAIL_EVERY, args.messages // 4)
@@ -387,6 +429,10 @@ async def run_replicas(tmp: Path, postgres, redis, args: argparse.Namespace) -> 
                 session, apps, world, receiver, "paced", args.messages, args.rate, args.concurrency, True
             )
             show(paced, args.rate)
+            burst = await run_phase(
+                session, apps, world, receiver, "saturated", args.messages, None, args.concurrency, True, True
+            )
+            show(burst, None)
             await asyncio.sleep(3)  # anything sent twice would arrive by now
             attempts, expected = sum(receiver.tries.values()), len(receiver.ok_ids) + receiver.retries_answered
             print(
