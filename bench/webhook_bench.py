@@ -365,7 +365,7 @@ def show(phase: Phase, rate: float | None) -> None:
             f"answering; then the backlog drained in {phase.drain_s:.1f} s: {count / phase.drain_s:.0f} deliveries/s"
         )
         print(f"             app CPU {cpu_ms:.1f} ms per delivery while draining")
-    if phase.retried:
+    if phase.retried and phase.opened is None:
         retried = latency_line(phase.latencies_ms(phase.retried))
         print(f"             retried messages ({len(phase.retried)}): {retried}")
 
