@@ -17,7 +17,8 @@ and rate-limited, and not what is measured), then runs three phases:
 
 Then (unless --no-replicas) two `conference serve` processes over one PostgreSQL database and a Redis,
 posts alternating between them, paced and then saturated, every 10th message failing once: it checks
-that no webhook-id arrived again after the receiver had answered it 2xx, and reports the latency.
+that no webhook-id arrived again after the receiver had answered it 2xx (the bench fails otherwise, as it
+does on a bad signature or a message not delivered in time), and reports the latency.
 
     .venv/bin/python bench/webhook_bench.py [--messages 400] [--rate 20] [--rooms 8] [--users 8]
         [--concurrency 16] [--retry-base 0.2] [--no-postgres] [--no-replicas]
@@ -146,6 +147,11 @@ class Receiver:
         self.delivered_at.setdefault(content, arrived_at)
         self.arrived.set()
         return web.Response(status=200)
+
+    def check(self) -> None:
+        """The bench fails (exit status 1) when a delivery was forged or came again after a 2xx."""
+        if self.bad_signatures or self.after_ok:
+            raise RuntimeError(f"{self.bad_signatures} bad signatures, {self.after_ok} repeats after a 2xx")
 
     async def wait_for(self, contents: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -405,6 +411,7 @@ async def run_database(label: str, tmp: Path, database_url: str, args: argparse.
                 f"             500s answered {receiver.retries_answered - before}, every one retried and delivered;"
                 f" bad signatures {receiver.bad_signatures}, repeats after a 2xx {receiver.after_ok}"
             )
+            receiver.check()
     finally:
         app.stop(timeout=30)
         await runner.cleanup()
@@ -440,6 +447,7 @@ async def run_replicas(tmp: Path, postgres, redis, args: argparse.Namespace) -> 
                 f"{receiver.after_ok}; attempts {attempts} (one per message plus one per 500: {expected}); "
                 f"bad signatures {receiver.bad_signatures}"
             )
+            receiver.check()
     finally:
         for app in apps:
             app.stop(timeout=30)
