@@ -13,6 +13,7 @@ from conference.settings import Settings
 
 if TYPE_CHECKING:
     from conference.accounts.signins import SignInCache
+    from conference.accounts.tokens import AccessTokenReader
     from conference.livekit import LiveKit
     from conference.metrics import Metrics
     from conference.ratelimit import RateLimiter
@@ -29,6 +30,7 @@ class Deps:
     hub: Hub
     limiter: RateLimiter
     signins: SignInCache
+    access_tokens: AccessTokenReader
     standings: StandingCache
     metrics: Metrics
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 from conference.errors import RateLimited
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 class RateLimiter:
@@ -32,7 +36,7 @@ class RateLimiter:
 class RedisRateLimiter(RateLimiter):
     """The same windows kept in Redis so every replica counts together."""
 
-    def __init__(self, redis, window_s: int = 60):
+    def __init__(self, redis: Redis, window_s: int = 60):
         super().__init__(window_s)
         self.redis = redis
 
@@ -40,6 +44,8 @@ class RedisRateLimiter(RateLimiter):
         window = int(time.time() // self.window_s)
         name = f"rl:{key}:{window}"
         async with self.redis.pipeline(transaction=True) as pipe:
-            count, _ = await pipe.incr(name).expire(name, self.window_s * 2).execute()
+            pipe.incr(name)
+            pipe.expire(name, self.window_s * 2)
+            count, _ = await pipe.execute()
         if count > limit:
             raise RateLimited(self._retry_after())

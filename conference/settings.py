@@ -88,6 +88,7 @@ class Settings:
             presence_ttl_s=int(env.get("PRESENCE_TTL_S") or 30),
             call_ring_timeout_s=float(env.get("CALL_RING_TIMEOUT_S") or 30),
             event_retention_days=int(env.get("EVENT_RETENTION_DAYS") or 7),
+            token_rate_per_minute=int(env.get("TOKEN_RATE_PER_MINUTE") or 600),
         )
 
 

@@ -1,16 +1,132 @@
 """Serves the browser client from web/, livekit-client from web/node_modules, and index.html
-for every client-side route such as /r/<room-id>."""
+for every client-side route such as /r/<room-id>.
+
+Text assets go out compressed (brotli, else gzip, as the browser accepts) with an ETag: a
+precompressed sibling (`file.br`, `file.gz`, written by web/build-vendor.mjs for the big
+livekit-client build) is used while it is newer than its source, anything else is compressed
+once per process on first request and kept in memory until the file changes."""
 
 from __future__ import annotations
 
+import asyncio
+import gzip
+import logging
+import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from aiohttp import web
 
 from conference.errors import NotFound
 from conference.state import SETTINGS  # read before Deps exists: static files need no resources
 
+log = logging.getLogger("conference.static")
 VENDOR = {"livekit-client": Path("node_modules/livekit-client/dist")}
+# Built by `npm ci` in web/ (build-vendor.mjs); until then the unminified build stands in.
+MINIFIED_STAND_INS = {"livekit-client.esm.min.mjs": "livekit-client.esm.mjs"}
+COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".map", ".txt"}
+CONTENT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".map": "application/json"}
+BROTLI_QUALITY = 5  # at request time; the precompressed vendor build uses 11
+GZIP_LEVEL = 6
+
+
+@dataclass
+class Encoded:
+    """One version of a file and the encodings of it made so far."""
+
+    version: tuple[int, int]  # (mtime_ns, size) of the source
+    etag: str
+    content_type: str
+    bodies: dict[str, bytes]  # "identity", then "br" and "gzip" once asked for
+
+
+class StaticFiles:
+    """This process's encoded copies of the text assets, made once per file version and
+    encoding, in a thread (brotli over the 1.4 MB unminified livekit-client takes a second)."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, Encoded] = {}
+        self._making: dict[tuple[Path, str], asyncio.Future[bytes]] = {}
+
+    async def encoded(self, path: Path, encoding: str) -> tuple[Encoded, bytes]:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        known = self._files.get(path)
+        if known is None or known.version != version:
+            raw = await asyncio.to_thread(path.read_bytes)
+            known = Encoded(version, f"{version[0]:x}-{version[1]:x}", _content_type(path), {"identity": raw})
+            self._files[path] = known
+        body = known.bodies.get(encoding)
+        if body is None:
+            key = (path, encoding)
+            making = self._making.get(key)
+            if making is None:
+                making = asyncio.ensure_future(asyncio.to_thread(_compress, path, known.bodies["identity"], encoding))
+                self._making[key] = making
+                making.add_done_callback(lambda _: self._making.pop(key, None))
+            body = await asyncio.shield(making)
+            if self._files.get(path) is known:
+                known.bodies[encoding] = body
+        return known, body
+
+    async def warm(self, web_dir: Path) -> None:
+        """Encodes every text asset ahead of the first visitor (a serving process does this at startup)."""
+        roots = [web_dir / VENDOR["livekit-client"] / name for name in MINIFIED_STAND_INS]
+        assets = [path for path in web_dir.rglob("*") if "node_modules" not in path.parts] + roots
+        for path in assets:
+            if path.suffix in COMPRESSIBLE and path.is_file():
+                for encoding in ("br", "gzip"):
+                    await self.encoded(path, encoding)
+
+
+STATIC_FILES = web.AppKey("static_files", StaticFiles)
+
+
+def _content_type(path: Path) -> str:
+    return CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _compress(path: Path, raw: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return _fresh_sibling(path, ".br") or brotli.compress(raw, quality=BROTLI_QUALITY)
+    return _fresh_sibling(path, ".gz") or gzip.compress(raw, GZIP_LEVEL, mtime=0)
+
+
+def _fresh_sibling(path: Path, suffix: str) -> bytes | None:
+    sibling = path.with_name(path.name + suffix)
+    try:
+        if sibling.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+            return sibling.read_bytes()
+    except OSError:
+        pass
+    return None
+
+
+def _encoding_for(accept_encoding: str) -> str:
+    accepted = {
+        part.split(";")[0].strip().lower()
+        for part in accept_encoding.split(",")
+        if not part.replace(" ", "").endswith(";q=0")
+    }
+    for encoding in ("br", "gzip"):
+        if encoding in accepted:
+            return encoding
+    return "identity"
+
+
+async def send_file(request: web.Request, path: Path, cache_control: str) -> web.StreamResponse:
+    if path.suffix not in COMPRESSIBLE:
+        return web.FileResponse(path, headers={"Cache-Control": cache_control})
+    encoding = _encoding_for(request.headers.get("Accept-Encoding", ""))
+    encoded, body = await request.app[STATIC_FILES].encoded(path, encoding)
+    etag = f'"{encoded.etag}-{encoding}"'
+    headers = {"Cache-Control": cache_control, "ETag": etag, "Vary": "Accept-Encoding"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    return web.Response(body=body, headers=headers, content_type=encoded.content_type)
 
 
 def _inside(root: Path, relative: str) -> Path | None:
@@ -23,10 +139,15 @@ def _inside(root: Path, relative: str) -> Path | None:
 async def vendor_file(request: web.Request) -> web.StreamResponse:
     web_dir = request.app[SETTINGS].web_dir.resolve()
     package = VENDOR.get(request.match_info["package"])
-    found = _inside((web_dir / package).resolve(), request.match_info["path"]) if package else None
+    relative = request.match_info["path"]
+    root = (web_dir / package).resolve() if package else None
+    found = _inside(root, relative) if root else None
+    if found is None and root and relative in MINIFIED_STAND_INS:
+        log.warning("%s is not built (npm ci in web/ builds it); serving the unminified build", relative)
+        found = _inside(root, MINIFIED_STAND_INS[relative])
     if found is None:
         raise NotFound("no such file; run npm install in web/")
-    return web.FileResponse(found, headers={"Cache-Control": "public, max-age=3600"})
+    return await send_file(request, found, "public, max-age=3600")
 
 
 async def client_file(request: web.Request) -> web.StreamResponse:
@@ -39,9 +160,25 @@ async def client_file(request: web.Request) -> web.StreamResponse:
         found = web_dir / "index.html"
         if not found.is_file():
             raise NotFound("the web client is not installed")
-    return web.FileResponse(found, headers={"Cache-Control": "no-cache"})
+    return await send_file(request, found, "no-cache")
+
+
+async def warm_up(app: web.Application) -> None:
+    """An on_startup hook for a serving process: encodes every asset in the background."""
+    task = asyncio.create_task(app[STATIC_FILES].warm(app[SETTINGS].web_dir.resolve()))
+    app[WARMING] = task  # held, so it is not collected half-way
+    task.add_done_callback(_log_warm_failure)
+
+
+def _log_warm_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not encode the static files ahead: %r", task.exception())
+
+
+WARMING = web.AppKey("static_warming", asyncio.Task[None])
 
 
 def register(app: web.Application) -> None:
+    app[STATIC_FILES] = StaticFiles()
     app.router.add_get("/vendor/{package}/{path:.+}", vendor_file)
     app.router.add_get("/{path:.*}", client_file)

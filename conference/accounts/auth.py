@@ -5,10 +5,10 @@ from __future__ import annotations
 import hmac
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from conference.accounts.models import ApiKey, LoginSession, User
-from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
+from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret
 from conference.deps import Deps, deps
 from conference.errors import TokenExpired as AccessTokenExpired
 from conference.errors import Unauthorized
@@ -39,26 +39,36 @@ async def authenticate(request: web.Request, kind: str) -> None:
     request[USER] = await user_of_access_token(deps(request), token)
 
 
+# Built once: SQLAlchemy then reuses its cache key and compiled SQL on every sign-in check.
+_OPEN_SIGN_IN = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        LoginSession.id == bindparam("session_id"),
+        LoginSession.revoked_at.is_(None),
+    )
+)
+
+
 async def user_of_access_token(deps: Deps, token: str) -> User:
     try:
-        claims = read_access_token(deps.settings.jwt_secret, token)
+        claims = deps.access_tokens.read(token)
     except TokenExpired:
         raise AccessTokenExpired() from None
     except TokenInvalid:
         raise Unauthorized("access token is not valid") from None
-    signins = deps.signins
-    user = signins.get(claims.session_id, claims.user_id)
-    if user is not None:
-        return user
-    async with deps.db() as session:
-        user = await session.scalar(
-            select(User)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == claims.user_id, LoginSession.id == claims.session_id, LoginSession.revoked_at.is_(None))
-        )
+
+    async def open_sign_in() -> User | None:
+        async with deps.db() as session:
+            found: User | None = await session.scalar(
+                _OPEN_SIGN_IN, {"user_id": claims.user_id, "session_id": claims.session_id}
+            )
+            return found
+
+    user = await deps.signins.recall(claims.session_id, claims.user_id, open_sign_in)
     if user is None:
         raise Unauthorized("access token is no longer valid")
-    signins.put(claims.session_id, user)
     return user
 
 

@@ -3,12 +3,16 @@
 Every request still verifies its access token's signature and expiry; what is remembered for a
 few seconds is only the database's answer to "is this sign-in still open, and who is it".
 Logout, refresh-token reuse, profile changes and account deletion forget the entry on this
-replica at once; another replica notices within `ttl_s`."""
+replica at once; another replica notices within `ttl_s`. Entries read near the end of their
+life are refreshed in the background (see conference/ttlcache.py), so a busy user's requests do
+not wait for the database every `ttl_s`."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
+
+from conference.ttlcache import TtlCache
 
 if TYPE_CHECKING:
     from conference.accounts.models import User
@@ -17,28 +21,23 @@ if TYPE_CHECKING:
 class SignInCache:
     def __init__(self, ttl_s: float = 5.0, max_entries: int = 50_000):
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._by_session: dict[str, tuple[float, User]] = {}
+        self._by_session: TtlCache[str, User] = TtlCache(ttl_s, max_entries)
 
     def get(self, session_id: str, user_id: str) -> User | None:
-        entry = self._by_session.get(session_id)
-        if entry is None:
-            return None
-        expires, user = entry
-        if expires < time.monotonic() or user.id != user_id:
-            self._by_session.pop(session_id, None)
-            return None
-        return user
+        user = self._by_session.get(session_id)
+        return user if user is not None and user.id == user_id else None
 
     def put(self, session_id: str, user: User) -> None:
-        if len(self._by_session) >= self.max_entries:
-            self._by_session.clear()  # rare; cheaper than an LRU on the hot path
-        self._by_session[session_id] = (time.monotonic() + self.ttl_s, user)
+        self._by_session.put(session_id, user)
+
+    async def recall(self, session_id: str, user_id: str, load: Callable[[], Awaitable[User | None]]) -> User | None:
+        """The open sign-in's user, from memory or from `load` (which checks the database)."""
+        user = await self._by_session.recall(session_id, load)
+        return user if user is not None and user.id == user_id else None
 
     def forget_session(self, session_id: str | None) -> None:
         if session_id:
-            self._by_session.pop(session_id, None)
+            self._by_session.forget(session_id)
 
     def forget_user(self, user_id: str) -> None:
-        for session_id in [sid for sid, (_, user) in self._by_session.items() if user.id == user_id]:
-            self._by_session.pop(session_id, None)
+        self._by_session.forget_where(lambda _, user: user.id == user_id)

@@ -3,17 +3,19 @@
 Every ORM change to a room or a membership, committed through this app's sessions, forgets the
 affected entries on this replica at once (SQLAlchemy session events); other replicas see a
 change within `ttl_s`. A removed person who still mints a token in that window is put out again
-by the webhook check (`moderation.enforce_admission`)."""
+by the webhook check (`moderation.enforce_admission`). Entries read near the end of their life
+are refreshed in the background (conference/ttlcache.py)."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from conference.rooms.models import Room, RoomMember
+from conference.ttlcache import TtlCache
 
 
 class Standing(NamedTuple):
@@ -25,26 +27,25 @@ class Standing(NamedTuple):
 class StandingCache:
     def __init__(self, ttl_s: float = 3.0, max_entries: int = 100_000):
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._entries: dict[tuple[str, str], tuple[float, Standing]] = {}
+        self._entries: TtlCache[tuple[str, str], Standing] = TtlCache(ttl_s, max_entries)
 
     def get(self, room_id: str, user_id: str) -> Standing | None:
-        entry = self._entries.get((room_id, user_id))
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
+        return self._entries.get((room_id, user_id))
 
     def put(self, room_id: str, user_id: str, standing: Standing) -> None:
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[(room_id, user_id)] = (time.monotonic() + self.ttl_s, standing)
+        self._entries.put((room_id, user_id), standing)
+
+    async def recall(
+        self, room_id: str, user_id: str, load: Callable[[], Awaitable[Standing | None]]
+    ) -> Standing | None:
+        """The standing from memory, or from `load` (None when the room does not exist)."""
+        return await self._entries.recall((room_id, user_id), load)
 
     def forget(self, room_id: str, user_id: str | None = None) -> None:
         if user_id is not None:
-            self._entries.pop((room_id, user_id), None)
-            return
-        for key in [key for key in self._entries if key[0] == room_id]:
-            del self._entries[key]
+            self._entries.forget((room_id, user_id))
+        else:
+            self._entries.forget_where(lambda key, _: key[0] == room_id)
 
     def watch(self, session_class: type[Session]) -> None:
         """Forget what a session changed, once it commits (and again on flush, for readers in between)."""
