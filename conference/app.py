@@ -36,6 +36,7 @@ from conference.realtime.hub import Hub
 from conference.realtime.local import LocalHub
 from conference.realtime.redis import RedisHub
 from conference.rooms.host_routes import routes as host_routes
+from conference.rooms.occupancy import Occupancy
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache
 from conference.settings import Settings
@@ -91,6 +92,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
         signins=SignInCache(),
         access_tokens=AccessTokenReader(settings.jwt_secret),
         standings=standings,
+        occupancy=Occupancy(livekit),
         metrics=metrics,
     )
     yield

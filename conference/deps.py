@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from conference.ratelimit import RateLimiter
     from conference.realtime.hub import Hub
     from conference.realtime.models import Event
+    from conference.rooms.occupancy import Occupancy
     from conference.rooms.standing import StandingCache
 
 
@@ -32,6 +33,7 @@ class Deps:
     signins: SignInCache
     access_tokens: AccessTokenReader
     standings: StandingCache
+    occupancy: Occupancy
     metrics: Metrics
 
     async def publish(self, *events: Event) -> None:

@@ -19,7 +19,6 @@ from conference.errors import (
     NotFound,
     RemovedFromRoom,
     RoomEnded,
-    RoomFull,
     RoomLocked,
 )
 from conference.livekit import MediaGrant
@@ -49,11 +48,27 @@ def joined(deps: Deps, room: RoomRow, user: User, role: str) -> Joined:
     return Joined(room=Room.of(room, deps.settings.public_url), role=role, **dict(grant))
 
 
+# The room and the caller's membership in one round trip (built once, so compiled once).
+_ROOM_AND_MEMBERSHIP = (
+    select(RoomRow, RoomMember)
+    .outerjoin(RoomMember, (RoomMember.room_id == RoomRow.id) & (RoomMember.user_id == bindparam("user_id")))
+    .where(RoomRow.id == bindparam("room_id"))
+)
+
+
+async def _room_and_membership(db: AsyncSession, raw_id: str, user_id: str) -> tuple[RoomRow, RoomMember | None]:
+    code = normalize_room_code(raw_id)
+    found = (await db.execute(_ROOM_AND_MEMBERSHIP, {"room_id": code, "user_id": user_id})).first() if code else None
+    if found is None:
+        raise NotFound("no room with this ID; check the code and try again")
+    room, member = found
+    return room, member
+
+
 async def join_room(deps: Deps, raw_id: str, user: User) -> Joined | Waiting:
     """Lets the user in with a media token, queues them in the lobby, or says why not."""
     async with deps.db() as db:
-        room = await load_room(db, raw_id)
-        member = await db.get(RoomMember, (room.id, user.id))
+        room, member = await _room_and_membership(db, raw_id, user.id)
         if room.status == "ended":
             raise RoomEnded()
         if member is not None and member.state == "removed":
@@ -83,11 +98,8 @@ async def join_call_room(deps: Deps, room_id: str, user: User) -> Joined:
 
 
 async def _check_capacity(deps: Deps, room: RoomRow, user_id: str) -> None:
-    await deps.livekit.ensure_room(room.id, room.max_participants)
-    present = await deps.livekit.list_participants(room.id)
-    identities = {participant.identity for participant in present}
-    if user_id not in identities and len(identities) >= room.max_participants:
-        raise RoomFull()
+    # Creates the LiveKit room when needed; asks LiveKit who is in it only near the limit (occupancy.py).
+    await deps.occupancy.admit(room.id, room.max_participants, user_id)
 
 
 async def _enter_lobby(deps: Deps, db: AsyncSession, room: RoomRow, member: RoomMember | None, user: User) -> Waiting:

@@ -1,0 +1,60 @@
+"""Who is in each LiveKit room, as far as the join path needs to know: enough to refuse a join
+that would overfill a room (409 room_full) without asking LiveKit on every join.
+
+A room's roster comes from CreateRoom (which makes the room when LiveKit has none) and
+ListParticipants, asked side by side, and is trusted for `fresh_s`, counting the people this
+replica let in since (they may not have connected yet). While a join leaves the room at most
+TRUSTED_SHARE full by that count, it is let in from memory; closer to the limit the roster is
+read from LiveKit again and the join is decided on what LiveKit says now, as every join was
+before. LiveKit enforces max_participants itself on connect (CreateRoom sets it), so memory
+never lets more people into the call than the room takes.
+A roster is at most `fresh_s` old, so "the room exists in LiveKit" is too; the same holds between
+any join's answer and the browser's connect. LiveKit's room_finished webhook forgets the room."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from conference.errors import RoomFull
+from conference.livekit import LiveKit
+from conference.ttlcache import TtlCache
+
+TRUSTED_SHARE = 0.8
+
+
+@dataclass
+class Roster:
+    present: frozenset[str]  # identities connected when LiveKit was asked
+    admitted: set[str] = field(default_factory=set)  # let in by this replica since
+
+    def count_with(self, identity: str) -> int:
+        return len(self.present | self.admitted | {identity})
+
+
+class Occupancy:
+    def __init__(self, livekit: LiveKit, fresh_s: float = 2.0, max_rooms: int = 10_000):
+        self.livekit = livekit
+        self._rosters: TtlCache[str, Roster] = TtlCache(fresh_s, max_rooms)
+
+    async def admit(self, room_id: str, max_participants: int, identity: str) -> None:
+        """Counts `identity` in, or raises RoomFull when the room has no place for them."""
+
+        async def from_livekit() -> Roster:
+            # Side by side: a list taken before the room was made is the empty list it would be after.
+            _, present = await asyncio.gather(
+                self.livekit.ensure_room(room_id, max_participants), self.livekit.list_participants(room_id)
+            )
+            return Roster(frozenset(participant.identity for participant in present))
+
+        roster = await self._rosters.recall(room_id, from_livekit)
+        if roster is None or roster.count_with(identity) > max_participants * TRUSTED_SHARE:
+            self._rosters.forget(room_id)  # near the limit: decide on what LiveKit says now
+            roster = await self._rosters.recall(room_id, from_livekit)
+            if roster is None or (identity not in roster.present and len(roster.present) >= max_participants):
+                raise RoomFull()
+        roster.admitted.add(identity)
+
+    def forget(self, room_id: str) -> None:
+        """The room closed in LiveKit (or changed): the next join asks again."""
+        self._rosters.forget(room_id)
