@@ -31,6 +31,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -77,9 +78,9 @@ async def seed(database_url: str, rooms: int, people: int) -> tuple[list[dict], 
     """`rooms` rooms, each with its host, and `people` more signed-in users who are nobody's members."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from conference.accounts.models import LoginSession, User
-    from conference.accounts.tokens import issue_access_token
-    from conference.db import create_engine
+    from conference.accounts.models import LoginSession, RefreshToken, User
+    from conference.accounts.tokens import hash_secret, issue_access_token, new_refresh_token
+    from conference.db import create_engine, utcnow
     from conference.rooms.codes import new_room_code
     from conference.rooms.models import Room, RoomMember
 
@@ -96,6 +97,12 @@ async def seed(database_url: str, rooms: int, people: int) -> tuple[list[dict], 
         made = [Room(id=new_room_code(), name=f"join bench {n}", host_id=users[n].id) for n in range(rooms)]
         db.add_all([*logins, *made])
         await db.flush()
+        # A usable refresh token each, or the retention sweep deletes the sign-in a minute in.
+        expires = utcnow() + timedelta(days=1)
+        db.add_all(
+            RefreshToken(token_hash=hash_secret(new_refresh_token()), session_id=login.id, expires_at=expires)
+            for login in logins
+        )
         db.add_all(RoomMember(room_id=room.id, user_id=room.host_id, role="host", state="joined") for room in made)
         await db.commit()
     await engine.dispose()

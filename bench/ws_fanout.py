@@ -10,8 +10,8 @@ clients (spread evenly over the processes) and prints:
   - burst: messages posted back to back; deliveries per second (messages × members / time)
     and p50/p99 latency under that load
 
-    /tmp/setup/venv/bin/python bench/ws_fanout.py [--clients 1000] [--burst 200] [--paced 20]
-        [--rate 4] [--only one|two] [--profile FILE]
+    .venv/bin/python bench/ws_fanout.py [--clients 1000] [--burst 200] [--paced 20]
+        [--rate 4] [--only one|two] [--profile FILE] [--repo PATH]
 
 The clients run in this process on the same machine, so they compete with the app for CPU;
 the figures are a floor, not a ceiling.
@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -42,7 +43,7 @@ MARK = '"content":"t='
 class App(_Process):
     name = "conference serve"
 
-    def __init__(self, log_path: Path, env: dict, port: int, profile: str | None = None):
+    def __init__(self, log_path: Path, env: dict, port: int, profile: str | None = None, repo: Path = REPO):
         self.port = port
         argv = [sys.executable, "-m", "conference", "serve"]
         if profile:  # cProfile the server; the stats are written when it stops
@@ -52,7 +53,7 @@ class App(_Process):
                 "import cProfile, sys; from conference.__main__ import main; "
                 f"cProfile.run(\"main(['serve'])\", {profile!r})",
             ]
-        super().__init__(argv, log_path, cwd=REPO, env=env)
+        super().__init__(argv, log_path, cwd=repo, env={**env, "PYTHONPATH": str(repo)})
         self.wait_until(self._healthy, 60, f"answering on port {port}")
 
     def _healthy(self) -> bool:
@@ -69,7 +70,7 @@ class App(_Process):
 
 
 def start_apps(
-    tmp: Path, count: int, database_url: str, redis_url: str | None, profile: str | None = None
+    tmp: Path, count: int, database_url: str, redis_url: str | None, profile: str | None = None, repo: Path = REPO
 ) -> list[App]:
     apps = []
     for n in range(count):
@@ -86,7 +87,7 @@ def start_apps(
         env.pop("REDIS_URL", None)
         if redis_url:
             env["REDIS_URL"] = redis_url
-        apps.append(App(tmp / f"app{n}.log", env, port, profile if n == 0 else None))
+        apps.append(App(tmp / f"app{n}.log", env, port, profile if n == 0 else None, repo))
     return apps
 
 
@@ -94,9 +95,9 @@ async def seed(database_url: str, members: int) -> tuple[str, list[str]]:
     """One room hosted by the sender (token 0) with `members` more members; returns access tokens."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from conference.accounts.models import LoginSession, User
-    from conference.accounts.tokens import issue_access_token
-    from conference.db import create_engine
+    from conference.accounts.models import LoginSession, RefreshToken, User
+    from conference.accounts.tokens import hash_secret, issue_access_token, new_refresh_token
+    from conference.db import create_engine, utcnow
     from conference.rooms.codes import new_room_code
     from conference.rooms.models import Room, RoomMember
 
@@ -114,6 +115,12 @@ async def seed(database_url: str, members: int) -> tuple[str, list[str]]:
         room.host_id = users[0].id
         db.add_all([*logins, room])
         await db.flush()
+        # A usable refresh token each, or the retention sweep deletes the sign-in a minute in.
+        expires = utcnow() + timedelta(days=1)
+        db.add_all(
+            RefreshToken(token_hash=hash_secret(new_refresh_token()), session_id=login.id, expires_at=expires)
+            for login in logins
+        )
         db.add_all(
             [RoomMember(room_id=room.id, user_id=user.id, role="participant", state="joined") for user in users[1:]]
         )
@@ -210,11 +217,12 @@ async def run_setup(
     rate: float,
     burst: int,
     profile: str | None = None,
+    repo: Path = REPO,
 ) -> dict:
     from conference.migrations import migrate
 
     await migrate(database_url)  # the schema first: the apps refuse a database behind head
-    apps = start_apps(tmp, processes, database_url, redis_url, profile)
+    apps = start_apps(tmp, processes, database_url, redis_url, profile, repo)
     try:
         room_id, tokens = await seed(database_url, clients)
         connector = aiohttp.TCPConnector(limit=0)
@@ -287,6 +295,7 @@ async def main() -> None:
     parser.add_argument("--burst", type=int, default=200, help="messages in the burst phase")
     parser.add_argument("--only", choices=["one", "two"])
     parser.add_argument("--profile", help="cProfile the (first) app process into this file")
+    parser.add_argument("--repo", type=Path, default=REPO, help="serve this checkout's conference/ (before/after)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     postgres = start_postgres(tmp / "postgres")
@@ -308,6 +317,7 @@ async def main() -> None:
                     args.rate,
                     args.burst,
                     args.profile,
+                    args.repo.resolve(),
                 )
             )
             show(results[-1])
@@ -325,6 +335,7 @@ async def main() -> None:
                     args.rate,
                     args.burst,
                     args.profile,
+                    args.repo.resolve(),
                 )
             )
             show(results[-1])

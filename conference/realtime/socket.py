@@ -54,11 +54,14 @@ class Connection:
     """One open socket: an ordered outbox written by its own task, so a slow reader never
     holds up the stream, and ids only grow."""
 
-    def __init__(self, user: User, ws: web.WebSocketResponse, deps: Deps) -> None:
+    def __init__(
+        self, user: User, ws: web.WebSocketResponse, deps: Deps, transport: asyncio.Transport | None = None
+    ) -> None:
         self.user = user
         self.user_id = user.id
         self.ws = ws
         self.deps = deps
+        self.transport = transport  # the socket's, to see whether writes are backing up (uvloop's too)
         self.last_id = 0
         self.sent_max = 0  # highest event id written to the socket
         self.resumed_from: int | None = None  # the client's `after`
@@ -69,6 +72,7 @@ class Connection:
         self._outbox: deque[Outgoing] = deque()
         self._ready = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._writer_idle = False  # waiting for the outbox, not in the middle of a write
 
     def push(self, event_id: int | None, text: str, envelope: Envelope | None) -> None:
         if event_id is not None:
@@ -79,6 +83,31 @@ class Connection:
             self._held.append((text, envelope))
         else:
             self._enqueue(text, envelope)
+
+    async def deliver(self, event_id: int | None, text: str, envelope: Envelope | None) -> None:
+        """push(), but written at once when the frame would be the next one out anyway and the socket
+        keeps up: a fan-out to a thousand sockets then costs a thousand writes instead of a thousand
+        writer-task switches as well (bench/ws_fanout.py). The write cannot wait here: the socket's
+        buffer is empty, so aiohttp's writer does not drain, and frames that mark a direct message
+        delivered (a database write) go through the outbox."""
+        writable = self._writer_idle and not self._outbox and not self.replaying and not self.closing
+        if (
+            not writable
+            or self.ws.closed
+            or self.transport is None
+            or self.transport.get_write_buffer_size() > 0
+            or (envelope is not None and direct.is_undelivered_to(envelope, self.user_id))
+        ):
+            self.push(event_id, text, envelope)
+            return
+        if event_id is not None:
+            if event_id <= self.last_id:
+                return
+            self.last_id = event_id
+        try:
+            await self.send_now(text, envelope)
+        except (ConnectionError, RuntimeError):
+            pass  # the socket went away; the reader notices and cleans up
 
     def reply(self, type_: str, data: BaseModel) -> None:
         """A frame for this connection only (ack, error, pong): no id, not stored."""
@@ -121,7 +150,9 @@ class Connection:
             while not self.ws.closed:
                 if not self._outbox:
                     self._ready.clear()
+                    self._writer_idle = True
                     await self._ready.wait()
+                    self._writer_idle = False
                     continue
                 outgoing = self._outbox.popleft()
                 if isinstance(outgoing, _Close):
@@ -155,7 +186,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     deps, stream = app[DEPS], app[STREAM]
     if after is not None and after > stream.cursor and after > await _newest_event_id(deps):
         after = None  # a cursor from another event log (a reset database): start afresh
-    connection = Connection(user, ws, deps)
+    connection = Connection(user, ws, deps, request.transport)
     app[CONNECTIONS].add(connection)
     cursor = stream.attach(connection)
     connection.last_id = max(cursor, after or 0)
