@@ -33,7 +33,7 @@ class _Entry(NamedTuple, Generic[V]):
 
 
 class TtlCache(Generic[K, V]):
-    def __init__(self, ttl_s: float, max_entries: int, refresh_after: tuple[float, float] = (0.6, 0.85)):
+    def __init__(self, ttl_s: float, max_entries: int, refresh_after: tuple[float, float] = (0.75, 0.95)):
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self.refresh_after = refresh_after  # share of the life after which a read refreshes

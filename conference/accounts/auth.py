@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 
 from conference.accounts.models import ApiKey, LoginSession, User
 from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret
+from conference.db import single_read
 from conference.deps import Deps, deps
 from conference.errors import TokenExpired as AccessTokenExpired
 from conference.errors import Unauthorized
@@ -60,7 +61,7 @@ async def user_of_access_token(deps: Deps, token: str) -> User:
         raise Unauthorized("access token is not valid") from None
 
     async def open_sign_in() -> User | None:
-        async with deps.db() as session:
+        async with single_read(deps.db) as session:
             found: User | None = await session.scalar(
                 _OPEN_SIGN_IN, {"user_id": claims.user_id, "session_id": claims.session_id}
             )

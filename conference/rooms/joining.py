@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
-from conference.db import utcnow
+from conference.db import single_read, utcnow
 from conference.deps import Deps
 from conference.errors import (
     Conflict,
@@ -154,7 +154,7 @@ async def media_token(deps: Deps, raw_id: str, user: User) -> MediaGrant:
         raise NotFound("no room with this ID; check the code and try again")
 
     async def standing_now() -> Standing | None:
-        async with deps.db() as db:
+        async with single_read(deps.db) as db:
             row = (await db.execute(_STANDING, {"room_id": code, "user_id": user.id})).first()
         return Standing(*row) if row is not None else None
 
