@@ -53,7 +53,7 @@ class App(_Process):
             "PORT": str(self.port),
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'pages.db'}",
             "WEB_DIR": str(repo / "web"),
-            "PYTHONPATH": str(repo),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")])),
             "LOG_LEVEL": "WARNING",
         }
         super().__init__([sys.executable, "-m", "conference", "serve"], tmp / "app.log", cwd=repo, env=env)

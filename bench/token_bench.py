@@ -98,7 +98,7 @@ def start_app(
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(repo),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")])),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "DATABASE_URL": database_url,

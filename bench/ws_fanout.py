@@ -53,7 +53,8 @@ class App(_Process):
                 "import cProfile, sys; from conference.__main__ import main; "
                 f"cProfile.run(\"main(['serve'])\", {profile!r})",
             ]
-        super().__init__(argv, log_path, cwd=repo, env={**env, "PYTHONPATH": str(repo)})
+        path = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
+        super().__init__(argv, log_path, cwd=repo, env={**env, "PYTHONPATH": path})
         self.wait_until(self._healthy, 60, f"answering on port {port}")
 
     def _healthy(self) -> bool:

@@ -8,8 +8,10 @@ TRUSTED_SHARE full by that count, it is let in from memory; closer to the limit 
 read from LiveKit again and the join is decided on what LiveKit says now, as every join was
 before. LiveKit enforces max_participants itself on connect (CreateRoom sets it), so memory
 never lets more people into the call than the room takes.
-A roster is at most `fresh_s` old, so "the room exists in LiveKit" is too; the same holds between
-any join's answer and the browser's connect. LiveKit's room_finished webhook forgets the room."""
+A roster is at most `fresh_s` old, so "the room exists in LiveKit" is too: LiveKit keeps a room at
+least departure_timeout after its last participant leaves (20 s in livekit.yaml, 5 s in the tests),
+so `fresh_s` stays below it; the same gap exists between any join's answer and the browser's
+connect. LiveKit's room_finished webhook forgets the room."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ class Roster:
 
 
 class Occupancy:
-    def __init__(self, livekit: LiveKit, fresh_s: float = 2.0, max_rooms: int = 10_000):
+    def __init__(self, livekit: LiveKit, fresh_s: float = 4.0, max_rooms: int = 10_000):
         self.livekit = livekit
         self._rosters: TtlCache[str, Roster] = TtlCache(fresh_s, max_rooms)
 
