@@ -63,6 +63,10 @@ class App(_Process):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
             return response.status == 200
 
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def rss_bytes(self) -> int:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -202,6 +206,14 @@ async def wait_delivered(listeners: list[Listener], each: int, timeout: float) -
     raise RuntimeError(f"only {got} of {each * len(listeners)} deliveries within {timeout}s")
 
 
+def cpu_stall_us() -> int:
+    """Microseconds some runnable task waited for a CPU since boot (/proc/pressure/cpu)."""
+    try:
+        return int(Path("/proc/pressure/cpu").read_text().splitlines()[0].rsplit("total=", 1)[1])
+    except OSError:
+        return 0
+
+
 def quantiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
@@ -237,9 +249,13 @@ async def run_setup(
             after = [app.rss_bytes() for app in apps]
             per_process = [(a - b) / (len(listeners) / processes) for a, b in zip(after, before, strict=True)]
 
+            cpu, stall = sum(app.cpu_seconds() for app in apps), cpu_stall_us()
+            paced_started = time.monotonic()
             await post_messages(session, apps[0], room_id, tokens[0], paced, rate)
             await wait_delivered(listeners, paced, 60)
             paced_p50, paced_p99 = quantiles([lat for listener in listeners for lat in listener.latencies])
+            paced_cpu_ms = 1000 * (sum(app.cpu_seconds() for app in apps) - cpu) / paced
+            paced_stall = (cpu_stall_us() - stall) / 1e6 / (time.monotonic() - paced_started)
             for listener in listeners:
                 listener.latencies.clear()
 
@@ -254,6 +270,8 @@ async def run_setup(
                 "paced_rate": rate,
                 "paced_p50_ms": paced_p50,
                 "paced_p99_ms": paced_p99,
+                "paced_server_cpu_ms_per_message": paced_cpu_ms,
+                "paced_cpu_stall": paced_stall,
                 "burst_messages": burst,
                 "burst_s": finished - started,
                 "messages_per_s": burst / (finished - started),
@@ -279,7 +297,8 @@ def show(result: dict) -> None:
     )
     print(
         f"  paced {result['paced_rate']:.0f} msg/s          p50 {result['paced_p50_ms']:.1f} ms   "
-        f"p99 {result['paced_p99_ms']:.1f} ms"
+        f"p99 {result['paced_p99_ms']:.1f} ms   server CPU {result['paced_server_cpu_ms_per_message']:.1f} ms "
+        f"a message; cpu stall {100 * result['paced_cpu_stall']:.0f}% (other work competing for the cores)"
     )
     print(
         f"  burst of {result['burst_messages']} messages     {result['messages_per_s']:.1f} msg/s in, "
