@@ -130,6 +130,13 @@ async def bots_worker(spec: dict) -> dict:
     def mint(room: str, identity: str, role: str) -> str:
         return minter.mint_token(room=room, identity=identity, name=identity, role=role, metadata={}).token
 
+    # LiveKit creates no room by itself (auto_create: false, as in livekit.yaml): the hosts' and the
+    # floor bots' rooms are made first, as the app makes a room before it mints a token for it.
+    from livekit import api
+
+    async with api.LiveKitAPI(url.replace("ws://", "http://", 1), LIVEKIT_API_KEY, LIVEKIT_API_SECRET) as service:
+        for room in spec["rooms"]:
+            await service.room.create_room(api.CreateRoomRequest(name=room["id"], empty_timeout=300))
     publishers, pumps = [], []
     for room in spec["rooms"]:
         bot = Bot(f"host-{room['id']}")

@@ -96,3 +96,22 @@ async def test_a_changed_file_is_sent_anew_and_a_missing_minified_build_has_a_st
         assert stand_in.status == 200 and body == (WEB / "app.js").read_bytes()
         missing, _ = await fetch(client, "/vendor/livekit-client/nothing.mjs", "")
         assert missing.status == 404
+
+
+async def test_track_processors_import_the_livekit_client_the_room_page_loads(make_api):
+    """One copy of livekit-client on the page: room/livekit.js, the embed page's preload and
+    track-processors' rewritten bare import all name the minified build."""
+    from conference.static import BARE_IMPORTS
+
+    url = BARE_IMPORTS["livekit-client"]
+    assert url == "/vendor/livekit-client/livekit-client.esm.min.mjs"
+    assert url in (WEB / "room" / "livekit.js").read_text() and url in (WEB / "embed.html").read_text()
+    async with make_api() as client:
+        response, body = await fetch(client, "/vendor/livekit-track-processors/index.mjs", "gzip")
+        assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+        source = gzip.decompress(body).decode()
+        assert url in source and not re.search(r"""from\s*["']livekit-client["']""", source)
+        again, _ = await fetch(
+            client, "/vendor/livekit-track-processors/index.mjs", "gzip", **{"If-None-Match": response.headers["ETag"]}
+        )
+        assert again.status == 304

@@ -72,3 +72,21 @@ async def test_a_closed_livekit_room_is_created_again(live_api):
 
 def test_room_full_is_the_contract_error():
     assert (RoomFull.status, RoomFull.code) == (409, "room_full")
+
+
+async def test_media_tokens_ask_livekit_for_the_room_only_once_its_last_answer_is_old(live_api):
+    host = await register(live_api)
+    room = await create_room(live_api, host)
+    await join(live_api, host, room["id"])  # CreateRoom answered for the room just now
+    calls = count_livekit_calls(live_api)
+    for _ in range(3):
+        minted = await live_api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=host.headers)
+        assert minted.status == 200
+    assert calls["ensure_room"] == 0
+    deps = live_api.server.app[DEPS]
+    await deps.livekit.delete_room(room["id"])
+    deps.occupancy.forget(room["id"])  # what room_finished, close_room and the reconcile do
+    minted = await live_api.post(f"/api/v1/rooms/{room['id']}/media/token", headers=host.headers)
+    assert minted.status == 200 and calls["ensure_room"] == 1
+    listed = await deps.livekit.rooms.list_rooms(lkapi.ListRoomsRequest(names=[room["id"]]))
+    assert [made.name for made in listed.rooms] == [room["id"]]  # the token's room exists again

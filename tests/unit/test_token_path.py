@@ -152,3 +152,24 @@ async def test_a_failed_load_reaches_its_callers_and_is_not_remembered():
     with pytest.raises(ConnectionError):
         await cache.recall("k", broken)
     assert await cache.recall("k", Loads("back")) == "back"
+
+
+async def test_a_caller_after_a_forget_does_not_share_a_load_that_started_before_it():
+    cache: TtlCache[str, str] = TtlCache(ttl_s=5, max_entries=10)
+    stale = asyncio.ensure_future(cache.recall("k", Loads("open", delay=0.05)))
+    await asyncio.sleep(0.01)
+    cache.forget("k")  # say, the sign-in was revoked while the first load was reading
+    fresh = Loads("revoked", delay=0.01)
+    assert await cache.recall("k", fresh) == "revoked" and fresh.calls == 1
+    assert await stale == "open"
+    assert cache.get("k") == "revoked"  # the older load, finishing last, did not overwrite it
+
+
+def test_puts_read_before_a_forget_are_not_kept():
+    cache: TtlCache[str, str] = TtlCache(ttl_s=5, max_entries=10)
+    read_at = cache.generation
+    cache.forget_where(lambda key, _: key == "other")
+    cache.put("k", "stale", read_at)
+    assert cache.get("k") is None
+    cache.put("k", "fresh", cache.generation)
+    assert cache.get("k") == "fresh"
