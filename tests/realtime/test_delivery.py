@@ -33,7 +33,8 @@ class FakeSocket:
 
 async def live_connection() -> tuple[Connection, FakeSocket, FakeTransport]:
     ws, transport = FakeSocket(), FakeTransport()
-    connection = Connection(SimpleNamespace(id="ann"), ws, SimpleNamespace(), transport)  # type: ignore[arg-type]
+    signin = SimpleNamespace(user=SimpleNamespace(id="ann"), session_id="s1", expires_at=2**40)
+    connection = Connection(signin, ws, SimpleNamespace(), transport)  # type: ignore[arg-type]
     connection.go_live()
     await asyncio.sleep(0)  # the writer task starts and waits for work
     return connection, ws, transport
@@ -92,3 +93,13 @@ async def test_an_undelivered_direct_message_goes_through_the_outbox():
     finally:
         direct.mark_delivered = real
         await connection.stop()
+
+
+async def test_a_socket_whose_sign_in_ended_gets_nothing_more():
+    connection, ws, _ = await live_connection()
+    connection.end(4401, "signed out")
+    await connection.deliver(1, "one", {"id": 1, "type": "chat.message"})
+    await connection.deliver(None, "typing", None)
+    await asyncio.sleep(0.01)
+    assert ws.sent == []
+    await connection.stop()
