@@ -1,10 +1,12 @@
 # The conference app: aiohttp service plus the static web client it serves.
 
-# livekit-client and the other browser packages, from the lockfile.
+# livekit-client and the other browser packages, from the lockfile; npm ci's postinstall
+# (build-vendor.mjs, with the dev tools) minifies and precompresses livekit-client, then the
+# dev tools go.
 FROM node:20-slim AS web-packages
 WORKDIR /web
-COPY web/package.json web/package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY web/package.json web/package-lock.json web/build-vendor.mjs ./
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

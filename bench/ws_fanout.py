@@ -10,8 +10,8 @@ clients (spread evenly over the processes) and prints:
   - burst: messages posted back to back; deliveries per second (messages × members / time)
     and p50/p99 latency under that load
 
-    /tmp/setup/venv/bin/python bench/ws_fanout.py [--clients 1000] [--burst 200] [--paced 20]
-        [--rate 4] [--only one|two] [--profile FILE]
+    .venv/bin/python bench/ws_fanout.py [--clients 1000] [--burst 200] [--paced 20]
+        [--rate 4] [--only one|two] [--profile FILE] [--repo PATH]
 
 The clients run in this process on the same machine, so they compete with the app for CPU;
 the figures are a floor, not a ceiling.
@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -42,7 +43,7 @@ MARK = '"content":"t='
 class App(_Process):
     name = "conference serve"
 
-    def __init__(self, log_path: Path, env: dict, port: int, profile: str | None = None):
+    def __init__(self, log_path: Path, env: dict, port: int, profile: str | None = None, repo: Path = REPO):
         self.port = port
         argv = [sys.executable, "-m", "conference", "serve"]
         if profile:  # cProfile the server; the stats are written when it stops
@@ -52,7 +53,8 @@ class App(_Process):
                 "import cProfile, sys; from conference.__main__ import main; "
                 f"cProfile.run(\"main(['serve'])\", {profile!r})",
             ]
-        super().__init__(argv, log_path, cwd=REPO, env=env)
+        path = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
+        super().__init__(argv, log_path, cwd=repo, env={**env, "PYTHONPATH": path})
         self.wait_until(self._healthy, 60, f"answering on port {port}")
 
     def _healthy(self) -> bool:
@@ -60,6 +62,10 @@ class App(_Process):
 
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
             return response.status == 200
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
     def rss_bytes(self) -> int:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -69,7 +75,7 @@ class App(_Process):
 
 
 def start_apps(
-    tmp: Path, count: int, database_url: str, redis_url: str | None, profile: str | None = None
+    tmp: Path, count: int, database_url: str, redis_url: str | None, profile: str | None = None, repo: Path = REPO
 ) -> list[App]:
     apps = []
     for n in range(count):
@@ -89,7 +95,7 @@ def start_apps(
         env.pop("REDIS_URL", None)
         if redis_url:
             env["REDIS_URL"] = redis_url
-        apps.append(App(tmp / f"app{n}.log", env, port, profile if n == 0 else None))
+        apps.append(App(tmp / f"app{n}.log", env, port, profile if n == 0 else None, repo))
     return apps
 
 
@@ -97,9 +103,9 @@ async def seed(database_url: str, members: int) -> tuple[str, list[str]]:
     """One room hosted by the sender (token 0) with `members` more members; returns access tokens."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from conference.accounts.models import LoginSession, User
-    from conference.accounts.tokens import issue_access_token
-    from conference.db import create_engine
+    from conference.accounts.models import LoginSession, RefreshToken, User
+    from conference.accounts.tokens import hash_secret, issue_access_token, new_refresh_token
+    from conference.db import create_engine, utcnow
     from conference.rooms.codes import new_room_code
     from conference.rooms.models import Room, RoomMember
 
@@ -117,6 +123,12 @@ async def seed(database_url: str, members: int) -> tuple[str, list[str]]:
         room.host_id = users[0].id
         db.add_all([*logins, room])
         await db.flush()
+        # A usable refresh token each, or the retention sweep deletes the sign-in a minute in.
+        expires = utcnow() + timedelta(days=1)
+        db.add_all(
+            RefreshToken(token_hash=hash_secret(new_refresh_token()), session_id=login.id, expires_at=expires)
+            for login in logins
+        )
         db.add_all(
             [RoomMember(room_id=room.id, user_id=user.id, role="participant", state="joined") for user in users[1:]]
         )
@@ -204,6 +216,14 @@ async def wait_delivered(listeners: list[Listener], each: int, timeout: float) -
     raise RuntimeError(f"only {got} of {each * len(listeners)} deliveries within {timeout}s")
 
 
+def cpu_stall_us() -> int:
+    """Microseconds some runnable task waited for a CPU since boot (/proc/pressure/cpu)."""
+    try:
+        return int(Path("/proc/pressure/cpu").read_text().splitlines()[0].rsplit("total=", 1)[1])
+    except OSError:
+        return 0
+
+
 def quantiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
@@ -220,11 +240,12 @@ async def run_setup(
     rate: float,
     burst: int,
     profile: str | None = None,
+    repo: Path = REPO,
 ) -> dict:
     from conference.migrations import migrate
 
     await migrate(database_url)  # the schema first: the apps refuse a database behind head
-    apps = start_apps(tmp, processes, database_url, redis_url, profile)
+    apps = start_apps(tmp, processes, database_url, redis_url, profile, repo)
     try:
         room_id, tokens = await seed(database_url, clients)
         connector = aiohttp.TCPConnector(limit=0)
@@ -238,9 +259,13 @@ async def run_setup(
             after = [app.rss_bytes() for app in apps]
             per_process = [(a - b) / (len(listeners) / processes) for a, b in zip(after, before, strict=True)]
 
+            cpu, stall = sum(app.cpu_seconds() for app in apps), cpu_stall_us()
+            paced_started = time.monotonic()
             await post_messages(session, apps[0], room_id, tokens[0], paced, rate)
             await wait_delivered(listeners, paced, 60)
             paced_p50, paced_p99 = quantiles([lat for listener in listeners for lat in listener.latencies])
+            paced_cpu_ms = 1000 * (sum(app.cpu_seconds() for app in apps) - cpu) / paced
+            paced_stall = (cpu_stall_us() - stall) / 1e6 / (time.monotonic() - paced_started)
             for listener in listeners:
                 listener.latencies.clear()
 
@@ -255,6 +280,8 @@ async def run_setup(
                 "paced_rate": rate,
                 "paced_p50_ms": paced_p50,
                 "paced_p99_ms": paced_p99,
+                "paced_server_cpu_ms_per_message": paced_cpu_ms,
+                "paced_cpu_stall": paced_stall,
                 "burst_messages": burst,
                 "burst_s": finished - started,
                 "messages_per_s": burst / (finished - started),
@@ -280,7 +307,8 @@ def show(result: dict) -> None:
     )
     print(
         f"  paced {result['paced_rate']:.0f} msg/s          p50 {result['paced_p50_ms']:.1f} ms   "
-        f"p99 {result['paced_p99_ms']:.1f} ms"
+        f"p99 {result['paced_p99_ms']:.1f} ms   server CPU {result['paced_server_cpu_ms_per_message']:.1f} ms "
+        f"a message; cpu stall {100 * result['paced_cpu_stall']:.0f}% (other work competing for the cores)"
     )
     print(
         f"  burst of {result['burst_messages']} messages     {result['messages_per_s']:.1f} msg/s in, "
@@ -297,6 +325,7 @@ async def main() -> None:
     parser.add_argument("--burst", type=int, default=200, help="messages in the burst phase")
     parser.add_argument("--only", choices=["one", "two"])
     parser.add_argument("--profile", help="cProfile the (first) app process into this file")
+    parser.add_argument("--repo", type=Path, default=REPO, help="serve this checkout's conference/ (before/after)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     postgres = start_postgres(tmp / "postgres")
@@ -318,6 +347,7 @@ async def main() -> None:
                     args.rate,
                     args.burst,
                     args.profile,
+                    args.repo.resolve(),
                 )
             )
             show(results[-1])
@@ -335,6 +365,7 @@ async def main() -> None:
                     args.rate,
                     args.burst,
                     args.profile,
+                    args.repo.resolve(),
                 )
             )
             show(results[-1])

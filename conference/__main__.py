@@ -85,12 +85,16 @@ def init_env(path: str, force: bool) -> int:
 def serve(settings: Settings) -> int:
     from aiohttp import web
 
+    from conference import heap, static
     from conference.app import create_app
     from conference.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    heap.register(app)  # a serving process only; tests build apps inside pytest's own heap
+    app.on_startup.append(static.warm_up)  # compressed assets ready before the first visitor
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         access_log=None,

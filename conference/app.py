@@ -11,11 +11,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
-from conference import embedding, headers, ops, retention, static
+from conference import embedding, headers, hs256, ops, retention, static
 from conference.accounts.contact_routes import routes as contact_routes
 from conference.accounts.routes import routes as account_routes
 from conference.accounts.service import ensure_demo_user
 from conference.accounts.signins import SignInCache, SignInsEnded
+from conference.accounts.tokens import AccessTokenReader
 from conference.calls import reconcile, ringing
 from conference.calls.ringing_routes import routes as ringing_routes
 from conference.calls.routes import routes as call_routes
@@ -49,6 +50,7 @@ from conference.redislink import RedisLink
 from conference.rooms import schedule
 from conference.rooms.hand_routes import routes as hand_routes
 from conference.rooms.host_routes import routes as host_routes
+from conference.rooms.occupancy import Occupancy
 from conference.rooms.routes import routes as room_routes
 from conference.rooms.standing import StandingCache, StandingChanged
 from conference.search.routes import routes as search_routes
@@ -83,6 +85,7 @@ MAX_BODY = 64 * 1024  # the largest legitimate body is a 4000-character chat mes
 async def resources(app: web.Application) -> AsyncIterator[None]:
     """Database, LiveKit, Redis, hub and limiter, created in order and bundled into Deps once."""
     settings, metrics = app[SETTINGS], app[METRICS]
+    hs256.install()  # access tokens and media tokens: PyJWT checks each HMAC key once
     engine = create_engine(settings.database_url)
     await ensure_schema(engine, settings.database_url, create_when_empty=not settings.production)
     standings = StandingCache()
@@ -119,7 +122,9 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
         hub=hub,
         limiter=limiter,
         signins=signins,
+        access_tokens=AccessTokenReader(settings.jwt_secret),
         standings=standings,
+        occupancy=Occupancy(livekit),
         metrics=metrics,
         tickets=tickets,
         redis=redis,

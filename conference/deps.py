@@ -13,6 +13,7 @@ from conference.settings import Settings
 
 if TYPE_CHECKING:
     from conference.accounts.signins import SignInCache
+    from conference.accounts.tokens import AccessTokenReader
     from conference.livekit import LiveKit
     from conference.metrics import Metrics
     from conference.ratelimit import RateLimiter
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from conference.realtime.models import Event
     from conference.realtime.tickets import TicketStore
     from conference.redislink import RedisLink
+    from conference.rooms.occupancy import Occupancy
     from conference.rooms.standing import StandingCache
 
 
@@ -31,7 +33,9 @@ class Deps:
     hub: Hub
     limiter: RateLimiter
     signins: SignInCache
+    access_tokens: AccessTokenReader
     standings: StandingCache
+    occupancy: Occupancy
     metrics: Metrics
     tickets: TicketStore
     redis: RedisLink | None = None  # None: no Redis configured, everything lives in this process

@@ -35,6 +35,18 @@ class Metrics:
             registry=self.registry,
         )
         self.connections = Gauge("conference_ws_connections", "Open WebSocket connections", registry=self.registry)
+        # (method, route, status) -> its counter and histogram children: labels() takes a lock
+        # and builds a key on every call, and every request counts itself.
+        self._per_request: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def count_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        children = self._per_request.get((method, route, status))
+        if children is None:
+            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+            if len(self._per_request) < 10_000:  # methods are client-chosen text
+                self._per_request[(method, route, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def _route_of(request: web.Request) -> str:
@@ -59,10 +71,7 @@ async def metrics_middleware(
         status = http.status
         raise
     finally:
-        metrics = request.app[METRICS]
-        route = _route_of(request)
-        metrics.requests.labels(request.method, route, str(status)).inc()
-        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        request.app[METRICS].count_request(request.method, _route_of(request), status, time.perf_counter() - started)
 
 
 METRICS = web.AppKey("metrics", Metrics)

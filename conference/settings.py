@@ -197,6 +197,7 @@ class Settings:
             webhook_retry_max_s=_float(env, "WEBHOOK_RETRY_MAX_S", 3600.0),
             webhook_retry_window_s=_float(env, "WEBHOOK_RETRY_WINDOW_S", 24 * 3600.0),
             webhook_poll_s=_float(env, "WEBHOOK_POLL_S", 1.0),
+            token_rate_per_minute=_int(env, "TOKEN_RATE_PER_MINUTE", 600),
             **_recording_settings(env, production),
             **_s3_settings(env),
             **_upload_settings(env),

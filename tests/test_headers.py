@@ -48,6 +48,7 @@ async def test_api_answers_and_files_are_nosniff(api):
         ("/api/v1/openapi.json", {}),
         ("/app.js", {}),
         ("/vendor/livekit-client/livekit-client.esm.mjs", {}),
+        ("/vendor/livekit-client/livekit-client.esm.min.mjs", {}),  # what the room page loads
     ]:
         response = await api.get(path, headers=headers)
         assert response.headers["X-Content-Type-Options"] == "nosniff", path

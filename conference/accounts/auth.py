@@ -5,11 +5,12 @@ from __future__ import annotations
 import hmac
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from conference.accounts.models import ApiKey, LoginSession, User
 from conference.accounts.signins import SignIn
-from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret, read_access_token
+from conference.accounts.tokens import TokenExpired, TokenInvalid, hash_secret
+from conference.db import single_read
 from conference.deps import Deps, deps
 from conference.errors import TokenExpired as AccessTokenExpired
 from conference.errors import Unauthorized
@@ -50,7 +51,9 @@ async def authenticate(request: web.Request, kind: str) -> None:
 
 async def signin_of_access_token(deps: Deps, token: str) -> SignIn:
     try:
-        claims = read_access_token(deps.settings.jwt_secret, token)
+        # The signature is remembered per token (tokens.AccessTokenReader); expiry is checked every
+        # time, and whether the sign-in is still open is asked below on every request.
+        claims = deps.access_tokens.read(token)
     except TokenExpired:
         raise AccessTokenExpired() from None
     except TokenInvalid:
@@ -59,22 +62,29 @@ async def signin_of_access_token(deps: Deps, token: str) -> SignIn:
     return SignIn(user=user, session_id=claims.session_id, expires_at=claims.expires_at)
 
 
+# Built once: SQLAlchemy then reuses its cache key and compiled SQL on every sign-in check.
+_OPEN_SIGN_IN = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        LoginSession.id == bindparam("session_id"),
+        LoginSession.revoked_at.is_(None),
+    )
+)
+
+
 async def user_of_open_signin(deps: Deps, user_id: str, session_id: str) -> User:
     """The user, while that sign-in of theirs is open (not logged out, revoked or deleted)."""
-    signins = deps.signins
-    user = signins.get(session_id, user_id)
-    if user is not None:
-        return user
-    generation = signins.generation
-    async with deps.db() as session:
-        user = await session.scalar(
-            select(User)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == user_id, LoginSession.id == session_id, LoginSession.revoked_at.is_(None))
-        )
+
+    async def open_signin() -> User | None:
+        async with single_read(deps.db) as session:
+            found: User | None = await session.scalar(_OPEN_SIGN_IN, {"user_id": user_id, "session_id": session_id})
+            return found
+
+    user = await deps.signins.recall(session_id, user_id, open_signin)
     if user is None:
         raise Unauthorized("access token is no longer valid")
-    signins.put(session_id, user, generation)
     return user
 
 

@@ -84,6 +84,7 @@ async def reconcile(deps: Deps) -> Reconciled:
         deleted = 0
         for room_id in sorted(known.ended & set(live)):
             await deps.livekit.delete_room(room_id)
+            deps.occupancy.forget(room_id)
             deleted += 1
     except LiveKitUnavailable:
         log.warning("LiveKit could not be asked; call history is reconciled next round")

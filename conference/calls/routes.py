@@ -43,6 +43,8 @@ async def livekit_webhook(request: web.Request) -> WebhookReceipt:
         log.warning("rejected a webhook: %s", error)
         raise Unauthorized("webhook signature or body hash does not match") from None
     applied = await apply_webhook(d, event)
+    if event.event == "room_finished":
+        d.occupancy.forget(event.room.name)  # the next join creates it again
     if applied and event.event == "participant_joined":
         try:
             await enforce_admission(d, event.room.name, event.participant.identity)

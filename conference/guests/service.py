@@ -14,7 +14,7 @@ from conference.accounts.models import LoginSession, User, new_id
 from conference.accounts.schemas import Person
 from conference.db import utcnow
 from conference.deps import Deps
-from conference.errors import GuestsNotAllowed, LobbyDenied, RemovedFromRoom, RoomEnded, RoomFull, RoomLocked
+from conference.errors import GuestsNotAllowed, LobbyDenied, RemovedFromRoom, RoomEnded, RoomLocked
 from conference.guests.schemas import GuestJoined, GuestSession, GuestWaiting, RoomPreview
 from conference.guests.sessions import GuestClaims, mint_guest_token
 from conference.integrations.outbox import enqueue as report_to_integrator
@@ -137,7 +137,6 @@ def _session_answer(deps: Deps, room: RoomRow, guest: User, session: LoginSessio
 
 
 async def _check_capacity(deps: Deps, room: RoomRow, guest_id: str) -> None:
-    await deps.livekit.ensure_room(room.id, room.max_participants)  # LiveKit creates no room by itself
-    present = {participant.identity for participant in await deps.livekit.list_participants(room.id)}
-    if guest_id not in present and len(present) >= room.max_participants:
-        raise RoomFull()
+    # Creates the LiveKit room when needed (it creates none by itself); asks LiveKit who is in it only
+    # near the limit, counting members and guests this replica let in since (rooms/occupancy.py).
+    await deps.occupancy.admit(room.id, room.max_participants, guest_id)

@@ -88,7 +88,7 @@ class EventStream:
             text = client_text(envelope)
             for user_id in envelope.get("user_ids") or []:
                 for connection in list(self.by_user.get(user_id, ())):
-                    connection.push(None, text, envelope)
+                    await connection.deliver(None, text, envelope)
             return
         event_id = int(envelope["id"])
         if event_id > self.cursor:
@@ -166,7 +166,7 @@ class EventStream:
             for user_id in audience:
                 for connection in list(self.by_user.get(user_id, ())):
                     text = text or client_text(envelope)
-                    connection.push(envelope["id"], text, envelope)
+                    await connection.deliver(envelope["id"], text, envelope)
 
     async def members_of(self, room_ids: set[str]) -> dict[str, set[str]]:
         """Who belongs to these rooms now: hosts and people let in (one round trip)."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conference import throttles
 from conference.accounts.models import User
 from conference.accounts.schemas import Person
-from conference.db import utcnow
+from conference.db import single_read, utcnow
 from conference.deps import Deps
 from conference.errors import (
     Conflict,
@@ -21,7 +21,6 @@ from conference.errors import (
     NotFound,
     RemovedFromRoom,
     RoomEnded,
-    RoomFull,
     RoomLocked,
 )
 from conference.integrations.outbox import enqueue as report_to_integrator
@@ -88,11 +87,26 @@ async def join_room(deps: Deps, raw_id: str, user: User) -> Joined | Waiting:
 
 Way = Literal["join", "lobby", "waiting"]
 
+# The room and the caller's membership in one round trip (built once, so compiled once).
+_ROOM_AND_MEMBERSHIP = (
+    select(RoomRow, RoomMember)
+    .outerjoin(RoomMember, (RoomMember.room_id == RoomRow.id) & (RoomMember.user_id == bindparam("user_id")))
+    .where(RoomRow.id == bindparam("room_id"))
+)
+
+
+async def _room_and_membership(db: AsyncSession, raw_id: str, user_id: str) -> tuple[RoomRow, RoomMember | None]:
+    code = normalize_room_code(raw_id)
+    found = (await db.execute(_ROOM_AND_MEMBERSHIP, {"room_id": code, "user_id": user_id})).first() if code else None
+    if found is None:
+        raise NotFound("no room with this ID; check the code and try again")
+    room, member = found
+    return room, member
+
 
 async def _way_in(db: AsyncSession, raw_id: str, user_id: str) -> tuple[RoomRow, RoomMember | None, Way]:
     """How the user gets in now (straight in, through the lobby, or already waiting), or why not."""
-    room = await load_room(db, raw_id)
-    member = await db.get(RoomMember, (room.id, user_id))
+    room, member = await _room_and_membership(db, raw_id, user_id)
     if room.status == "ended":
         raise RoomEnded()
     if member is not None and member.state == "removed":
@@ -117,11 +131,8 @@ async def join_call_room(deps: Deps, room_id: str, user: User) -> Joined:
 
 
 async def _check_capacity(deps: Deps, room: RoomRow, user_id: str) -> None:
-    await deps.livekit.ensure_room(room.id, room.max_participants)
-    present = await deps.livekit.list_participants(room.id)
-    identities = {participant.identity for participant in present}
-    if user_id not in identities and len(identities) >= room.max_participants:
-        raise RoomFull()
+    # Creates the LiveKit room when needed; asks LiveKit who is in it only near the limit (occupancy.py).
+    await deps.occupancy.admit(room.id, room.max_participants, user_id)
 
 
 async def _let_in(deps: Deps, room_id: str, user: User) -> Joined | None:
@@ -189,33 +200,36 @@ async def leave_room(deps: Deps, raw_id: str, user: User) -> None:
         await deps.livekit.remove_participant(room.id, user.id)
 
 
+# Built once: SQLAlchemy then reuses its cache key and compiled SQL on every token request.
+_STANDING = (
+    select(RoomRow.status, RoomMember.state, RoomMember.role, RoomRow.max_participants)
+    .select_from(RoomRow)
+    .outerjoin(RoomMember, (RoomMember.room_id == RoomRow.id) & (RoomMember.user_id == bindparam("user_id")))
+    .where(RoomRow.id == bindparam("room_id"))
+)
+
+
 async def media_token(deps: Deps, raw_id: str, user: User) -> MediaGrant:
     # The hot path of the token endpoint: the room and the caller's membership in one query
     # (bench/token_bench.py measures it), only the columns the answer needs, remembered briefly.
     code = normalize_room_code(raw_id)
     if code is None:
         raise NotFound("no room with this ID; check the code and try again")
-    standing = deps.standings.get(code, user.id)
+
+    async def standing_now() -> Standing | None:
+        async with single_read(deps.db) as db:
+            row = (await db.execute(_STANDING, {"room_id": code, "user_id": user.id})).first()
+        return Standing(*row) if row is not None else None
+
+    standing = await deps.standings.recall(code, user.id, standing_now)
     if standing is None:
-        generation = deps.standings.generation
-        async with deps.db() as db:
-            row = (
-                await db.execute(
-                    select(RoomRow.status, RoomMember.state, RoomMember.role, RoomRow.max_participants)
-                    .select_from(RoomRow)
-                    .outerjoin(RoomMember, (RoomMember.room_id == RoomRow.id) & (RoomMember.user_id == user.id))
-                    .where(RoomRow.id == code)
-                )
-            ).first()
-        if row is None:
-            raise NotFound("no room with this ID; check the code and try again")
-        standing = Standing(*row)
-        deps.standings.put(code, user.id, standing, generation)
+        raise NotFound("no room with this ID; check the code and try again")
     if standing.status == "ended":
         raise RoomEnded()
     if standing.state != "joined" or standing.role is None:
         raise Forbidden("join the room first")
-    await deps.livekit.ensure_room(code, standing.max_participants)  # LiveKit creates no room by itself
+    # LiveKit creates no room by itself; asked again once the last answer is older than occupancy.py trusts.
+    await deps.occupancy.ensure_room(code, standing.max_participants)
     return member_token(deps, code, user, standing.role)
 
 
@@ -238,7 +252,7 @@ async def integrator_token(
         raise Forbidden("this API key did not create that room")
     if room.status == "ended":
         raise RoomEnded()
-    await deps.livekit.ensure_room(room.id, room.max_participants)  # LiveKit creates no room by itself
+    await deps.occupancy.ensure_room(room.id, room.max_participants)  # LiveKit creates no room by itself
     return deps.livekit.mint_token(
         room=room.id,
         identity=integrator_identity(identity),

@@ -223,6 +223,7 @@ async def close_room(deps: Deps, room_id: str) -> int:
     from conference.recordings.service import stop_room_recordings  # recordings owns its table
 
     await deps.livekit.delete_room(room_id)
+    deps.occupancy.forget(room_id)  # a join or token now asks LiveKit again
     async with deps.db() as db:
         closed = await db.execute(
             update(RoomRow)

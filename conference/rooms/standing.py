@@ -5,11 +5,12 @@ affected entries on this replica at once (SQLAlchemy session events). Changes of
 changed, someone removed or turned away, a room ended) are also sent to every replica as a
 `StandingChanged` notice through the hub, so no replica keeps a demoted co-host a host; other
 changes reach other replicas within `ttl_s`. A removed person who still mints a token in that window
-is put out again by the webhook check (`moderation.enforce_admission`)."""
+is put out again by the webhook check (`moderation.enforce_admission`). Entries read near the end of
+their life are refreshed in the background (conference/ttlcache.py)."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from sqlalchemy import event
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from conference.realtime.hub import Notice
 from conference.rooms.models import Room, RoomMember
+from conference.ttlcache import TtlCache
 
 
 class Standing(NamedTuple):
@@ -37,31 +39,30 @@ class StandingChanged(Notice):
 class StandingCache:
     def __init__(self, ttl_s: float = 3.0, max_entries: int = 100_000):
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._entries: dict[tuple[str, str], tuple[float, Standing]] = {}
-        # Grows with every forget: an answer read from the database before a forget is not kept after it.
-        self.generation = 0
+        self._entries: TtlCache[tuple[str, str], Standing] = TtlCache(ttl_s, max_entries)
+
+    @property
+    def generation(self) -> int:
+        """Grows with every forget: an answer read from the database before a forget is not kept after it."""
+        return self._entries.generation
 
     def get(self, room_id: str, user_id: str) -> Standing | None:
-        entry = self._entries.get((room_id, user_id))
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
+        return self._entries.get((room_id, user_id))
 
     def put(self, room_id: str, user_id: str, standing: Standing, read_at_generation: int) -> None:
-        if read_at_generation != self.generation:
-            return
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[(room_id, user_id)] = (time.monotonic() + self.ttl_s, standing)
+        self._entries.put((room_id, user_id), standing, read_at_generation)
+
+    async def recall(
+        self, room_id: str, user_id: str, load: Callable[[], Awaitable[Standing | None]]
+    ) -> Standing | None:
+        """The standing from memory, or from `load` (None when the room does not exist)."""
+        return await self._entries.recall((room_id, user_id), load)
 
     def forget(self, room_id: str, user_id: str | None = None) -> None:
-        self.generation += 1
         if user_id is not None:
-            self._entries.pop((room_id, user_id), None)
-            return
-        for key in [key for key in self._entries if key[0] == room_id]:
-            del self._entries[key]
+            self._entries.forget((room_id, user_id))
+        else:
+            self._entries.forget_where(lambda key, _: key[0] == room_id)
 
     async def changed(self, notice: StandingChanged) -> None:
         """The hub's listener: a change made on some replica (this one too) reached this one."""

@@ -1,5 +1,7 @@
 """Accounts over HTTP: register, sign in, refresh rotation with reuse detection, profile, search."""
 
+import asyncio
+
 import pytest
 
 from tests.helpers import error_of, register, unique_login
@@ -68,6 +70,22 @@ async def test_logout_ends_the_sign_in(api):
     assert await error_of(me) == (401, "unauthorized")
     refresh = await api.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
     assert await error_of(refresh) == (401, "unauthorized")
+
+
+async def test_a_remembered_access_token_is_refused_once_its_sign_in_ends(api):
+    """The access-token check is remembered per token (tokens.AccessTokenReader) and the open sign-in
+    for a few seconds (signins.SignInCache): a logout still ends both at once, also while requests
+    with that token are in flight."""
+    account = await register(api)
+    for _ in range(3):
+        assert (await api.get("/api/v1/users/me", headers=account.headers)).status == 200
+    in_flight = [asyncio.ensure_future(api.get("/api/v1/users/me", headers=account.headers)) for _ in range(10)]
+    response = await api.post("/api/v1/auth/logout", json={"refresh_token": account.refresh_token})
+    assert response.status == 204
+    await asyncio.gather(*in_flight)
+    for _ in range(3):
+        me = await api.get("/api/v1/users/me", headers=account.headers)
+        assert await error_of(me) == (401, "unauthorized")
 
 
 async def test_patch_me_changes_name_email_and_password(api):
