@@ -77,6 +77,9 @@ export function waitInLobby(view, room, knock = rooms.join) {
       // The decision may be among the events the server could no longer replay: ask again (a knock
       // while waiting is free and keeps my place).
       realtime.on('resync', () => askAgain(room, knock, decided)),
+      // A decision made before this socket was up is not replayed to a fresh socket: each time it comes
+      // online, knock again.
+      realtime.on('state', (state) => state === 'online' && askAgain(room, knock, decided)),
     ];
   });
   const cancel = () => {
