@@ -23,6 +23,9 @@ REPO_SECRETS = frozenset(
         "token-bench-jwt-secret-0123456789abcdef",
         "ws-fanout-bench-jwt-secret-0123456789abcdef",
         "upload-bench-jwt-secret-0123456789abcdef",
+        "join-bench-jwt-secret-0123456789abcdef",
+        "search-bench-jwt-secret-0123456789abcdef",
+        "webhook-bench-jwt-secret-0123456789abcdef",
     }
 )
 REPO_LIVEKIT_KEYS = frozenset({DEV_LIVEKIT_KEY})

@@ -16,7 +16,7 @@ NOT_KEYS = re.compile(
     r"^(conference\.|call\.(ring|accepted|declined|cancelled)$|chat\.(message|send)$|dm\.(message|receipt|send)$|"
     r"lobby\.(request|admitted|denied|resolved)$|participant\.(removed|muted|updated)$|room\.(ended|updated)$|"
     r"recording\.(started|stopped|ready|failed)$|hands\.changed$|unmute\.requested$|"
-    r"group\.(created|updated|member_added|member_removed|message|read)$|chat\.reaction$|dm\.reaction$|read\.position$)"
+    r"group\.(created|updated|member_added|member_removed|message|read)$|(chat|dm|group)\.reaction$|read\.position$)"
 )
 
 

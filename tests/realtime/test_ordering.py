@@ -25,6 +25,7 @@ async def record_chat(app, room_id: str, content: str):
             deleted=False,
             reply_to=None,
             reactions=[],
+            attachments=[],
         )
         event = await record_event(db, "chat.message", message, room_id=room_id)
         await db.commit()
