@@ -188,19 +188,19 @@ export {};
 
 /**
  * @typedef {object} DirectMessage
- * @property {number} id
- * @property {Person} sender
- * @property {string} recipient_id
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
- * @property {string | null} delivered_at when a live connection of the recipient got it
- * @property {string | null} read_at
  * @property {Array<Attachment>} attachments
  * @property {string | null} edited_at when its content last changed; null if never
  * @property {boolean} deleted deleted: content is empty, the message stays as a marker
  * @property {Quote | null} reply_to the message this one replies to; null if none or gone
  * @property {Array<ReactionCount>} reactions in the order of the allowed set
+ * @property {number} id
+ * @property {Person} sender
+ * @property {string} recipient_id
+ * @property {string | null} delivered_at when a live connection of the recipient got it
+ * @property {string | null} read_at
  */
 
 /**
@@ -279,9 +279,6 @@ export {};
 /**
  * A message in a group; `sender` is null once the sender's account is deleted.
  * @typedef {object} GroupMessage
- * @property {number} id
- * @property {string} group_id
- * @property {Person | null} sender
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
@@ -290,6 +287,9 @@ export {};
  * @property {boolean} deleted deleted: content is empty, the message stays as a marker
  * @property {Quote | null} reply_to the message this one replies to; null if none or gone
  * @property {Array<ReactionCount>} reactions in the order of the allowed set
+ * @property {number} id
+ * @property {string} group_id
+ * @property {Person | null} sender
  */
 
 /**
@@ -454,9 +454,6 @@ export {};
 /**
  * A room chat message; `sender` is null once the sender's account is deleted.
  * @typedef {object} Message
- * @property {number} id
- * @property {string} room_id
- * @property {Person | null} sender
  * @property {string} content
  * @property {string | null} client_id the sender's own id for the message, echoed back
  * @property {string} created_at
@@ -465,6 +462,9 @@ export {};
  * @property {boolean} deleted deleted: content is empty, the message stays as a marker
  * @property {Quote | null} reply_to the message this one replies to; null if none or gone
  * @property {Array<ReactionCount>} reactions in the order of the allowed set
+ * @property {number} id
+ * @property {string} room_id
+ * @property {Person | null} sender
  */
 
 /**

@@ -52,12 +52,9 @@ class ReactionCount(Answer):
     user_ids: list[str] = Field(description="who reacted, first first")
 
 
-class Message(Answer):
-    """A room chat message; `sender` is null once the sender's account is deleted."""
+class MessageParts(Answer):
+    """What a message carries in every kind of conversation (room chat, direct, group)."""
 
-    id: int
-    room_id: str
-    sender: Person | None
     content: str
     client_id: str | None = Field(description="the sender's own id for the message, echoed back")
     created_at: Timestamp
@@ -66,6 +63,14 @@ class Message(Answer):
     deleted: bool = Field(description="deleted: content is empty, the message stays as a marker")
     reply_to: Quote | None = Field(description="the message this one replies to; null if none or gone")
     reactions: list[ReactionCount] = Field(description="in the order of the allowed set")
+
+
+class Message(MessageParts):
+    """A room chat message; `sender` is null once the sender's account is deleted."""
+
+    id: int
+    room_id: str
+    sender: Person | None
 
 
 class MessagePage(Answer):
@@ -74,20 +79,12 @@ class MessagePage(Answer):
     next_after: int | None = Field(description="pass as `after` for the newer page; null when it reaches the newest")
 
 
-class DirectMessage(Answer):
+class DirectMessage(MessageParts):
     id: int
     sender: Person
     recipient_id: str
-    content: str
-    client_id: str | None = Field(description="the sender's own id for the message, echoed back")
-    created_at: Timestamp
     delivered_at: Timestamp | None = Field(description="when a live connection of the recipient got it")
     read_at: Timestamp | None
-    attachments: list[Attachment]
-    edited_at: Timestamp | None = Field(description="when its content last changed; null if never")
-    deleted: bool = Field(description="deleted: content is empty, the message stays as a marker")
-    reply_to: Quote | None = Field(description="the message this one replies to; null if none or gone")
-    reactions: list[ReactionCount] = Field(description="in the order of the allowed set")
 
 
 class DirectMessagePage(Answer):

@@ -8,9 +8,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from conference.accounts.schemas import Person
 from conference.calls.schemas import Call
-from conference.chat.schemas import Quote, ReactionCount
+from conference.chat.schemas import MessageParts
 from conference.routing import Answer, Body, Timestamp
-from conference.uploads.schemas import Attachment
 
 MAX_MEMBERS = 256  # everyone in a group, its creator included
 MAX_TITLE = 100
@@ -60,20 +59,12 @@ class ChangeRole(Body):
 
 
 # --- answers ---------------------------------------------------------------------------------
-class GroupMessage(Answer):
+class GroupMessage(MessageParts):
     """A message in a group; `sender` is null once the sender's account is deleted."""
 
     id: int
     group_id: str
     sender: Person | None
-    content: str
-    client_id: str | None = Field(description="the sender's own id for the message, echoed back")
-    created_at: Timestamp
-    attachments: list[Attachment]
-    edited_at: Timestamp | None = Field(description="when its content last changed; null if never")
-    deleted: bool = Field(description="deleted: content is empty, the message stays as a marker")
-    reply_to: Quote | None = Field(description="the message this one replies to; null if none or gone")
-    reactions: list[ReactionCount] = Field(description="in the order of the allowed set")
 
 
 class GroupMessagePage(Answer):
